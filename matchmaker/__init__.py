@@ -1,0 +1,62 @@
+"""matchmaker: business matching, seminars and exhibition of the Japan–Vietnam Environment Week."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application; *test_config* overrides the configuration (used by tests)."""
+    instance = os.environ.get("MATCHMAKER_INSTANCE_PATH", str(PROJECT_ROOT / "instance"))
+    app = Flask(
+        __name__,
+        instance_path=instance,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    from matchmaker.config import defaults
+
+    app.config.from_mapping(defaults(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    _init_extensions(app)
+    _register_blueprints(app)
+    from matchmaker import choices, cli, errors
+
+    choices.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from matchmaker import database, i18n
+    from matchmaker.extensions import babel, csrf, db, login_manager, migrate
+
+    db.init_app(app)
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        timezone_selector=lambda: i18n.select_timezone(app.config["EVENT_TIMEZONE"]),
+    )
+    i18n.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from matchmaker.admin.views import bp as admin_bp
+    from matchmaker.auth.views import bp as auth_bp
+    from matchmaker.companies.views import bp as companies_bp
+    from matchmaker.main.views import bp as main_bp
+
+    for blueprint in (main_bp, auth_bp, companies_bp, admin_bp):
+        app.register_blueprint(blueprint)

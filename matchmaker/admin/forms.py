@@ -1,0 +1,31 @@
+"""Organiser forms."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, HiddenField, StringField, SubmitField
+
+
+class StatusForm(FlaskForm):
+    """Approve or reject a company."""
+
+    status = HiddenField()
+    submit = SubmitField(_l("Save"))
+
+
+class CategoryForm(FlaskForm):
+    """A category's key (new ones only) and its names."""
+
+    key = StringField(_l("Key"), description=_l("Lower-case letters, digits and hyphens, e.g. waste-to-energy. Cannot be changed later."))
+    name_ja = StringField(_l("Name in Japanese"))
+    name_vi = StringField(_l("Name in Vietnamese"))
+    name_en = StringField(_l("Name in English"))
+    submit = SubmitField(_l("Save"))
+
+
+class ImportForm(FlaskForm):
+    """A CSV or XLSX file of companies with their offers and needs."""
+
+    file = FileField(_l("File (CSV in UTF-8, or XLSX)"))
+    pending = BooleanField(_l("Leave new companies awaiting approval"))
+    submit = SubmitField(_l("Import"))

@@ -1,0 +1,52 @@
+"""Choice lists for forms, labelled in the viewer's language."""
+
+from __future__ import annotations
+
+from flask_babel import get_locale, lazy_gettext as _l
+
+from matchmaker.services.validation import COUNTRY_CODES
+
+FIRST_COUNTRIES = ("VN", "JP")
+
+
+def country_name(code: str) -> str:
+    """The country's name in the viewer's language (the code itself if unknown)."""
+    return get_locale().territories.get(code, code)
+
+
+def country_choices(blank: str | None = None) -> list[tuple[str, str]]:
+    """Viet Nam and Japan first, then every other country by its name in the viewer's language."""
+    names = get_locale().territories
+    rest = sorted((c for c in COUNTRY_CODES if c not in FIRST_COUNTRIES), key=lambda c: names.get(c, c))
+    choices = [(c, names.get(c, c)) for c in (*FIRST_COUNTRIES, *rest)]
+    return ([("", blank)] if blank is not None else []) + choices
+
+
+LANGUAGE_LABELS = {"ja": _l("Japanese"), "vi": _l("Vietnamese"), "en": _l("English")}
+KIND_LABELS = {"offer": _l("Offer"), "need": _l("Need")}
+TYPE_LABELS = {
+    "technology": _l("Technology"),
+    "business": _l("Business"),
+    "finance": _l("Finance"),
+    "partnership": _l("Partnership"),
+}
+SIZE_LABELS = {
+    "startup": _l("Start-up"),
+    "sme": _l("Small or medium enterprise"),
+    "large": _l("Large enterprise"),
+    "public": _l("Public body"),
+    "ngo": _l("Non-profit organisation"),
+}
+STATUS_LABELS = {"pending": _l("Awaiting approval"), "approved": _l("Approved"), "rejected": _l("Rejected")}
+
+
+def init_app(app) -> None:
+    """Make the labels and the country-name lookup available to every template."""
+    app.jinja_env.globals.update(
+        country_name=country_name,
+        LANGUAGE_LABELS=LANGUAGE_LABELS,
+        KIND_LABELS=KIND_LABELS,
+        TYPE_LABELS=TYPE_LABELS,
+        SIZE_LABELS=SIZE_LABELS,
+        STATUS_LABELS=STATUS_LABELS,
+    )

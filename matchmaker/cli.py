@@ -1,0 +1,135 @@
+"""``flask`` commands: users, companies import/export, demo data, translations."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from matchmaker import PROJECT_ROOT
+from matchmaker.extensions import db
+
+users_cli = AppGroup("users", help="Manage accounts.")
+companies_cli = AppGroup("companies", help="Import and export companies with their offers and needs.")
+translate_cli = AppGroup("translate", help="Extract, update and compile the translation catalogs.")
+
+
+@users_cli.command("create-organiser")
+@click.argument("email")
+@click.password_option(help="The new organiser's password (asked for when not given).")
+def create_organiser_command(email: str, password: str) -> None:
+    """Create an organiser account."""
+    from matchmaker.services.accounts import create_organiser
+    from matchmaker.services.validation import ValidationError
+
+    try:
+        user = create_organiser(db.session, email=email, password=password)
+        db.session.commit()
+    except ValidationError as error:
+        db.session.rollback()
+        raise click.ClickException(f"{error.field}: {error.message}") from None
+    click.echo(f"Organiser {user.email} created.")
+
+
+def _system_organiser():
+    """The actor for imports run from the command line (an organiser by definition)."""
+    from matchmaker.models import User
+
+    return User(email="cli@localhost", role="organiser", password_hash="!")
+
+
+@companies_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--pending", is_flag=True, help="Leave new companies pending approval.")
+def import_command(file: Path, pending: bool) -> None:
+    """Import companies with their offers and needs from a CSV (UTF-8) or XLSX FILE."""
+    from matchmaker.services.importer import ImportFileError, import_rows, read_table
+
+    try:
+        rows = read_table(file.name, file.read_bytes())
+        report = import_rows(db.session, rows, _system_organiser(), approve=not pending)
+    except ImportFileError as error:
+        raise click.ClickException(str(error)) from None
+    if report.errors:
+        db.session.rollback()
+        for err in report.errors:
+            click.echo(f"row {err.row}, {err.column}: {err.message}", err=True)
+        raise click.ClickException(f"{len(report.errors)} row(s) rejected; nothing was imported.")
+    db.session.commit()
+    click.echo(
+        f"companies: {report.companies_created} new, {report.companies_updated} updated; "
+        f"offers/needs: {report.opportunities_created} new, {report.opportunities_updated} updated."
+    )
+
+
+@companies_cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default stdout).")
+def export_command(fmt: str, output: Path | None) -> None:
+    """Export every company with its offers and needs in the import format."""
+    from matchmaker.services.importer import export_rows, to_csv, to_xlsx
+
+    rows = export_rows(db.session)
+    data = to_csv(rows) if fmt == "csv" else to_xlsx(rows)
+    if output:
+        output.write_bytes(data)
+        click.echo(f"{len(rows) - 1} rows written to {output}.")
+    else:
+        sys.stdout.buffer.write(data)
+
+
+@click.command("demo-data")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users or companies.")
+def demo_data_command(if_empty: bool) -> None:
+    """Load the demo event (companies, offers and needs, one organiser) and print its logins."""
+    from matchmaker.services.demo import database_is_empty, load_demo
+
+    if if_empty and not database_is_empty(db.session):
+        click.echo("The database already has data; demo not loaded.")
+        return
+    logins = load_demo(db.session)
+    db.session.commit()
+    click.echo(f"Demo loaded. Organiser: {logins.organiser}  Company: {logins.company}  Password: {logins.password}")
+
+
+@click.command("seed-categories")
+def seed_categories_command() -> None:
+    """Add the default categories of the cooperation plan that are missing."""
+    from matchmaker.services.categories import seed_categories
+
+    added = seed_categories(db.session)
+    db.session.commit()
+    click.echo(f"{added} categories added.")
+
+
+def _pybabel(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=PROJECT_ROOT)
+
+
+@translate_cli.command("extract")
+def translate_extract() -> None:
+    """Collect the interface strings into translations/messages.pot."""
+    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output", "-o", "translations/messages.pot", ".")
+
+
+@translate_cli.command("update")
+def translate_update() -> None:
+    """Extract, then merge new strings into the ja and vi catalogs."""
+    translate_extract.callback()
+    _pybabel("update", "-i", "translations/messages.pot", "-d", "translations", "--no-fuzzy-matching")
+
+
+@translate_cli.command("compile")
+def translate_compile() -> None:
+    """Compile the catalogs into .mo files (done by the install step; .mo files are not committed)."""
+    _pybabel("compile", "-d", "translations", "--statistics")
+
+
+def init_app(app: Flask) -> None:
+    """Register the command groups on *app*."""
+    for command in (users_cli, companies_cli, translate_cli, demo_data_command, seed_categories_command):
+        app.cli.add_command(command)

@@ -1,0 +1,48 @@
+"""Forms for the company profile and its offers and needs."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField, widgets
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as check boxes."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class ProfileForm(FlaskForm):
+    """The company's public profile."""
+
+    name = StringField(_l("Company name"))
+    country = SelectField(_l("Country"), validate_choice=False)
+    city = StringField(_l("City"))
+    sector = StringField(_l("Sector"))
+    size = SelectField(_l("Size"), validate_choice=False)
+    website = StringField(_l("Website"))
+    contact_name = StringField(_l("Contact person"))
+    contact_email = EmailField(_l("Contact email"))
+    languages = MultiCheckboxField(_l("Languages you can hold meetings in"), validate_choice=False)
+    description_ja = TextAreaField(_l("Description in Japanese"))
+    description_vi = TextAreaField(_l("Description in Vietnamese"))
+    description_en = TextAreaField(_l("Description in English"))
+    submit = SubmitField(_l("Save profile"))
+
+
+class OpportunityForm(FlaskForm):
+    """One offer or need."""
+
+    kind = SelectField(_l("Offer or need"), validate_choice=False)
+    type = SelectField(_l("Type"), validate_choice=False)
+    title = StringField(_l("Title"))
+    description = TextAreaField(_l("Description"))
+    categories = MultiCheckboxField(_l("Categories"), validate_choice=False)
+    language = SelectField(_l("Written in"), validate_choice=False)
+    submit = SubmitField(_l("Save"))
+
+
+class DeleteForm(FlaskForm):
+    """A bare form that carries the CSRF token of a delete button."""
+
+    submit = SubmitField(_l("Delete"))

@@ -1,0 +1,75 @@
+"""Configuration defaults, overridden by environment variables.
+
+Every variable the site reads is listed here (and in the README):
+
+``DATABASE_URL``                 SQLAlchemy URL; default an SQLite file under ``instance/``.
+                                 ``postgresql://`` URLs are switched to the psycopg 3 driver.
+``MATCHMAKER_SECRET_KEY``        signing key; default a random key kept in ``instance/secret_key``.
+``MATCHMAKER_EVENT_TIMEZONE``    the event's zone (default ``Asia/Ho_Chi_Minh``).
+``MATCHMAKER_SMTP_HOST`` / ``_PORT`` / ``_USER`` / ``_PASSWORD`` / ``_TLS``
+                                 outgoing mail; without a host, mail is written to the log.
+``MATCHMAKER_MAIL_FROM``         sender address of outgoing mail.
+``MATCHMAKER_RESET_MAX_AGE``     seconds a password-reset link stays valid (default 3600).
+``MATCHMAKER_UPLOAD_MAX_MB``     largest accepted upload in MiB (default 5).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def database_url(instance_path: str) -> str:
+    """Return the SQLAlchemy URL from ``DATABASE_URL`` or the embedded SQLite default."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return "sqlite:///" + os.path.join(instance_path, "matchmaker.sqlite3")
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def secret_key(instance_path: str) -> str:
+    """Return ``MATCHMAKER_SECRET_KEY`` or a random key persisted in the instance folder."""
+    env = os.environ.get("MATCHMAKER_SECRET_KEY")
+    if env:
+        return env
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def defaults(instance_path: str) -> dict:
+    """Build the configuration mapping for an app whose instance folder is *instance_path*."""
+    env = os.environ.get
+    upload_mb = int(env("MATCHMAKER_UPLOAD_MAX_MB", "5"))
+    return {
+        "SECRET_KEY": secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "UTC",
+        "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
+        "EVENT_TIMEZONE": env("MATCHMAKER_EVENT_TIMEZONE", "Asia/Ho_Chi_Minh"),
+        "MAX_CONTENT_LENGTH": upload_mb * 1024 * 1024,
+        "UPLOAD_MAX_MB": upload_mb,
+        "RESET_MAX_AGE": int(env("MATCHMAKER_RESET_MAX_AGE", "3600")),
+        "SMTP_HOST": env("MATCHMAKER_SMTP_HOST", ""),
+        "SMTP_PORT": int(env("MATCHMAKER_SMTP_PORT", "587")),
+        "SMTP_USER": env("MATCHMAKER_SMTP_USER", ""),
+        "SMTP_PASSWORD": env("MATCHMAKER_SMTP_PASSWORD", ""),
+        "SMTP_TLS": env("MATCHMAKER_SMTP_TLS", "1") == "1",
+        "MAIL_FROM": env("MATCHMAKER_MAIL_FROM", "matchmaker@localhost"),
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "WTF_CSRF_TIME_LIMIT": None,
+    }

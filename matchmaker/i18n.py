@@ -1,0 +1,119 @@
+"""Languages, time zones and the ``/<lang>/`` URL prefix.
+
+The language of a page is the first part of its path (``/ja/…``, ``/vi/…``, ``/en/…``). A bare
+``/`` is sent to the best language: the signed-in user's saved choice, then the ``lang`` cookie,
+then ``Accept-Language``, then English. Times are stored in UTC and shown in the viewer's chosen
+zone (Vietnam or Japan time), always with the zone named.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone as dt_timezone
+from zoneinfo import ZoneInfo
+
+from flask import Flask, abort, g, request, url_for
+from flask_babel import format_datetime, get_timezone, lazy_gettext as _l
+from flask_login import current_user
+
+LANGUAGES = ("ja", "vi", "en")
+LANGUAGE_NAMES = {"ja": "日本語", "vi": "Tiếng Việt", "en": "English"}
+DEFAULT_LANGUAGE = "en"
+TIMEZONES = {
+    "Asia/Ho_Chi_Minh": _l("Vietnam time"),
+    "Asia/Tokyo": _l("Japan time"),
+}
+LANG_COOKIE = "lang"
+TZ_COOKIE = "tz"
+COOKIE_AGE = 365 * 24 * 3600
+
+
+def best_language() -> str:
+    """Return the language for a request that did not name one in its path."""
+    if current_user.is_authenticated and current_user.locale in LANGUAGES:
+        return current_user.locale
+    cookie = request.cookies.get(LANG_COOKIE)
+    if cookie in LANGUAGES:
+        return cookie
+    return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
+
+
+def select_locale() -> str:
+    """Flask-Babel locale selector: the path's language, else the best guess."""
+    code = getattr(g, "lang_code", None)
+    return code if code in LANGUAGES else best_language()
+
+
+def select_timezone(default: str) -> str:
+    """Flask-Babel timezone selector: user setting, then cookie, then the event zone."""
+    if current_user.is_authenticated and current_user.timezone in TIMEZONES:
+        return current_user.timezone
+    cookie = request.cookies.get(TZ_COOKIE)
+    return cookie if cookie in TIMEZONES else default
+
+
+def zone_label(tz_name: str | None = None) -> str:
+    """Return the viewer-language name of a zone with its UTC offset, e.g. 'Japan time, UTC+9'."""
+    name = tz_name or str(get_timezone())
+    offset = datetime.now(ZoneInfo(name)).utcoffset()
+    hours = int(offset.total_seconds() // 3600) if offset else 0
+    label = TIMEZONES.get(name, name)
+    return f"{label}, UTC{hours:+d}"
+
+
+def when(value: datetime | None, fmt: str = "medium") -> str:
+    """Format a UTC datetime in the viewer's zone, followed by the zone's name."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt_timezone.utc)
+    return f"{format_datetime(value, fmt)} ({zone_label()})"
+
+
+def switch_language_url(lang: str) -> str:
+    """URL of the current page in language *lang* (query string kept)."""
+    if request.endpoint and request.view_args is not None and "lang_code" in request.view_args:
+        args = {**request.view_args, "lang_code": lang, **request.args.to_dict()}
+        return url_for(request.endpoint, **args)
+    return url_for("main.index", lang_code=lang)
+
+
+def init_app(app: Flask) -> None:
+    """Wire the URL prefix handling and template helpers into *app*."""
+
+    @app.url_value_preprocessor
+    def pull_lang_code(endpoint, values):
+        if values and "lang_code" in values:
+            g.lang_code = values.pop("lang_code")
+
+    @app.url_defaults
+    def add_lang_code(endpoint, values):
+        if "lang_code" in values or not getattr(g, "lang_code", None):
+            return
+        if app.url_map.is_endpoint_expecting(endpoint, "lang_code"):
+            values["lang_code"] = g.lang_code
+
+    @app.before_request
+    def check_lang_code():
+        code = getattr(g, "lang_code", None)
+        g.lang_in_path = code in LANGUAGES
+        if not g.lang_in_path:
+            g.lang_code = best_language()
+            if code is not None:
+                abort(404)
+
+    @app.after_request
+    def remember_language(response):
+        code = getattr(g, "lang_code", None)
+        if getattr(g, "lang_in_path", False) and request.cookies.get(LANG_COOKIE) != code:
+            response.set_cookie(LANG_COOKIE, code, max_age=COOKIE_AGE, samesite="Lax", httponly=True)
+        return response
+
+    app.jinja_env.globals.update(
+        LANGUAGES=LANGUAGES,
+        LANGUAGE_NAMES=LANGUAGE_NAMES,
+        TIMEZONES=TIMEZONES,
+        switch_language_url=switch_language_url,
+        zone_label=zone_label,
+        current_timezone=lambda: str(get_timezone()),
+    )
+    app.jinja_env.filters["when"] = when

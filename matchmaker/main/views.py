@@ -1,0 +1,70 @@
+"""Home page, language redirect, dashboard and the time-zone switch."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from matchmaker.extensions import db
+from matchmaker.i18n import COOKIE_AGE, TIMEZONES, TZ_COOKIE, best_language
+from matchmaker.models import Company, Opportunity
+from matchmaker.services.accounts import set_preferences
+from matchmaker.urls import safe_next
+
+bp = Blueprint("main", __name__)
+
+
+@bp.route("/")
+def root_redirect():
+    """Send a bare ``/`` to the visitor's best language."""
+    return redirect(url_for("main.index", lang_code=best_language()))
+
+
+@bp.route("/<lang_code>/")
+def index():
+    """The event's front page with the figures a visitor cares about."""
+    counts = {
+        "companies": db.session.scalar(select(func.count(Company.id)).where(Company.status == "approved")) or 0,
+        "countries": db.session.scalar(select(func.count(func.distinct(Company.country))).where(Company.status == "approved")) or 0,
+        "offers": db.session.scalar(
+            select(func.count(Opportunity.id)).join(Company).where(Company.status == "approved", Opportunity.kind == "offer")
+        ) or 0,
+        "needs": db.session.scalar(
+            select(func.count(Opportunity.id)).join(Company).where(Company.status == "approved", Opportunity.kind == "need")
+        ) or 0,
+    }
+    return render_template("main/index.html", counts=counts)
+
+
+@bp.route("/<lang_code>/dashboard")
+@login_required
+def dashboard():
+    """What a signed-in person should look at next."""
+    pending = 0
+    if current_user.is_organiser:
+        pending = db.session.scalar(select(func.count(Company.id)).where(Company.status == "pending")) or 0
+    return render_template("main/dashboard.html", pending=pending)
+
+
+@bp.post("/<lang_code>/timezone")
+def set_timezone():
+    """Remember the zone in which the visitor wants times shown (cookie; account too)."""
+    zone = request.form.get("tz", "")
+    target = safe_next(request.form.get("next")) or url_for("main.index")
+    response = redirect(target)
+    if zone in TIMEZONES:
+        response.set_cookie(TZ_COOKIE, zone, max_age=COOKIE_AGE, samesite="Lax", httponly=True)
+        if current_user.is_authenticated:
+            set_preferences(db.session, current_user, timezone=zone)
+            db.session.commit()
+    return response
+
+
+@bp.before_app_request
+def remember_user_language():
+    """A signed-in user who reads a page in another language keeps that language."""
+    code = g.lang_code if g.get("lang_in_path") else None
+    if code and current_user.is_authenticated and current_user.locale != code:
+        set_preferences(db.session, current_user, locale=code)
+        db.session.commit()

@@ -1,0 +1,226 @@
+"""Company profiles, their offers and needs, approval, and the public directory."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from matchmaker.core.text import index_text, search_key
+from matchmaker.models import (
+    COMPANY_SIZES,
+    COMPANY_STATUSES,
+    OPPORTUNITY_KINDS,
+    OPPORTUNITY_TYPES,
+    Category,
+    Company,
+    CompanyDescription,
+    Opportunity,
+    User,
+)
+from matchmaker.services import validation as v
+from matchmaker.services.categories import categories_by_keys
+
+PAGE_SIZE = 24
+
+
+def can_edit(actor: User, company: Company) -> bool:
+    """Organisers edit every company; a company user edits only their own."""
+    return actor.is_organiser or actor.company_id == company.id
+
+
+def _require_editor(actor: User, company: Company) -> None:
+    if not can_edit(actor, company):
+        raise PermissionError("not allowed to edit this company")
+
+
+def refresh_search_text(company: Company) -> None:
+    """Rebuild the company's search key from its name, place, descriptions, offers and needs."""
+    parts = [company.name, company.city, company.sector]
+    parts += [d.text for d in company.descriptions]
+    parts += [f"{o.title} {o.description}" for o in company.opportunities]
+    company.search_text = index_text(*parts)
+
+
+@dataclass
+class ProfileData:
+    """What the profile form (or an import row) gives for a company."""
+
+    name: str
+    country: str
+    city: str = ""
+    sector: str = ""
+    size: str | None = None
+    website: str = ""
+    contact_name: str = ""
+    contact_email: str = ""
+    languages: tuple[str, ...] = ()
+    descriptions: dict[str, str] | None = None
+
+
+def _clean_profile(data: ProfileData) -> dict:
+    languages = [v.language("languages", code) for code in data.languages]
+    descriptions = {
+        v.language("descriptions", lang): v.text(f"description_{lang}", text, max_length=4000, required=False)
+        for lang, text in (data.descriptions or {}).items()
+    }
+    return {
+        "name": v.text("name", data.name, max_length=200),
+        "country": v.country("country", data.country),
+        "city": v.text("city", data.city, max_length=120, required=False),
+        "sector": v.text("sector", data.sector, max_length=120, required=False),
+        "size": v.choice("size", data.size, COMPANY_SIZES, required=False),
+        "website": v.website("website", data.website),
+        "contact_name": v.text("contact_name", data.contact_name, max_length=120, required=False),
+        "contact_email": v.email("contact_email", data.contact_email) if data.contact_email else None,
+        "languages": ",".join(dict.fromkeys(languages)),
+        "descriptions": descriptions,
+    }
+
+
+def update_profile(session: Session, company: Company, data: ProfileData, actor: User) -> Company:
+    """Validate *data* and write it onto *company* (descriptions given as '' are removed)."""
+    _require_editor(actor, company)
+    cleaned = _clean_profile(data)
+    descriptions = cleaned.pop("descriptions")
+    if cleaned["contact_email"]:
+        other = session.scalar(select(Company.id).where(Company.contact_email == cleaned["contact_email"], Company.id != company.id))
+        if other:
+            raise v.ValidationError("contact_email", _("Another company already uses this contact address."))
+    for key, value in cleaned.items():
+        setattr(company, key, value)
+    _set_descriptions(company, descriptions)
+    refresh_search_text(company)
+    session.flush()
+    return company
+
+
+def _set_descriptions(company: Company, descriptions: dict[str, str]) -> None:
+    by_lang = {d.language: d for d in company.descriptions}
+    for lang, body in descriptions.items():
+        if not body and lang in by_lang:
+            company.descriptions.remove(by_lang[lang])
+        elif body and lang in by_lang:
+            by_lang[lang].text = body
+        elif body:
+            company.descriptions.append(CompanyDescription(language=lang, text=body))
+
+
+@dataclass
+class OpportunityData:
+    """What the offer/need form (or an import row) gives."""
+
+    kind: str
+    title: str
+    description: str
+    categories: list[str]
+    language: str
+    type: str | None = None
+
+
+def save_opportunity(
+    session: Session, company: Company, data: OpportunityData, actor: User, opportunity: Opportunity | None = None
+) -> Opportunity:
+    """Create (or update *opportunity*) an offer or need of *company* after validating *data*."""
+    _require_editor(actor, company)
+    kind = v.choice("kind", data.kind, OPPORTUNITY_KINDS)
+    title = v.text("title", data.title, max_length=200)
+    description = v.text("description", data.description, max_length=4000, required=False)
+    language = v.language("language", data.language)
+    type_ = v.choice("type", data.type, OPPORTUNITY_TYPES, required=False)
+    categories = categories_by_keys(session, "categories", data.categories)
+    if not categories:
+        raise v.ValidationError("categories", _("Choose at least one category."))
+    if opportunity is None:
+        opportunity = Opportunity(company=company)
+        session.add(opportunity)
+    elif opportunity.company_id != company.id:
+        raise PermissionError("opportunity belongs to another company")
+    opportunity.kind, opportunity.title, opportunity.description = kind, title, description
+    opportunity.language, opportunity.type, opportunity.categories = language, type_, categories
+    refresh_search_text(company)
+    session.flush()
+    return opportunity
+
+
+def delete_opportunity(session: Session, opportunity: Opportunity, actor: User) -> None:
+    """Remove an offer or need."""
+    company = opportunity.company
+    _require_editor(actor, company)
+    company.opportunities.remove(opportunity)
+    session.delete(opportunity)
+    refresh_search_text(company)
+    session.flush()
+
+
+def set_status(session: Session, company: Company, status: str, actor: User) -> None:
+    """Approve, reject or set back to pending (organisers only)."""
+    if not actor.is_organiser:
+        raise PermissionError("organisers only")
+    company.status = v.choice("status", status, COMPANY_STATUSES)
+    session.flush()
+
+
+@dataclass(frozen=True)
+class DirectoryQuery:
+    """Filters of the public directory; empty values mean 'any'."""
+
+    text: str = ""
+    country: str = ""
+    category: str = ""
+    kind: str = ""
+    page: int = 1
+
+
+def _escape_like(value: str) -> str:
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _directory_select(query: DirectoryQuery, include_pending: bool) -> Select:
+    stmt = select(Company)
+    if not include_pending:
+        stmt = stmt.where(Company.status == "approved")
+    key = search_key(query.text)
+    if key:
+        stmt = stmt.where(Company.search_text.like(f"%{_escape_like(key)}%", escape="\\"))
+    if query.country:
+        stmt = stmt.where(Company.country == query.country.upper())
+    if query.category or query.kind in OPPORTUNITY_KINDS:
+        sub = select(Opportunity.company_id)
+        if query.kind in OPPORTUNITY_KINDS:
+            sub = sub.where(Opportunity.kind == query.kind)
+        if query.category:
+            sub = sub.where(Opportunity.categories.any(Category.key == query.category))
+        stmt = stmt.where(Company.id.in_(sub))
+    return stmt
+
+
+def search_directory(session: Session, query: DirectoryQuery, include_pending: bool = False) -> tuple[list[Company], int]:
+    """Return one page of matching companies (by name) and the total number of matches."""
+    stmt = _directory_select(query, include_pending)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    page = max(1, query.page)
+    rows = session.scalars(
+        stmt.options(selectinload(Company.opportunities).selectinload(Opportunity.categories))
+        .order_by(func.lower(Company.name), Company.id)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    )
+    return list(rows), total
+
+
+def directory_countries(session: Session) -> list[str]:
+    """Country codes that have at least one approved company."""
+    return list(session.scalars(select(Company.country).where(Company.status == "approved").distinct().order_by(Company.country)))
+
+
+def companies_for_review(session: Session, status: str | None = None) -> list[Company]:
+    """Companies for the organiser's list, pending first."""
+    stmt = select(Company).options(selectinload(Company.users))
+    if status in COMPANY_STATUSES:
+        stmt = stmt.where(Company.status == status)
+    order = {"pending": 0, "approved": 1, "rejected": 2}
+    return sorted(session.scalars(stmt), key=lambda c: (order.get(c.status, 3), c.name.lower()))
+

@@ -1,0 +1,228 @@
+"""Import and export of companies with their offers and needs (CSV in UTF-8, or XLSX).
+
+One row per offer/need; the company columns may be repeated or left blank after a company's
+first row. Columns: company, country, city, sector, email, website, kind, title, description,
+categories (keys separated by ``;``), language (optional). A whole file is validated before
+anything is written and is applied in the caller's single transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from matchmaker.core.text import clean_text
+from matchmaker.models import Company, Opportunity, User
+from matchmaker.services import validation as v
+from matchmaker.services.companies import (
+    OpportunityData,
+    ProfileData,
+    refresh_search_text,
+    save_opportunity,
+    update_profile,
+)
+
+COLUMNS = ("company", "country", "city", "sector", "email", "website", "kind", "title", "description", "categories", "language")
+COMPANY_COLUMNS = COLUMNS[:6]
+REQUIRED_COLUMNS = ("company", "country", "kind", "title")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+class ImportFileError(ValueError):
+    """The file as a whole cannot be read (wrong type, encoding or columns)."""
+
+
+@dataclass
+class RowError:
+    """A row that cannot be imported: its number in the file (header = 1), column and reason."""
+
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    """What an import did, or the rows that stopped it."""
+
+    companies_created: int = 0
+    companies_updated: int = 0
+    opportunities_created: int = 0
+    opportunities_updated: int = 0
+    errors: list[RowError] = field(default_factory=list)
+
+
+def read_table(filename: str, data: bytes) -> list[dict[str, str]]:
+    """Parse an uploaded CSV or XLSX into rows keyed by lower-case column name."""
+    name = (filename or "").lower()
+    if name.endswith(".xlsx"):
+        rows = _read_xlsx(data)
+    elif name.endswith(".csv"):
+        rows = _read_csv(data)
+    else:
+        raise ImportFileError(_("Only CSV (UTF-8) and XLSX files can be imported."))
+    if not rows:
+        raise ImportFileError(_("The file is empty."))
+    header = [clean_text(h).lower() for h in rows[0]]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        raise ImportFileError(_("Missing columns: %(columns)s.", columns=", ".join(missing)))
+    return [dict(zip(header, [clean_text(c) for c in row])) for row in rows[1:]]
+
+
+def _read_csv(data: bytes) -> list[list[str]]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError(_("The file is not in UTF-8. Save it as “CSV UTF-8” and try again.")) from None
+    if "\x00" in text:
+        raise ImportFileError(_("This does not look like a CSV file."))
+    return [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+
+
+def _read_xlsx(data: bytes) -> list[list[str]]:
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        raise ImportFileError(_("This does not look like an XLSX file.")) from None
+    sheet = book.worksheets[0]
+    rows = [["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)]
+    book.close()
+    return [row for row in rows if any(cell.strip() for cell in row)]
+
+
+def _fill_company_columns(rows: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Copy a company's columns down onto its following rows where they were left blank."""
+    previous: dict[str, str] = {}
+    filled = []
+    for row in rows:
+        if row.get("company"):
+            previous = {c: row.get(c, "") for c in COMPANY_COLUMNS}
+        else:
+            row = {**row, **{c: row.get(c) or previous.get(c, "") for c in COMPANY_COLUMNS}}
+        filled.append(row)
+    return filled
+
+
+def _find_company(session: Session, email: str, name: str) -> Company | None:
+    if email:
+        found = session.scalar(select(Company).where(Company.contact_email == email.lower()))
+        if found:
+            return found
+    return session.scalar(select(Company).where(Company.name == name))
+
+
+def import_rows(session: Session, rows: list[dict[str, str]], actor: User, *, approve: bool = True) -> ImportReport:
+    """Create or update companies and their offers/needs from *rows*.
+
+    Every row is checked; if any fails, nothing is written (the savepoint is rolled back) and
+    the report lists every failing row. A company is found by its email, else its name; an
+    offer/need by its company, kind and title — so importing a file twice updates, never doubles.
+    """
+    if not actor.is_organiser:
+        raise PermissionError("organisers only")
+    report = ImportReport()
+    savepoint = session.begin_nested()
+    companies: dict[str, Company] = {}
+    for number, row in enumerate(_fill_company_columns(rows), start=2):
+        try:
+            _import_row(session, row, actor, approve, companies, report)
+        except v.ValidationError as error:
+            report.errors.append(RowError(number, error.field, error.message))
+    if report.errors:
+        savepoint.rollback()
+        return ImportReport(errors=report.errors)
+    savepoint.commit()
+    return report
+
+
+def _import_row(session: Session, row: dict, actor: User, approve: bool, companies: dict, report: ImportReport) -> None:
+    name = v.text("company", row.get("company"), max_length=200)
+    email = v.email("email", row["email"]) if row.get("email") else ""
+    key = email or name
+    company = companies.get(key)
+    if company is None:
+        company = _find_company(session, email, name)
+        if company is None:
+            company = Company(name=name, country="ZZ", status="approved" if approve else "pending")
+            session.add(company)
+            report.companies_created += 1
+        elif key not in companies:
+            report.companies_updated += 1
+        profile = ProfileData(
+            name=name, country=row.get("country", ""), city=row.get("city", ""), sector=row.get("sector", ""),
+            website=row.get("website", ""), contact_email=email, size=company.size, contact_name=company.contact_name,
+            languages=tuple(company.language_list),
+        )
+        update_profile(session, company, profile, actor)
+        companies[key] = company
+    _import_opportunity(session, company, row, actor, report)
+
+
+def _import_opportunity(session: Session, company: Company, row: dict, actor: User, report: ImportReport) -> None:
+    data = OpportunityData(
+        kind=row.get("kind", ""),
+        title=row.get("title", ""),
+        description=row.get("description", ""),
+        categories=[k for k in (row.get("categories") or "").split(";")],
+        language=row.get("language") or _guess_language(company.country),
+    )
+    kind = v.choice("kind", data.kind, ("offer", "need"))
+    title = v.text("title", data.title, max_length=200)
+    existing = next((o for o in company.opportunities if o.kind == kind and o.title == title), None)
+    save_opportunity(session, company, data, actor, opportunity=existing)
+    if existing is None:
+        report.opportunities_created += 1
+    else:
+        report.opportunities_updated += 1
+
+
+def _guess_language(country: str) -> str:
+    return {"JP": "ja", "VN": "vi"}.get(country, "en")
+
+
+def neutralise(cell: str) -> str:
+    """Defuse spreadsheet formula injection: a cell that starts like a formula gets a quote."""
+    return "'" + cell if cell and cell.startswith(FORMULA_PREFIXES) else cell
+
+
+def export_rows(session: Session) -> list[list[str]]:
+    """All companies with their offers and needs in the import format (header first)."""
+    companies = session.scalars(
+        select(Company).options(selectinload(Company.opportunities).selectinload(Opportunity.categories)).order_by(Company.name)
+    )
+    rows: list[list[str]] = [list(COLUMNS)]
+    for company in companies:
+        head = [company.name, company.country, company.city, company.sector, company.contact_email or "", company.website]
+        for opp in company.opportunities or [None]:
+            tail = ["", "", "", "", ""] if opp is None else [
+                opp.kind, opp.title, opp.description, ";".join(c.key for c in opp.categories), opp.language,
+            ]
+            rows.append([neutralise(str(cell)) for cell in head + tail])
+    return rows
+
+
+def to_csv(rows: list[list[str]]) -> bytes:
+    """CSV bytes in UTF-8 with a BOM so that spreadsheet programs read the Japanese right."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def to_xlsx(rows: list[list[str]]) -> bytes:
+    """XLSX bytes with one sheet of *rows*, every cell stored as text."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "companies"
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

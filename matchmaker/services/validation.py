@@ -1,0 +1,104 @@
+"""One set of validators shared by forms, services and imports.
+
+Each check returns the cleaned value or raises ``ValidationError`` naming the field and saying,
+in the user's language, what is wrong.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlparse
+
+from babel import Locale
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
+
+from matchmaker.core.text import clean_text
+from matchmaker.i18n import LANGUAGES
+
+COUNTRY_CODES = frozenset(
+    code for code in Locale("en").territories if len(code) == 2 and code.isalpha() and code != "ZZ"
+)
+
+
+class ValidationError(ValueError):
+    """Bad input: *field* is the form field (or import column) and *message* says why."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def text(field: str, value: str | None, *, max_length: int, required: bool = True) -> str:
+    """NFC-clean *value*; reject it when required and empty, or longer than *max_length*."""
+    cleaned = clean_text(value)
+    if required and not cleaned:
+        raise ValidationError(field, _("This field is required."))
+    if len(cleaned) > max_length:
+        raise ValidationError(
+            field, _("Use at most %(max)d characters (you gave %(count)d).", max=max_length, count=len(cleaned))
+        )
+    return cleaned
+
+
+def email(field: str, value: str | None) -> str:
+    """Return the normalised (lower-case) address or reject a malformed one."""
+    cleaned = clean_text(value)
+    if not cleaned:
+        raise ValidationError(field, _("This field is required."))
+    try:
+        result = validate_email(cleaned, check_deliverability=False)
+    except EmailNotValidError:
+        raise ValidationError(field, _("This is not a valid email address.")) from None
+    return result.normalized.lower()
+
+
+def country(field: str, value: str | None) -> str:
+    """Return an upper-case ISO 3166 alpha-2 code or reject an unknown one."""
+    code = clean_text(value).upper()
+    if code not in COUNTRY_CODES:
+        raise ValidationError(field, _("Unknown country code “%(code)s”: use two letters such as JP or VN.", code=code))
+    return code
+
+
+def language(field: str, value: str | None) -> str:
+    """Return one of the site's languages (ja, vi, en) or reject the value."""
+    code = clean_text(value).lower()
+    if code not in LANGUAGES:
+        raise ValidationError(field, _("Unknown language “%(code)s”: use ja, vi or en.", code=code))
+    return code
+
+
+def choice(field: str, value: str | None, allowed: tuple[str, ...], *, required: bool = True) -> str | None:
+    """Return *value* if it is one of *allowed* (or None when optional and empty)."""
+    cleaned = clean_text(value).lower()
+    if not cleaned and not required:
+        return None
+    if cleaned not in allowed:
+        raise ValidationError(
+            field, _("“%(value)s” is not allowed here; choose one of: %(allowed)s.", value=cleaned, allowed=", ".join(allowed))
+        )
+    return cleaned
+
+
+def website(field: str, value: str | None) -> str:
+    """Return an http(s) URL (``https://`` added when missing) or '' for no website."""
+    cleaned = text(field, value, max_length=300, required=False)
+    if not cleaned:
+        return ""
+    if "://" not in cleaned:
+        cleaned = "https://" + cleaned
+    parsed = urlparse(cleaned)
+    if parsed.scheme not in ("http", "https") or "." not in parsed.netloc:
+        raise ValidationError(field, _("This is not a valid web address."))
+    return cleaned
+
+
+def password(field: str, value: str | None) -> str:
+    """Accept passwords of 8 to 128 characters (no composition rules, as NIST advises)."""
+    value = value or ""
+    if len(value) < 8:
+        raise ValidationError(field, _("Use at least 8 characters."))
+    if len(value) > 128:
+        raise ValidationError(field, _("Use at most 128 characters."))
+    return value

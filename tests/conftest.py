@@ -1,0 +1,179 @@
+"""Shared fixtures: an app on SQLite (or ``TEST_DATABASE_URL``), clients and factories.
+
+Tests run with CSRF protection on, as in production: ``form_post`` fetches the page first and
+sends its token back.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+
+import pytest
+from sqlalchemy import text
+from werkzeug.security import generate_password_hash
+
+os.environ.setdefault("MATCHMAKER_INSTANCE_PATH", tempfile.mkdtemp(prefix="matchmaker-test-"))
+
+from matchmaker import create_app  # noqa: E402
+from matchmaker.extensions import db  # noqa: E402
+from matchmaker.models import Company, Opportunity, User  # noqa: E402
+from matchmaker.services.categories import categories_by_keys, seed_categories  # noqa: E402
+
+PASSWORD = "correct horse battery"
+_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")  # fast hashes for factories
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    """One application for the session; tables are emptied before every test."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory), "SECRET_KEY": "test-secret"})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+def _empty_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def clean_db(app):
+    """Every test starts with empty tables plus the default categories."""
+    with app.app_context():
+        _empty_tables()
+        seed_categories(db.session)
+        db.session.commit()
+    yield
+
+
+@pytest.fixture
+def ctx(app):
+    """An application context for tests that use services directly."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+
+
+@pytest.fixture
+def client(app):
+    """A browser-like test client."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """A runner for ``flask`` commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_company(app):
+    """Factory: an approved company (``status``, ``country`` … overridable) with its own user."""
+
+    def make(name="Kitakyushu Eco Energy", country="JP", status="approved", email=None, languages="ja", **overrides):
+        with app.app_context():
+            company = Company(name=name, country=country, status=status, languages=languages, **overrides)
+            from matchmaker.services.companies import refresh_search_text
+
+            refresh_search_text(company)
+            db.session.add(company)
+            address = email or f"user{abs(hash(name)) % 10**8}@example.com"
+            db.session.add(User(email=address, password_hash=_HASH, role="company", company=company))
+            db.session.commit()
+            return company.id
+
+    return make
+
+
+@pytest.fixture
+def make_opportunity(app):
+    """Factory: an offer/need for a company id, tagged with category keys."""
+
+    def make(company_id, title="Waste-to-energy plant", kind="offer", language="en", categories=("waste-to-energy",), description=""):
+        with app.app_context():
+            company = db.session.get(Company, company_id)
+            opp = Opportunity(company=company, kind=kind, title=title, language=language, description=description)
+            opp.categories = categories_by_keys(db.session, "categories", list(categories))
+            from matchmaker.services.companies import refresh_search_text
+
+            refresh_search_text(company)
+            db.session.commit()
+            return opp.id
+
+    return make
+
+
+@pytest.fixture
+def make_organiser(app):
+    """Factory: an organiser account; returns its email."""
+
+    def make(email="organiser@example.com"):
+        with app.app_context():
+            db.session.add(User(email=email, password_hash=_HASH, role="organiser"))
+            db.session.commit()
+        return email
+
+    return make
+
+
+def user_email(app, company_id: int) -> str:
+    """The login email of a factory-made company."""
+    with app.app_context():
+        return db.session.get(Company, company_id).users[0].email
+
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token embedded in a page."""
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+def form_post(client, url: str, data: dict, *, page: str | None = None, **kwargs):
+    """POST *data* to *url* with the CSRF token of *page* (default: *url* itself)."""
+    html = client.get(page or url).get_data(as_text=True)
+    return client.post(url, data={**data, "csrf_token": csrf_from(html)}, **kwargs)
+
+
+@pytest.fixture
+def login(client):
+    """Log the client in as *email* (password of the factories)."""
+
+    def do(email, password=PASSWORD, lang="en"):
+        response = form_post(client, f"/{lang}/auth/login", {"email": email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return response
+
+    return do
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark tests by folder: browser/ and model/ tests, and the database-free core/ tests."""
+    for item in items:
+        parts = item.path.parts
+        for folder in ("browser", "model", "core"):
+            if folder in parts[-3:-1]:
+                item.add_marker(getattr(pytest.mark, folder))

@@ -1,17 +1,25 @@
-"""matchmaker: business matching, seminars and exhibition of the Japan–Vietnam Environment Week."""
+"""matchmaker: business matching, seminars and exhibition of the Japan–Vietnam Environment Week.
+
+Flask is imported inside the factory so that the pure ``matchmaker.core`` package loads
+without it.
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
-def create_app(test_config: dict | None = None) -> Flask:
+def create_app(test_config: dict | None = None) -> "Flask":
     """Build the application; *test_config* overrides the configuration (used by tests)."""
+    from flask import Flask
+
     instance = os.environ.get("MATCHMAKER_INSTANCE_PATH", str(PROJECT_ROOT / "instance"))
     app = Flask(
         __name__,
@@ -35,7 +43,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
-def _init_extensions(app: Flask) -> None:
+def _init_extensions(app: "Flask") -> None:
     from matchmaker import database, i18n
     from matchmaker.extensions import babel, csrf, db, login_manager, migrate
 
@@ -52,7 +60,7 @@ def _init_extensions(app: Flask) -> None:
     i18n.init_app(app)
 
 
-def _register_blueprints(app: Flask) -> None:
+def _register_blueprints(app: "Flask") -> None:
     from matchmaker.admin.views import bp as admin_bp
     from matchmaker.auth.views import bp as auth_bp
     from matchmaker.companies.views import bp as companies_bp

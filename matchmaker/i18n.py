@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timezone as dt_timezone
 from zoneinfo import ZoneInfo
 
-from flask import Flask, abort, g, request, url_for
+from flask import Flask, abort, g, has_request_context, request, url_for
 from flask_babel import format_datetime, get_timezone, lazy_gettext as _l
 from flask_login import current_user
 
@@ -29,6 +29,8 @@ COOKIE_AGE = 365 * 24 * 3600
 
 def best_language() -> str:
     """Return the language for a request that did not name one in its path."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
     if current_user.is_authenticated and current_user.locale in LANGUAGES:
         return current_user.locale
     cookie = request.cookies.get(LANG_COOKIE)
@@ -39,12 +41,14 @@ def best_language() -> str:
 
 def select_locale() -> str:
     """Flask-Babel locale selector: the path's language, else the best guess."""
-    code = getattr(g, "lang_code", None)
+    code = getattr(g, "lang_code", None) if has_request_context() else None
     return code if code in LANGUAGES else best_language()
 
 
 def select_timezone(default: str) -> str:
     """Flask-Babel timezone selector: user setting, then cookie, then the event zone."""
+    if not has_request_context():
+        return default
     if current_user.is_authenticated and current_user.timezone in TIMEZONES:
         return current_user.timezone
     cookie = request.cookies.get(TZ_COOKIE)
@@ -71,8 +75,9 @@ def when(value: datetime | None, fmt: str = "medium") -> str:
 
 def switch_language_url(lang: str) -> str:
     """URL of the current page in language *lang* (query string kept)."""
-    if request.endpoint and request.view_args is not None and "lang_code" in request.view_args:
-        args = {**request.view_args, "lang_code": lang, **request.args.to_dict()}
+    rule = request.url_rule
+    if rule is not None and "lang_code" in rule.arguments:
+        args = {**request.args.to_dict(), **(request.view_args or {}), "lang_code": lang}
         return url_for(request.endpoint, **args)
     return url_for("main.index", lang_code=lang)
 

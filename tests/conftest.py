@@ -112,7 +112,9 @@ def make_opportunity(app):
     def make(company_id, title="Waste-to-energy plant", kind="offer", language="en", categories=("waste-to-energy",), description=""):
         with app.app_context():
             company = db.session.get(Company, company_id)
-            opp = Opportunity(company=company, kind=kind, title=title, language=language, description=description)
+            opp = Opportunity(kind=kind, title=title, language=language, description=description)
+            db.session.add(opp)
+            opp.company = company
             opp.categories = categories_by_keys(db.session, "categories", list(categories))
             from matchmaker.services.companies import refresh_search_text
 
@@ -177,3 +179,14 @@ def pytest_collection_modifyitems(config, items):
         for folder in ("browser", "model", "core"):
             if folder in parts[-3:-1]:
                 item.add_marker(getattr(pytest.mark, folder))
+
+
+def translated(app, lang: str, message: str, **variables) -> str:
+    """*message* as the catalog of *lang* renders it (HTML-escaped, as a page shows it)."""
+    from flask import g
+    from flask_babel import gettext
+    from markupsafe import escape
+
+    with app.test_request_context(f"/{lang}/"):
+        g.lang_code = lang
+        return str(escape(gettext(message, **variables)))

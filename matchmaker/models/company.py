@@ -59,7 +59,7 @@ class Company(db.Model):
     @property
     def language_list(self) -> list[str]:
         """Languages the company can hold a meeting in, e.g. ``['ja', 'en']``."""
-        return [code for code in self.languages.split(",") if code]
+        return [code for code in (self.languages or "").split(",") if code]
 
     def description_in(self, lang: str) -> CompanyDescription | None:
         """Best description for a reader of *lang*: that language, else English, else any."""

@@ -1,0 +1,151 @@
+"""Registration, login, logout, password reset, organiser creation."""
+
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from matchmaker.extensions import db
+from matchmaker.models import Company, User
+from tests.conftest import PASSWORD, csrf_from, form_post, translated, user_email
+
+GOOD = {"company_name": "Hai Phong Green Water", "country": "VN", "email": "info@hpgw.example.vn",
+        "password": "a long enough secret", "confirm": "a long enough secret"}
+
+
+def count(model):
+    return db.session.scalar(select(func.count(model.id)))
+
+
+def test_register_creates_pending_company_and_logs_in(client, app):
+    response = form_post(client, "/vi/auth/register", GOOD)
+    assert response.headers["Location"] == "/vi/profile/"
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "info@hpgw.example.vn"))
+        assert user.role == "company" and user.locale == "vi"
+        assert user.company.name == "Hai Phong Green Water" and user.company.status == "pending"
+        assert user.password_hash != GOOD["password"] and user.password_hash.startswith("scrypt:")
+    assert "Hai Phong Green Water" in client.get("/vi/dashboard").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "change, field_message",
+    [
+        ({"email": "not-an-email"}, ("This is not a valid email address.", {})),
+        ({"password": "short", "confirm": "short"}, ("Use at least 8 characters.", {})),
+        ({"company_name": ""}, ("This field is required.", {})),
+        ({"company_name": "x" * 201}, ("Use at most %(max)d characters (you gave %(count)d).", {"max": 200, "count": 201})),
+        ({"country": "XX"}, ("Unknown country code “%(code)s”: use two letters such as JP or VN.", {"code": "XX"})),
+        ({"confirm": "something else"}, ("The passwords do not match.", {})),
+    ],
+)
+def test_register_rejects_bad_input_in_vietnamese(client, app, change, field_message):
+    response = form_post(client, "/vi/auth/register", {**GOOD, **change})
+    html = response.get_data(as_text=True)
+    expected = translated(app, "vi", field_message[0], **field_message[1])
+    assert response.status_code == 200
+    assert expected in html and expected != field_message[0]
+    with app.app_context():
+        assert count(User) == 0 and count(Company) == 0  # nothing half-saved
+
+
+def test_duplicate_email_is_refused(client, app, make_company):
+    make_company(email="info@hpgw.example.vn")
+    response = form_post(client, "/ja/auth/register", {**GOOD, "email": "INFO@hpgw.example.vn"})
+    expected = translated(app, "ja", "An account with this email address already exists.")
+    assert expected in response.get_data(as_text=True) and "exists" not in expected
+    with app.app_context():
+        assert count(User) == 1 and count(Company) == 1
+
+
+def test_post_without_csrf_token_is_refused(client, app):
+    response = client.post("/en/auth/register", data=GOOD)
+    assert response.status_code == 400
+    assert "The form has expired" in response.get_data(as_text=True)
+    with app.app_context():
+        assert count(User) == 0
+
+
+def test_login_wrong_password_then_right(client, app, make_company):
+    email = user_email(app, make_company())
+    bad = form_post(client, "/en/auth/login", {"email": email, "password": "wrong password"})
+    assert "Wrong email or password." in bad.get_data(as_text=True)
+    good = form_post(client, "/en/auth/login", {"email": email, "password": PASSWORD})
+    assert good.headers["Location"] == "/en/dashboard"
+
+
+def test_login_next_must_stay_on_site(client, app, make_company):
+    email = user_email(app, make_company())
+    page = "/en/auth/login?next=//evil.example/x"
+    response = form_post(client, page, {"email": email, "password": PASSWORD})
+    assert response.headers["Location"] == "/en/dashboard"
+
+
+def test_logout_ends_session(client, app, make_company, login):
+    login(user_email(app, make_company()))
+    html = client.get("/en/dashboard").get_data(as_text=True)
+    client.post("/en/auth/logout", data={"csrf_token": csrf_from(html)})
+    assert client.get("/en/dashboard").headers["Location"].startswith("/en/auth/login")
+
+
+def _reset_link(caplog, client, email):
+    caplog.clear()
+    with caplog.at_level("INFO", logger="matchmaker.mail"):
+        form_post(client, "/en/auth/forgot", {"email": email})
+    match = re.search(r"http://localhost(/en/auth/reset/\S+)", caplog.text)
+    assert match, caplog.text
+    return match.group(1)
+
+
+def test_password_reset_is_single_use(client, app, make_company, caplog):
+    email = user_email(app, make_company())
+    link = _reset_link(caplog, client, email)
+    response = form_post(client, link, {"password": "brand new secret", "confirm": "brand new secret"})
+    assert response.headers["Location"] == "/en/auth/login"
+    again = client.get(link)
+    assert again.headers["Location"] == "/en/auth/forgot"
+    ok = form_post(client, "/en/auth/login", {"email": email, "password": "brand new secret"})
+    assert ok.status_code == 302
+
+
+def test_password_reset_token_expires(client, app, make_company):
+    from matchmaker.services.accounts import make_reset_token, verify_reset_token
+
+    make_company()
+    with app.app_context():
+        user = db.session.scalar(select(User))
+        token = make_reset_token(user, "test-secret")
+        assert verify_reset_token(db.session, token, "test-secret", max_age=3600) == user
+        assert verify_reset_token(db.session, token + "x", "test-secret", max_age=3600) is None
+        import time
+
+        time.sleep(1.1)
+        assert verify_reset_token(db.session, token, "test-secret", max_age=0) is None
+
+
+def test_forgot_answers_the_same_for_unknown_address(client, caplog):
+    with caplog.at_level("INFO", logger="matchmaker.mail"):
+        response = form_post(client, "/en/auth/forgot", {"email": "nobody@example.com"})
+    assert response.headers["Location"] == "/en/auth/login"
+    assert "reset" not in caplog.text
+
+
+def test_password_change_ends_other_sessions(app, make_company, login, client):
+    from matchmaker.services.accounts import set_password
+
+    email = user_email(app, make_company())
+    login(email)
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        set_password(db.session, user, "another secret phrase")
+        db.session.commit()
+    assert client.get("/en/dashboard").status_code == 302
+
+
+def test_create_organiser_command(runner, app):
+    result = runner.invoke(args=["users", "create-organiser", "boss@moe.example.jp", "--password", "long password 1"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalar(select(User.role).where(User.email == "boss@moe.example.jp")) == "organiser"
+    bad = runner.invoke(args=["users", "create-organiser", "boss@moe.example.jp", "--password", "long password 1"])
+    assert bad.exit_code != 0 and "already exists" in bad.output

@@ -1,0 +1,76 @@
+"""Language in the path, the redirect from /, the switcher, time zones."""
+
+import pytest
+
+from tests.conftest import form_post, translated, user_email
+
+
+@pytest.mark.parametrize(
+    "accept, expected",
+    [("vi-VN,vi;q=0.9,en;q=0.5", "/vi/"), ("ja", "/ja/"), ("fr-FR", "/en/"), ("", "/en/")],
+)
+def test_root_redirects_by_accept_language(client, accept, expected):
+    response = client.get("/", headers={"Accept-Language": accept} if accept else {})
+    assert response.status_code == 302
+    assert response.headers["Location"] == expected
+
+
+def test_language_cookie_beats_accept_language(client):
+    client.get("/ja/")  # visiting a page remembers its language
+    response = client.get("/", headers={"Accept-Language": "vi"})
+    assert response.headers["Location"] == "/ja/"
+
+
+def test_saved_user_language_beats_cookie(client, make_company, login, app):
+    company = make_company()
+    login(user_email(app, company), lang="vi")
+    client.get("/vi/companies/")
+    client.set_cookie("lang", "en")
+    assert client.get("/").headers["Location"] == "/vi/"
+
+
+@pytest.mark.parametrize("lang", ["ja", "vi", "en"])
+def test_pages_are_in_the_path_language(client, app, lang):
+    html = client.get(f"/{lang}/companies/").get_data(as_text=True)
+    assert f'<html lang="{lang}">' in html
+    heading = translated(app, lang, "Companies")
+    assert f"<h1>{heading}</h1>" in html
+    assert (heading == "Companies") == (lang == "en")
+
+
+def test_switcher_keeps_page_and_query(client):
+    html = client.get("/en/companies/?q=solar").get_data(as_text=True)
+    assert 'href="/ja/companies/?q=solar"' in html
+    assert 'href="/vi/companies/?q=solar"' in html
+    assert "日本語" in html and "Tiếng Việt" in html
+
+
+def test_unknown_language_is_404_in_a_real_page(client, app):
+    response = client.get("/xx/companies/", headers={"Accept-Language": "ja"})
+    assert response.status_code == 404
+    assert translated(app, "ja", "Page not found") in response.get_data(as_text=True)
+
+
+def test_time_zone_choice_is_remembered(client):
+    response = form_post(client, "/en/timezone", {"tz": "Asia/Tokyo", "next": "/en/companies/"}, page="/en/")
+    assert response.status_code == 302 and response.headers["Location"] == "/en/companies/"
+    html = client.get("/en/").get_data(as_text=True)
+    assert 'value="Asia/Tokyo" class="chip active"' in html
+
+
+def test_time_zone_switch_refuses_foreign_redirect(client):
+    response = form_post(client, "/en/timezone", {"tz": "Asia/Tokyo", "next": "https://evil.example/"}, page="/en/")
+    assert response.headers["Location"] == "/en/"
+
+
+def test_when_filter_names_the_zone(app):
+    from datetime import datetime, timezone
+
+    from matchmaker.i18n import when
+
+    with app.test_request_context("/ja/", headers={"Cookie": "tz=Asia/Tokyo"}):
+        from flask import g
+
+        g.lang_code = "ja"
+        text = when(datetime(2026, 12, 1, 1, 30, tzinfo=timezone.utc))
+    assert "10:30" in text and translated(app, "ja", "Japan time") in text and "UTC+9" in text

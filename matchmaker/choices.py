@@ -14,6 +14,18 @@ def country_name(code: str) -> str:
     return get_locale().territories.get(code, code)
 
 
+def language_name(code: str) -> str:
+    """A language's name in the viewer's language, from CLDR (e.g. 'ベトナム語')."""
+    return get_locale().languages.get(code, code)
+
+
+def meeting_language_choices() -> list[tuple[str, str]]:
+    """The languages a company can tick for its meetings, named in the viewer's language."""
+    from matchmaker.services.validation import MEETING_LANGUAGES
+
+    return [(code, language_name(code)) for code in MEETING_LANGUAGES]
+
+
 def country_choices(blank: str | None = None) -> list[tuple[str, str]]:
     """Viet Nam and Japan first, then every other country by its name in the viewer's language."""
     names = get_locale().territories
@@ -44,6 +56,7 @@ def init_app(app) -> None:
     """Make the labels and the country-name lookup available to every template."""
     app.jinja_env.globals.update(
         country_name=country_name,
+        language_name=language_name,
         LANGUAGE_LABELS=LANGUAGE_LABELS,
         KIND_LABELS=KIND_LABELS,
         TYPE_LABELS=TYPE_LABELS,

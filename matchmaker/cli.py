@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from matchmaker import PROJECT_ROOT
 from matchmaker.extensions import db
@@ -83,20 +83,25 @@ def export_command(fmt: str, output: Path | None) -> None:
 
 
 @click.command("demo-data")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users or companies.")
 def demo_data_command(if_empty: bool) -> None:
     """Load the demo event (companies, offers and needs, one organiser) and print its logins."""
-    from matchmaker.services.demo import database_is_empty, load_demo
+    from matchmaker.services.demo import database_is_empty, demo_logins, load_demo
 
     if if_empty and not database_is_empty(db.session):
         click.echo("The database already has data; demo not loaded.")
-        return
-    logins = load_demo(db.session)
-    db.session.commit()
-    click.echo(f"Demo loaded. Organiser: {logins.organiser}  Company: {logins.company}  Password: {logins.password}")
+    else:
+        load_demo(db.session)
+        db.session.commit()
+        click.echo("Demo event loaded.")
+    logins = demo_logins(db.session)
+    if logins:
+        click.echo(f"Demo logins — organiser: {logins.organiser}   company: {logins.company}   password: {logins.password}")
 
 
 @click.command("seed-categories")
+@with_appcontext
 def seed_categories_command() -> None:
     """Add the default categories of the cooperation plan that are missing."""
     from matchmaker.services.categories import seed_categories

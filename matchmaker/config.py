@@ -11,6 +11,9 @@ Every variable the site reads is listed here (and in the README):
 ``MATCHMAKER_MAIL_FROM``         sender address of outgoing mail.
 ``MATCHMAKER_RESET_MAX_AGE``     seconds a password-reset link stays valid (default 3600).
 ``MATCHMAKER_UPLOAD_MAX_MB``     largest accepted upload in MiB (default 5).
+``MATCHMAKER_REQUEST_EXPIRY_HOURS``  hours an unanswered meeting request stays open (default 168).
+``MATCHMAKER_REQUEST_CAP``       open outgoing meeting requests allowed per company (default 15).
+``MATCHMAKER_EMBEDDING_MODEL``   local sentence-transformers folder or hub id of the embedding model.
 """
 
 from __future__ import annotations
@@ -67,6 +70,9 @@ def defaults(instance_path: str) -> dict:
         "SMTP_PASSWORD": env("MATCHMAKER_SMTP_PASSWORD", ""),
         "SMTP_TLS": env("MATCHMAKER_SMTP_TLS", "1") == "1",
         "MAIL_FROM": env("MATCHMAKER_MAIL_FROM", "matchmaker@localhost"),
+        "REQUEST_EXPIRY_HOURS": int(env("MATCHMAKER_REQUEST_EXPIRY_HOURS", "168")),
+        "REQUEST_CAP": int(env("MATCHMAKER_REQUEST_CAP", "15")),
+        "EMBEDDING_MODEL": env("MATCHMAKER_EMBEDDING_MODEL") or str(PROJECT_ROOT / "instance/models/multilingual-e5-small"),
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",

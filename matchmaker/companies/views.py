@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from matchmaker.access import company_required
-from matchmaker.choices import LANGUAGE_LABELS, SIZE_LABELS, TYPE_LABELS, KIND_LABELS, country_choices
+from matchmaker.choices import KIND_LABELS, LANGUAGE_LABELS, SIZE_LABELS, TYPE_LABELS, country_choices, meeting_language_choices
 from matchmaker.companies.forms import DeleteForm, OpportunityForm, ProfileForm
 from matchmaker.extensions import db
 from matchmaker.forms import attach_error
@@ -52,7 +52,7 @@ def _profile_form(company: Company) -> ProfileForm:
     form = ProfileForm(obj=company if request.method == "GET" else None)
     form.country.choices = country_choices()
     form.size.choices = [("", "—")] + [(k, v) for k, v in SIZE_LABELS.items()]
-    form.languages.choices = [(k, v) for k, v in LANGUAGE_LABELS.items()]
+    form.languages.choices = meeting_language_choices()
     if request.method == "GET":
         form.languages.data = company.language_list
         form.size.data = company.size or ""

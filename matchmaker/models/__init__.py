@@ -12,10 +12,28 @@ from matchmaker.models.company import (
     Opportunity,
     opportunity_categories,
 )
+from matchmaker.models.matching import (
+    OPEN_STATUSES,
+    PAIR_RULES,
+    REQUEST_STATUSES,
+    HiddenSuggestion,
+    MeetingRequest,
+    OpportunityEmbedding,
+    PairRule,
+    pair_key,
+)
 from matchmaker.models.user import ROLES, User
 
 __all__ = [
     "COMPANY_SIZES",
+    "OPEN_STATUSES",
+    "PAIR_RULES",
+    "REQUEST_STATUSES",
+    "HiddenSuggestion",
+    "MeetingRequest",
+    "OpportunityEmbedding",
+    "PairRule",
+    "pair_key",
     "COMPANY_STATUSES",
     "OPPORTUNITY_KINDS",
     "OPPORTUNITY_TYPES",

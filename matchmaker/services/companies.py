@@ -61,7 +61,7 @@ class ProfileData:
 
 
 def _clean_profile(data: ProfileData) -> dict:
-    languages = [v.language("languages", code) for code in data.languages]
+    languages = [v.meeting_language("languages", code) for code in data.languages]
     descriptions = {
         v.language("descriptions", lang): v.text(f"description_{lang}", text, max_length=4000, required=False)
         for lang, text in (data.descriptions or {}).items()

@@ -39,19 +39,24 @@ def database_is_empty(session: Session) -> bool:
     return not session.scalar(select(func.count(User.id))) and not session.scalar(select(func.count(Company.id)))
 
 
-def load_demo(session: Session) -> DemoLogins:
+def load_demo(session: Session) -> None:
     """Create the categories, the demo organiser and every demo company with a login each."""
     seed_categories(session)
     organiser = create_organiser(session, email=DEMO_ORGANISER, password=DEMO_PASSWORD)
     password_hash = generate_password_hash(DEMO_PASSWORD)
-    first_login = ""
     for entry in demo_companies():
         company = _load_company(session, entry, organiser)
         session.add(User(email=entry["email"], password_hash=password_hash, role="company", company=company,
                          locale=entry["items"][0]["language"]))
-        first_login = first_login or (entry["email"] if entry["country"] == "VN" else "")
     session.flush()
-    return DemoLogins(organiser=DEMO_ORGANISER, company=first_login, password=DEMO_PASSWORD)
+
+
+def demo_logins(session: Session) -> DemoLogins | None:
+    """The demo accounts to print, if the demo organiser exists (the first Vietnamese company's login)."""
+    if not session.scalar(select(User.id).where(User.email == DEMO_ORGANISER)):
+        return None
+    vietnamese = next(e["email"] for e in demo_companies() if e["country"] == "VN")
+    return DemoLogins(organiser=DEMO_ORGANISER, company=vietnamese, password=DEMO_PASSWORD)
 
 
 def _load_company(session: Session, entry: dict, organiser: User) -> Company:

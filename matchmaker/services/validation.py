@@ -69,6 +69,17 @@ def language(field: str, value: str | None) -> str:
     return code
 
 
+MEETING_LANGUAGES = ("ja", "vi", "en", "ko", "zh", "th", "fr", "de")
+
+
+def meeting_language(field: str, value: str | None) -> str:
+    """Return a language a meeting can be held in (ISO 639-1: ja, vi, en, ko, zh, th, fr, de)."""
+    code = clean_text(value).lower()
+    if code not in MEETING_LANGUAGES:
+        raise ValidationError(field, _("Unknown language “%(code)s”: use ja, vi or en.", code=code))
+    return code
+
+
 def choice(field: str, value: str | None, allowed: tuple[str, ...], *, required: bool = True) -> str | None:
     """Return *value* if it is one of *allowed* (or None when optional and empty)."""
     cleaned = clean_text(value).lower()

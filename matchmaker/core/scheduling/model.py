@@ -1,0 +1,146 @@
+"""The public value types of the scheduler: what goes in, what comes out.
+
+All types are frozen dataclasses except ``Result`` (which carries mutable statistics). Company
+ids are strings; slots and tables are integers counted from 0. A pair is unordered: ``Pair("a",
+"b", s)`` and ``Pair("b", "a", s)`` are the same pair.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+# Machine-readable reasons for a required meeting that could not be placed. The web UI
+# translates them; ``Unplaced.detail`` carries an English explanation for logs and the CLI.
+NO_COMMON_FREE_SLOT = "no_common_free_slot"
+NO_TABLE = "no_table"
+OVER_CAP = "over_cap"
+FORBIDDEN = "forbidden"
+UNKNOWN_COMPANY = "unknown_company"
+INFEASIBLE = "infeasible"
+REASONS = (NO_COMMON_FREE_SLOT, NO_TABLE, OVER_CAP, FORBIDDEN, UNKNOWN_COMPANY, INFEASIBLE)
+
+METHODS = ("optimal", "greedy")
+
+
+def pair_key(a: str, b: str) -> tuple[str, str]:
+    """Return the canonical (sorted) key of the unordered pair ``{a, b}``."""
+    return (a, b) if a <= b else (b, a)
+
+
+@dataclass(frozen=True)
+class Company:
+    """A participant: at most ``cap`` meetings, none in ``unavailable`` slots.
+
+    ``table`` is the company's fixed table (an exhibitor at its booth): all its meetings
+    take place there, and nobody else uses that table.
+    """
+
+    id: str
+    cap: int
+    unavailable: frozenset[int] = frozenset()
+    table: int | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "unavailable", frozenset(self.unavailable))
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A listed candidate meeting between companies ``a`` and ``b`` worth ``score``."""
+
+    a: str
+    b: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Pin:
+    """An accepted meeting fixed by an organiser to ``slot`` and/or ``table`` (None = free).
+
+    A pinned pair is required: it is scheduled if at all possible, at the pinned place.
+    """
+
+    a: str
+    b: str
+    slot: int | None = None
+    table: int | None = None
+
+
+def _pairs(items: Iterable[Iterable[str]]) -> tuple[tuple[str, str], ...]:
+    return tuple(tuple(item) for item in items)  # type: ignore[misc]
+
+
+@dataclass(frozen=True)
+class Instance:
+    """One scheduling problem.
+
+    Only ``pairs``, ``required`` and pinned pairs may meet; ``forbidden`` pairs never meet.
+    Sequences given to the constructor are stored as tuples.
+    """
+
+    slots: int
+    tables: int
+    companies: tuple[Company, ...]
+    pairs: tuple[Pair, ...] = ()
+    required: tuple[tuple[str, str], ...] = ()
+    forbidden: tuple[tuple[str, str], ...] = ()
+    pins: tuple[Pin, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "companies", tuple(self.companies))
+        object.__setattr__(self, "pairs", tuple(self.pairs))
+        object.__setattr__(self, "required", _pairs(self.required))
+        object.__setattr__(self, "forbidden", _pairs(self.forbidden))
+        object.__setattr__(self, "pins", tuple(self.pins))
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """Companies ``a`` and ``b`` meet in ``slot`` at ``table``."""
+
+    a: str
+    b: str
+    slot: int
+    table: int
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    """A required meeting that is not in the schedule; ``reason`` is one of ``REASONS``."""
+
+    a: str
+    b: str
+    reason: str
+    detail: str
+
+
+@dataclass
+class Result:
+    """A schedule and how good it is.
+
+    ``score`` is the sum of the scheduled pairs' scores and ``bound`` an upper bound on the
+    score of any feasible schedule (see the package docstring), so ``fraction`` = score / bound
+    is a guaranteed quality. ``fewest_meetings`` is the smallest number of meetings of any
+    company that wants meetings (cap > 0, a free slot, and a pair that could be placed).
+    ``stats`` holds diagnostics (stage timings, whether optimality was proven, ...).
+    """
+
+    meetings: list[Meeting]
+    score: float
+    bound: float
+    unplaced: list[Unplaced]
+    seconds: float
+    method: str
+    fewest_meetings: int
+    stats: dict = field(default_factory=dict)
+
+    @property
+    def meetings_count(self) -> int:
+        """The number of scheduled meetings."""
+        return len(self.meetings)
+
+    @property
+    def fraction(self) -> float:
+        """``score / bound`` (1.0 when the bound is 0)."""
+        return self.score / self.bound if self.bound > 0 else 1.0

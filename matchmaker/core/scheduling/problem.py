@@ -1,0 +1,204 @@
+"""The solver's indexed view of an ``Instance``: companies and viable pairs ("edges") by number.
+
+``prepare`` validates the instance, merges listed, required and pinned pairs into one edge per
+unordered pair, removes forbidden ones, and sets aside the required pairs that no schedule can
+contain ("structural" unplaced entries). Every remaining edge has at least one slot in which
+both companies are available and at least one table it may use.
+
+Slots sets are Python int bit masks (bit s = slot s). Table options of an edge: ``(-1,)`` means
+"any pool table" (a table that is nobody's fixed table); otherwise the specific tables allowed
+(a fixed table of either company, or a pinned table).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import model as m
+from .checks import check_instance
+
+POOL = -1
+
+
+@dataclass
+class EdgeSpec:
+    """Everything known about one unordered pair before it becomes an edge."""
+
+    a: str
+    b: str
+    score: float = 0.0
+    listed: bool = False
+    required: bool = False
+    pin_slot: int = -1
+    pin_table: int = -1
+
+
+@dataclass
+class Problem:
+    """Companies and edges by index; see the module docstring."""
+
+    instance: m.Instance
+    slots: int
+    ids: list[str]
+    cap: list[int]
+    avail: list[int]
+    fixed: list[int]
+    pool: list[int]
+    ea: list[int] = field(default_factory=list)
+    eb: list[int] = field(default_factory=list)
+    score: list[float] = field(default_factory=list)
+    required: list[bool] = field(default_factory=list)
+    pin_slot: list[int] = field(default_factory=list)
+    pin_table: list[int] = field(default_factory=list)
+    allowed: list[int] = field(default_factory=list)
+    options: list[tuple[int, ...]] = field(default_factory=list)
+    structural: list[m.Unplaced] = field(default_factory=list)
+    bonus: tuple[float, ...] = ()
+    required_weight: float = 0.0
+
+    @property
+    def n(self) -> int:
+        """Number of companies."""
+        return len(self.ids)
+
+    @property
+    def m(self) -> int:
+        """Number of edges."""
+        return len(self.ea)
+
+    @property
+    def full_mask(self) -> int:
+        """The mask of all slots."""
+        return (1 << self.slots) - 1
+
+    def __post_init__(self) -> None:
+        self.pool_set = frozenset(self.pool)
+        self.incident: list[list[int]] = [[] for _ in self.ids]
+        self._wanting: list[int] | None = None
+
+    def add_edge(self, spec: EdgeSpec, a: int, b: int, allowed: int, options: tuple[int, ...]) -> None:
+        """Append a viable edge."""
+        e = len(self.ea)
+        for target, value in ((self.ea, a), (self.eb, b), (self.score, spec.score), (self.required, spec.required),
+                              (self.pin_slot, spec.pin_slot), (self.pin_table, spec.pin_table),
+                              (self.allowed, allowed), (self.options, options)):
+            target.append(value)
+        self.incident[a].append(e)
+        self.incident[b].append(e)
+        self._wanting = None
+
+    def value(self, e: int) -> float:
+        """Objective weight of edge *e* without fairness bonus (required edges weigh much more)."""
+        return self.score[e] + (self.required_weight if self.required[e] else 0.0)
+
+    def wanting(self) -> list[int]:
+        """Companies that want meetings: cap > 0, a free slot, and at least one viable edge."""
+        if self._wanting is None:
+            self._wanting = [v for v in range(self.n) if self.cap[v] > 0 and self.incident[v]]
+        return self._wanting
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(ea, eb, score)`` as numpy arrays."""
+        return np.asarray(self.ea, dtype=np.int64), np.asarray(self.eb, dtype=np.int64), np.asarray(self.score, dtype=float)
+
+
+def _companies(instance: m.Instance) -> tuple[list[int], list[int], list[int], list[int]]:
+    full = (1 << instance.slots) - 1
+    avail, cap, fixed = [], [], []
+    for company in instance.companies:
+        mask = full & ~sum(1 << s for s in company.unavailable)
+        avail.append(mask)
+        cap.append(min(company.cap, mask.bit_count()))
+        fixed.append(-1 if company.table is None else company.table)
+    pool = sorted(set(range(instance.tables)) - {t for t in fixed if t >= 0})
+    return avail, cap, fixed, pool
+
+
+def _collect(instance: m.Instance, known: dict[str, int]) -> tuple[dict, list[m.Unplaced]]:
+    """Merge pairs, required and pins into EdgeSpecs keyed by pair; report unknown/forbidden."""
+    forbidden = {m.pair_key(a, b) for a, b in instance.forbidden}
+    specs: dict[tuple[str, str], EdgeSpec] = {}
+    dropped: dict[tuple[str, str], m.Unplaced] = {}
+    for pair in instance.pairs:
+        key = m.pair_key(pair.a, pair.b)
+        if key not in forbidden:
+            specs[key] = EdgeSpec(*key, score=float(pair.score), listed=True)
+    wanted = [(a, b, None) for a, b in instance.required] + [(p.a, p.b, p) for p in instance.pins]
+    for a, b, pin in wanted:
+        key = m.pair_key(a, b)
+        missing = [cid for cid in key if cid not in known]
+        if missing or key in forbidden:
+            code, text = (m.UNKNOWN_COMPANY, f"unknown company {missing[0]!r}") if missing else (m.FORBIDDEN, "the pair is forbidden")
+            dropped.setdefault(key, m.Unplaced(*key, code, text))
+            continue
+        spec = specs.setdefault(key, EdgeSpec(*key))
+        spec.required = True
+        if pin is not None:
+            spec.pin_slot = -1 if pin.slot is None else pin.slot
+            spec.pin_table = -1 if pin.table is None else pin.table
+    return specs, list(dropped.values())
+
+
+def _allowed_slots(p: Problem, spec: EdgeSpec, a: int, b: int) -> tuple[int, str]:
+    """Slots where both may meet (honouring a pinned slot); ``(0, why)`` when there are none."""
+    if spec.pin_slot >= 0:
+        for v in (a, b):
+            if not p.avail[v] >> spec.pin_slot & 1:
+                return 0, f"pinned slot {spec.pin_slot} is unavailable for {p.ids[v]!r}"
+        return 1 << spec.pin_slot, ""
+    if not p.avail[a] & p.avail[b]:
+        return 0, f"{p.ids[a]!r} and {p.ids[b]!r} have no slot in which both are available"
+    return p.avail[a] & p.avail[b], ""
+
+
+def _table_options(p: Problem, spec: EdgeSpec, a: int, b: int) -> tuple[tuple[int, ...], str]:
+    """Tables the meeting may use; ``((), why)`` when there are none."""
+    own = tuple(sorted({t for t in (p.fixed[a], p.fixed[b]) if t >= 0}))
+    t = spec.pin_table
+    if t >= 0 and own:
+        return ((t,), "") if t in own else ((), f"pinned table {t} is not the fixed table of {spec.a!r} or {spec.b!r}")
+    if t >= 0:
+        return ((t,), "") if t in p.pool_set else ((), f"pinned table {t} is another company's fixed table")
+    if own:
+        return own, ""
+    if not p.pool:
+        return (), "there are no tables" if not p.instance.tables else "every table is an exhibitor's fixed table"
+    return (POOL,), ""
+
+
+def _add_spec(p: Problem, spec: EdgeSpec, index: dict[str, int]) -> None:
+    a, b = index[spec.a], index[spec.b]
+    allowed, why = _allowed_slots(p, spec, a, b)
+    code = m.NO_COMMON_FREE_SLOT
+    options: tuple[int, ...] = ()
+    if allowed:
+        options, why = _table_options(p, spec, a, b)
+        code = m.NO_TABLE
+    if options:
+        zero = [v for v in (a, b) if p.cap[v] == 0]
+        if zero:
+            code, why, options = m.OVER_CAP, f"{p.ids[zero[0]]!r} has a cap of 0", ()
+    if options:
+        p.add_edge(spec, a, b, allowed, options)
+    elif spec.required:
+        p.structural.append(m.Unplaced(spec.a, spec.b, code, why))
+
+
+def prepare(instance: m.Instance, fairness: tuple[float, ...] = (1.0, 0.5)) -> Problem:
+    """Validate *instance* (ValueError naming the field) and build its ``Problem``.
+
+    *fairness* are the bonuses for a company's 1st, 2nd, ... meeting as multiples of the
+    largest pair score (see the package docstring).
+    """
+    known = check_instance(instance)
+    avail, cap, fixed, pool = _companies(instance)
+    p = Problem(instance, instance.slots, [c.id for c in instance.companies], cap, avail, fixed, pool)
+    specs, p.structural = _collect(instance, known)
+    for key in sorted(specs):
+        _add_spec(p, specs[key], known)
+    top = max((s for s in p.score if s > 0), default=1.0)
+    p.bonus = tuple(float(f) * top for f in fairness)
+    p.required_weight = 4.0 * (instance.slots + 1) * (top + sum(p.bonus))
+    return p

@@ -1,0 +1,131 @@
+"""The repair loop: re-optimise small windows where the schedule can still improve.
+
+An *opportunity* is an unplaced edge touching a company that is below its cap and still has a
+free slot (or an unplaced required edge). Windows are pairs of slots, tried in order of how many
+opportunities they could host. In a two-slot window every company has at most two meetings, so
+the meetings form paths and cycles (the Kempe chains of edge colouring); the window frees the
+chains through the opportunities' companies, plus a few meetings that could move from a full slot
+to one with free tables, and lets the MILP of ``window`` rearrange them. Passes repeat until one
+brings no gain or the deadline passes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import time
+
+from .board import Board
+from .window import Floors, Window, optimise_window
+
+
+def deficient(board: Board) -> list[int]:
+    """Companies below their cap that still have a free, available slot."""
+    p = board.p
+    return [v for v in range(p.n) if board.count[v] < p.cap[v] and p.avail[v] & ~board.busy[v]]
+
+
+def opportunities(board: Board) -> list[int]:
+    """Unplaced edges at a deficient company with a slot it could use, and unplaced required edges."""
+    p = board.p
+    found = {e for e in range(p.m) if p.required[e] and board.slot_of[e] < 0}
+    for v in deficient(board):
+        free = ~board.busy[v]
+        found.update(e for e in p.incident[v] if board.slot_of[e] < 0 and p.allowed[e] & free)
+    return sorted(found)
+
+
+def _usable(board: Board, e: int) -> int:
+    """Slots of opportunity *e* where a company short of meetings is free."""
+    p = board.p
+    mask = 0
+    for v in (p.ea[e], p.eb[e]):
+        if board.count[v] < p.cap[v]:
+            mask |= p.allowed[e] & ~board.busy[v]
+    return mask
+
+
+def _slot_weights(board: Board, opps: list[int]) -> list[int]:
+    weight = [0] * board.p.slots
+    for e in opps:
+        mask = _usable(board, e)
+        for s in range(board.p.slots):
+            weight[s] += mask >> s & 1
+    return weight
+
+
+def _windows(board: Board, opps: list[int], rng: random.Random) -> list[int]:
+    """Slot-pair masks hosting at least one opportunity, most promising first."""
+    weight = _slot_weights(board, opps)
+    if board.p.slots == 1:
+        return [1] if weight[0] else []
+    pairs = [(a, b) for a, b in itertools.combinations(range(board.p.slots), 2) if weight[a] + weight[b]]
+    rng.shuffle(pairs)
+    pairs.sort(key=lambda ab: -(weight[ab[0]] + weight[ab[1]]))
+    return [1 << a | 1 << b for a, b in pairs]
+
+
+def _movers(board: Board, slots: int, rng: random.Random, limit: int = 8) -> set[int]:
+    """Companies of a few meetings that could move from a full slot of the window to a freer one."""
+    p, seeds = board.p, set()
+    full = [s for s in range(p.slots) if slots >> s & 1 and board.pool_free[s] == 0]
+    roomy = [s for s in range(p.slots) if slots >> s & 1 and board.pool_free[s] > 0]
+    if not full or not roomy:
+        return seeds
+    tries = (rng.randrange(p.m) for _ in range(50 * limit))
+    for e in tries:
+        if board.slot_of[e] in full and any(board.open_slots(e) >> s & 1 for s in roomy):
+            seeds.update((p.ea[e], p.eb[e]))
+            if len(seeds) >= 2 * limit:
+                break
+    return seeds
+
+
+def _ball(board: Board, seeds: set[int], slots: int, max_meetings: int) -> set[int]:
+    """Companies reached from *seeds* along meetings in *slots*, until *max_meetings* are inside."""
+    p, inside, frontier, meetings = board.p, set(seeds), list(seeds), set()
+    while frontier and len(meetings) < max_meetings:
+        nxt = []
+        for v in frontier:
+            for e in p.incident[v]:
+                if board.slot_of[e] >= 0 and slots >> board.slot_of[e] & 1 and e not in meetings:
+                    meetings.add(e)
+                    other = p.eb[e] if p.ea[e] == v else p.ea[e]
+                    if other not in inside:
+                        inside.add(other)
+                        nxt.append(other)
+        frontier = nxt
+    return inside
+
+
+def _window_for(board: Board, slots: int, opps: list[int], rng: random.Random, max_meetings: int) -> Window:
+    p = board.p
+    here = [e for e in opps if _usable(board, e) & slots]
+    seeds = {v for e in here for v in (p.ea[e], p.eb[e])} | _movers(board, slots, rng)
+    in_window = p.instance.tables * slots.bit_count()
+    companies = None if in_window <= max_meetings else _ball(board, seeds, slots, max_meetings)
+    return Window(slots, companies, here)
+
+
+def repair(board: Board, deadline: float, *, floors: Floors | None = None, seed: int = 0,
+           max_meetings: int = 300, on_pass=None) -> dict:
+    """Improve *board* in place with window MILPs until no gain or *deadline*; return stats."""
+    rng = random.Random(seed)
+    stats = {"passes": 0, "windows": 0, "gain": 0.0}
+    while time.monotonic() < deadline:
+        opps = opportunities(board)
+        gained = 0.0
+        for slots in _windows(board, opps, rng):
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            window = _window_for(board, slots, opps, rng, max_meetings)
+            gained += optimise_window(board, window, min(left, 5.0), floors)[0]
+            stats["windows"] += 1
+        stats["passes"] += 1
+        stats["gain"] += gained
+        if on_pass:
+            on_pass(stats)
+        if gained <= 1e-7 or not opps:
+            break
+    return stats

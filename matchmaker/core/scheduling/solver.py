@@ -1,0 +1,199 @@
+"""``solve``: prepare, bound, schedule (greedy or optimising), explain, report.
+
+The optimising path is described in the package docstring; this module only sequences the
+stages, keeps the clock, reports progress and builds the ``Result``.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+import numpy as np
+
+from . import model as m
+from .assign import colour, round_selection
+from .board import Board
+from .greedy import greedy, greedy_order
+from .lp import Relaxation, certified_bound, relax, simple_bound
+from .problem import Problem, prepare
+from .repair import repair
+from .window import Floors, Window, optimise_window
+
+Progress = Callable[[str, float], None]
+EXACT_LIMIT = 4000  # window-MILP columns up to which the whole problem is solved as one MILP
+
+
+class _Clock:
+    """Wall-clock budget, stage timings and the caller's progress callback."""
+
+    def __init__(self, time_limit: float, progress: Progress | None) -> None:
+        self.start = time.monotonic()
+        self.deadline = self.start + time_limit
+        self.progress = progress
+        self.timings: dict[str, float] = {}
+        self._stage, self._since = "", self.start
+
+    def left(self) -> float:
+        """Seconds left before the deadline (never negative)."""
+        return max(self.deadline - time.monotonic(), 0.0)
+
+    def stage(self, name: str, fraction: float) -> None:
+        """Close the current stage's timing, open *name*, report ``(name, fraction)``."""
+        now = time.monotonic()
+        if self._stage:
+            self.timings[self._stage] = round(self.timings.get(self._stage, 0.0) + now - self._since, 4)
+        self._stage, self._since = name, now
+        self.tick(fraction)
+
+    def tick(self, fraction: float) -> None:
+        """Report progress within the current stage."""
+        if self.progress is not None:
+            self.progress(self._stage, min(max(fraction, 0.0), 1.0))
+
+
+def _fairness_binds(p: Problem, x: np.ndarray) -> bool:
+    """Whether some company gets fewer LP meetings than the fairness bonus cares about."""
+    degree = np.zeros(p.n)
+    ea, eb, _ = p.arrays()
+    np.add.at(degree, ea, x)
+    np.add.at(degree, eb, x)
+    return any(degree[v] < min(len(p.bonus), p.cap[v], len(p.incident[v])) - 1e-6 for v in p.wanting())
+
+
+def _fill(board: Board) -> None:
+    """Cheap refill: try every unplaced edge, best marginal value first, in its first free slot."""
+    p = board.p
+
+    def gain(e: int) -> float:
+        extra = sum(p.bonus[board.count[v]] for v in (p.ea[e], p.eb[e]) if board.count[v] < len(p.bonus))
+        return p.value(e) + extra
+
+    todo = sorted((e for e in range(p.m) if board.slot_of[e] < 0), key=lambda e: (-gain(e), e))
+    for e in todo:
+        if gain(e) > 0:
+            board.try_place(e)
+
+
+def _two_phase(p: Problem, relaxation: Relaxation, clock: _Clock, stats: dict, seed: int) -> Board:
+    x = relaxation.x
+    if x is not None and p.bonus and _fairness_binds(p, x):
+        clock.stage("select", 0.3)
+        fair = relax(p, fair=True, time_limit=clock.left() / 3)
+        x = fair.x if fair.x is not None else x
+    chosen = round_selection(p, x) if x is not None else greedy_order(p)
+    clock.stage("assign", 0.35)
+    board = Board(p)
+    stats["uncoloured"] = len(colour(board, chosen))
+    _fill(board)
+    clock.stage("repair", 0.5)
+    budget = clock.left()
+    stats["repair"] = repair(board, clock.deadline, seed=seed,
+                             on_pass=lambda _: clock.tick(0.5 + 0.45 * (1 - clock.left() / max(budget, 1e-9))))
+    return board
+
+
+def _exact(p: Problem, clock: _Clock, stats: dict, start: Board | None = None, floors: Floors | None = None) -> Board:
+    board = Board(p) if start is None else start
+    _, stats["proven_optimal"] = optimise_window(board, Window(p.full_mask), clock.left(), floors)
+    return board
+
+
+def _is_small(p: Problem) -> bool:
+    return sum(p.allowed[e].bit_count() * len(p.options[e]) for e in range(p.m)) <= EXACT_LIMIT
+
+
+def _dominates(board: Board, other: Board) -> bool:
+    return (board.required_placed() >= other.required_placed() and board.score() >= other.score() - 1e-9
+            and board.fewest() >= other.fewest())
+
+
+def _not_below(p: Problem, board: Board, baseline: Board, clock: _Clock, stats: dict, seed: int) -> Board:
+    """*board* if it is no worse than *baseline*; else *baseline* improved under floors."""
+    if _dominates(board, baseline) or board.required_placed() > baseline.required_placed():
+        return board
+    stats["restarted_from_greedy"] = True
+    floors = Floors(score=True, fewest=baseline.fewest())
+    improved = baseline.copy()
+    if _is_small(p):
+        return _exact(p, clock, stats, improved, floors)
+    repair(improved, clock.deadline, floors=floors, seed=seed)
+    return improved
+
+
+def _optimal(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Clock, stats: dict, seed: int) -> Board:
+    if _is_small(p):
+        clock.stage("exact", 0.3)
+        board = _exact(p, clock, stats)
+    else:
+        board = _two_phase(p, relaxation, clock, stats, seed)
+    board = _not_below(p, board, baseline, clock, stats, seed)
+    for e in range(p.m):
+        if p.required[e] and board.slot_of[e] < 0:
+            board.try_place(e)
+    return board
+
+
+def explain(board: Board, e: int) -> m.Unplaced:
+    """Why required edge *e* is not on *board*, judged against the final schedule."""
+    p = board.p
+    a, b = p.ids[p.ea[e]], p.ids[p.eb[e]]
+    full = [v for v in (p.ea[e], p.eb[e]) if board.count[v] >= p.cap[v]]
+    if full:
+        v = full[0]
+        wanted = sum(p.required[g] for g in p.incident[v])
+        detail = f"{p.ids[v]!r} already has {board.count[v]} meetings, its limit (cap and free slots) is {p.cap[v]}"
+        return m.Unplaced(a, b, m.OVER_CAP, detail + (f"; it has {wanted} required meetings" if wanted > p.cap[v] else ""))
+    if not board.open_slots(e):
+        return m.Unplaced(a, b, m.NO_COMMON_FREE_SLOT, "every slot in which both are available is taken by their other meetings")
+    if not board.feasible_slots(e):
+        return m.Unplaced(a, b, m.NO_TABLE, "no allowed table is free in the slots where both are free")
+    return m.Unplaced(a, b, m.INFEASIBLE, "not placed within the time limit")
+
+
+def _bound(p: Problem, board: Board, relaxation: Relaxation, explained: list, clock: _Clock, stats: dict) -> float:
+    """Certified upper bound; forces placed required edges only if every other is impossible."""
+    forced = np.zeros(p.m, dtype=bool)
+    if not explained:
+        forced = np.array([p.required[e] and board.slot_of[e] >= 0 for e in range(p.m)], dtype=bool)
+    elif relaxation.u is not None:
+        relaxation = relax(p, weighted=False, time_limit=max(clock.left(), 5.0))
+    stats["bound_forces_required"] = bool(forced.any())
+    lp = certified_bound(p, relaxation, forced)
+    return min(simple_bound(p), lp) if lp is not None else simple_bound(p)
+
+
+def _result(p: Problem, board: Board, relaxation: Relaxation, method: str, clock: _Clock, stats: dict) -> m.Result:
+    explained = [explain(board, e) for e in range(p.m) if p.required[e] and board.slot_of[e] < 0]
+    bound = _bound(p, board, relaxation, explained, clock, stats)
+    meetings = [m.Meeting(p.ids[p.ea[e]], p.ids[p.eb[e]], s, t) for e, s, t in board.numbered()]
+    clock.stage("done", 1.0)
+    stats["timings"] = clock.timings
+    return m.Result(meetings=meetings, score=float(sum(p.score[e] for e in board.placed())), bound=bound,
+                    unplaced=p.structural + explained, seconds=round(time.monotonic() - clock.start, 4),
+                    method=method, fewest_meetings=board.fewest(), stats=stats)
+
+
+def solve(instance: m.Instance, method: str = "optimal", time_limit: float = 30.0,
+          progress: Progress | None = None, *, fairness: tuple[float, ...] = (1.0, 0.5), seed: int = 0) -> m.Result:
+    """Schedule *instance*; see the package docstring for the contract.
+
+    Raises ValueError for malformed input (naming the field) or an unknown *method*.
+    *progress* receives ``(stage, fraction)``; *time_limit* bounds the wall time in seconds
+    (the greedy baseline and the final report always run, so keep a second or two spare).
+    """
+    if method not in m.METHODS:
+        raise ValueError(f"method: expected one of {', '.join(m.METHODS)}, got {method!r}")
+    if not time_limit > 0:
+        raise ValueError(f"time_limit: expected a positive number of seconds, got {time_limit!r}")
+    clock = _Clock(time_limit, progress)
+    clock.stage("prepare", 0.0)
+    p = prepare(instance, fairness)
+    clock.stage("bound", 0.05)
+    relaxation = relax(p, time_limit=clock.left() / 2)
+    clock.stage("greedy", 0.25)
+    baseline = greedy(p)
+    stats: dict = {"greedy_score": baseline.score(), "greedy_fewest": baseline.fewest()}
+    board = baseline if method == "greedy" else _optimal(p, relaxation, baseline, clock, stats, seed)
+    clock.stage("report", 0.97)
+    return _result(p, board, relaxation, method, clock, stats)

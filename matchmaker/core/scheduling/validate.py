@@ -1,0 +1,82 @@
+"""An independent check of a finished schedule against the hard constraints.
+
+Deliberately written from the ``Instance`` alone (not the solver's data structures), so tests
+and the web app (before saving an organiser's edit) can trust it as a second opinion.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Iterable
+
+from .model import Instance, Meeting, pair_key
+
+
+def _allowed_pairs(instance: Instance) -> tuple[set, set, dict]:
+    allowed = {pair_key(p.a, p.b) for p in instance.pairs}
+    allowed |= {pair_key(a, b) for a, b in instance.required}
+    pins = {pair_key(p.a, p.b): p for p in instance.pins}
+    return allowed | set(pins), {pair_key(a, b) for a, b in instance.forbidden}, pins
+
+
+def _meeting_problems(instance: Instance, mt: Meeting, companies: dict, rules: tuple) -> list[str]:
+    allowed, forbidden, pins = rules
+    key, where = pair_key(mt.a, mt.b), f"meeting {mt.a}-{mt.b}"
+    unknown = [cid for cid in (mt.a, mt.b) if cid not in companies]
+    if unknown or mt.a == mt.b:
+        return [f"{where}: unknown company {unknown[0]!r}" if unknown else f"{where}: a company meets itself"]
+    out = []
+    if key in forbidden:
+        out.append(f"{where}: forbidden pair")
+    if key not in allowed:
+        out.append(f"{where}: pair is not listed, required or pinned")
+    if not 0 <= mt.slot < instance.slots or not 0 <= mt.table < instance.tables:
+        return out + [f"{where}: slot {mt.slot} or table {mt.table} out of range"]
+    for cid in (mt.a, mt.b):
+        if mt.slot in companies[cid].unavailable:
+            out.append(f"{where}: {cid} is unavailable in slot {mt.slot}")
+    out += _table_problems(mt, companies, where)
+    pin = pins.get(key)
+    if pin is not None and (pin.slot not in (None, mt.slot) or pin.table not in (None, mt.table)):
+        out.append(f"{where}: pinned to slot {pin.slot}, table {pin.table} but placed at slot {mt.slot}, table {mt.table}")
+    return out
+
+
+def _table_problems(mt: Meeting, companies: dict, where: str) -> list[str]:
+    own = {companies[cid].table for cid in (mt.a, mt.b)} - {None}
+    owners = {c.table for c in companies.values()} - {None}
+    if own and mt.table not in own:
+        return [f"{where}: at table {mt.table}, not at a fixed table of its companies {sorted(own)}"]
+    if not own and mt.table in owners:
+        return [f"{where}: at table {mt.table}, which is another company's fixed table"]
+    return []
+
+
+def _count_problems(instance: Instance, meetings: list[Meeting], companies: dict) -> list[str]:
+    out = []
+    pairs = Counter(pair_key(mt.a, mt.b) for mt in meetings)
+    out += [f"pair {key} meets {n} times" for key, n in sorted(pairs.items()) if n > 1]
+    per_slot = Counter((cid, mt.slot) for mt in meetings for cid in (mt.a, mt.b))
+    out += [f"{cid} has {n} meetings in slot {s}" for (cid, s), n in sorted(per_slot.items()) if n > 1]
+    tables = Counter((mt.slot, mt.table) for mt in meetings)
+    out += [f"table {t} hosts {n} meetings in slot {s}" for (s, t), n in sorted(tables.items()) if n > 1]
+    load = Counter(cid for mt in meetings for cid in (mt.a, mt.b))
+    out += [f"{cid} has {n} meetings, over its cap {companies[cid].cap}"
+            for cid, n in sorted(load.items()) if cid in companies and n > companies[cid].cap]
+    return out
+
+
+def validate_schedule(instance: Instance, meetings: Iterable[Meeting]) -> list[str]:
+    """Return every hard-constraint violation of *meetings* for *instance* ([] = valid).
+
+    Checked: known companies; only listed/required/pinned pairs and never forbidden ones;
+    slots and tables in range; availability; one meeting per company per slot and per table per
+    slot; caps; fixed tables (a meeting with an exhibitor is at one of its companies' fixed
+    tables, and a fixed table hosts only its owners); pins; no pair twice. Whether required
+    pairs are all present is not a hard constraint (they may be unplaceable) and is not checked.
+    """
+    meetings = list(meetings)
+    companies = {c.id: c for c in instance.companies}
+    rules = _allowed_pairs(instance)
+    out = [problem for mt in meetings for problem in _meeting_problems(instance, mt, companies, rules)]
+    return out + _count_problems(instance, meetings, companies)

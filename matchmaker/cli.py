@@ -9,12 +9,14 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
+from sqlalchemy import select
 
 from matchmaker import PROJECT_ROOT
 from matchmaker.extensions import db
 
 users_cli = AppGroup("users", help="Manage accounts.")
 companies_cli = AppGroup("companies", help="Import and export companies with their offers and needs.")
+matches_cli = AppGroup("matches", help="Embeddings and partner suggestions.")
 translate_cli = AppGroup("translate", help="Extract, update and compile the translation catalogs.")
 
 
@@ -111,6 +113,58 @@ def seed_categories_command() -> None:
     click.echo(f"{added} categories added.")
 
 
+@matches_cli.command("embed")
+@click.option("--all", "everything", is_flag=True, help="Recompute every vector, not only the stale ones.")
+def embed_command(everything: bool) -> None:
+    """Compute the vectors of offers and needs that are new, changed, or from another model."""
+    from flask import current_app
+
+    from matchmaker import embeddings
+    from matchmaker.models import Opportunity
+    from matchmaker.services import vectors
+
+    model = current_app.config["EMBEDDING_MODEL"]
+    try:
+        model_id = embeddings.model_id(model)
+    except embeddings.EmbeddingModelError as error:
+        raise click.ClickException(str(error)) from None
+    todo = list(db.session.scalars(select(Opportunity))) if everything else vectors.stale_opportunities(db.session, model_id)
+    if not todo:
+        click.echo(f"All vectors are current ({model_id}).")
+        return
+    with click.progressbar(length=len(todo), label=f"Embedding with {model_id}") as bar:
+        vectors.embed(db.session, todo, model, progress=bar.update)
+    db.session.commit()
+    click.echo(f"{len(todo)} offers/needs embedded.")
+
+
+@matches_cli.command("suggest")
+@click.option("--top", "top_k", default=10, show_default=True, help="Partners per company.")
+@click.option("--company", "company_name", help="Only this company (exact name).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON (the default output is a readable list).")
+def suggest_command(top_k: int, company_name: str | None, as_json: bool) -> None:
+    """Print the best partners of every approved company (or one), best first."""
+    import json
+
+    from flask import current_app
+
+    from matchmaker.embeddings import EmbeddingModelError
+    from matchmaker.services.matching import suggest_all
+
+    try:
+        rows = suggest_all(db.session, current_app.config, top_k=top_k, company_name=company_name)
+    except LookupError:
+        raise click.ClickException(f"No approved company is named {company_name!r}.") from None
+    except EmbeddingModelError as error:
+        raise click.ClickException(str(error)) from None
+    db.session.commit()  # vectors computed on the way are kept
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        click.echo(f"{row['company']} -> {row['partner']}  {row['score']:.2f}  [{', '.join(row['shared_categories'])}]")
+
+
 def _pybabel(*args: str) -> None:
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=PROJECT_ROOT)
 
@@ -136,5 +190,5 @@ def translate_compile() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the command groups on *app*."""
-    for command in (users_cli, companies_cli, translate_cli, demo_data_command, seed_categories_command):
+    for command in (users_cli, companies_cli, matches_cli, translate_cli, demo_data_command, seed_categories_command):
         app.cli.add_command(command)

@@ -101,15 +101,21 @@ def _load_folder(folder: Path) -> SentenceTransformer:
     except Exception as exc:  # noqa: BLE001 - torch, transformers and safetensors raise many types
         raise EmbeddingModelError(
             f"the embedding model in {folder} cannot be loaded ({type(exc).__name__}: {exc}); "
-            f"it is corrupt or incomplete: {_BUILD_HINT}"
+            f"it is corrupt or incomplete: {_build_hint(folder)}"
         ) from exc
 
 
 def _require_folder(folder: Path) -> None:
     if not folder.is_dir():
-        raise EmbeddingModelError(f"no embedding model at {folder}: {_BUILD_HINT}")
+        raise EmbeddingModelError(f"no embedding model at {folder}: {_build_hint(folder)}")
     if not (folder / "modules.json").is_file() and not (folder / "config.json").is_file():
-        raise EmbeddingModelError(f"{folder} is not a sentence-transformers model folder: {_BUILD_HINT}")
+        raise EmbeddingModelError(f"{folder} is not a sentence-transformers model folder: {_build_hint(folder)}")
+
+
+def _build_hint(folder: Path) -> str:
+    if folder == Path(DEFAULT_MODEL_DIR).absolute():
+        return _BUILD_HINT
+    return f"build it with `python -m matchmaker.model_build --force --out {folder}` (or `make model` for the default folder)"
 
 
 def _load_hub(model_name: str) -> SentenceTransformer:
@@ -177,7 +183,7 @@ def _weights_sha256(folder: Path) -> str:
         if (folder / name).is_file():
             stat = (folder / name).stat()
             return _file_sha256(str(folder / name), stat.st_size, stat.st_mtime_ns)
-    raise EmbeddingModelError(f"{folder} holds no model weights: {_BUILD_HINT}")
+    raise EmbeddingModelError(f"{folder} holds no model weights: {_build_hint(folder)}")
 
 
 @functools.lru_cache(maxsize=8)

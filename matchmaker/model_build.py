@@ -488,6 +488,8 @@ def write_folder(folder: Path, source: Source, marker: dict) -> None:
     (folder / "2_Normalize").mkdir(exist_ok=True)
     build_tokenizer(source.vocab).save(str(folder / "tokenizer.json"))
     _write_json(folder / "tokenizer_config.json", tokenizer_config(source.vocab, source.hyper.max_positions))
+    for path in folder.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)  # safetensors writes 0600; others may read
     _write_json(folder / MARKER, marker)
 
 

@@ -86,12 +86,25 @@ def runner(app):
     return app.test_cli_runner()
 
 
+def in_app(app):
+    """The current app context if one is active (tests using ``ctx``), else a new one.
+
+    Reusing it keeps a factory on the test's own session: a second session would wait on the
+    first one's SQLite write lock.
+    """
+    from contextlib import nullcontext
+
+    from flask import has_app_context
+
+    return nullcontext() if has_app_context() else app.app_context()
+
+
 @pytest.fixture
 def make_company(app):
     """Factory: an approved company (``status``, ``country`` … overridable) with its own user."""
 
     def make(name="Kitakyushu Eco Energy", country="JP", status="approved", email=None, languages="ja", **overrides):
-        with app.app_context():
+        with in_app(app):
             company = Company(name=name, country=country, status=status, languages=languages, **overrides)
             from matchmaker.services.companies import refresh_search_text
 
@@ -110,7 +123,7 @@ def make_opportunity(app):
     """Factory: an offer/need for a company id, tagged with category keys."""
 
     def make(company_id, title="Waste-to-energy plant", kind="offer", language="en", categories=("waste-to-energy",), description=""):
-        with app.app_context():
+        with in_app(app):
             company = db.session.get(Company, company_id)
             opp = Opportunity(kind=kind, title=title, language=language, description=description)
             db.session.add(opp)
@@ -130,7 +143,7 @@ def make_organiser(app):
     """Factory: an organiser account; returns its email."""
 
     def make(email="organiser@example.com"):
-        with app.app_context():
+        with in_app(app):
             db.session.add(User(email=email, password_hash=_HASH, role="organiser"))
             db.session.commit()
         return email

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,6 +15,7 @@ from matchmaker.forms import attach_error
 from matchmaker.i18n import LANGUAGES
 from matchmaker.models import Company, Opportunity
 from matchmaker.services import companies as svc
+from matchmaker.services import vectors
 from matchmaker.services.categories import list_categories
 from matchmaker.services.validation import ValidationError
 
@@ -125,7 +126,8 @@ def edit_opportunity(opportunity_id: int | None):
             categories=list(form.categories.data or ()), language=form.language.data, type=form.type.data,
         )
         try:
-            svc.save_opportunity(db.session, current_user.company, data, current_user, opportunity)
+            saved = svc.save_opportunity(db.session, current_user.company, data, current_user, opportunity)
+            vectors.embed_quietly(db.session, [saved], current_app.config["EMBEDDING_MODEL"])
             db.session.commit()
         except ValidationError as error:
             db.session.rollback()

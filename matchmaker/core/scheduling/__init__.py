@@ -39,8 +39,9 @@ more than any single pair's score: the solver gives a company its first meeting 
 costs another company (with at least two meetings) one meeting, and a second meeting whenever
 the score lost is under half the best score. Beyond the second meeting only the score counts,
 so the score stays high: the bonus trades score only where a company would otherwise be left
-with none or one. Required pairs weigh ``4 (slots + 1) x (best score + bonuses)`` each, far
-more than any rearrangement of optional meetings can gain, so they are lexicographically first.
+with none or one. Required pairs weigh ``10 (slots + 1) x (best score + 2 x bonuses)`` each,
+far more than any rearrangement of optional meetings can gain, so they come first; in the
+repair windows a required meeting once placed is even constrained to stay placed.
 
 Never worse than the baseline: if the optimising path ends with a lower score or a lower
 ``fewest_meetings`` than the greedy baseline (and does not place more required pairs), the

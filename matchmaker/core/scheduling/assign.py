@@ -13,6 +13,7 @@ of 1 / (their remaining options), minus a small preference for slots with many f
 from __future__ import annotations
 
 import heapq
+import time
 
 import numpy as np
 
@@ -56,8 +57,11 @@ def _best_slot(board: Board, e: int, mask: int, pending: list[set[int]]) -> int:
     return best
 
 
-def colour(board: Board, edges: list[int]) -> list[int]:
-    """Place *edges* on *board* (see module docstring); return those that found no slot."""
+def colour(board: Board, edges: list[int], deadline: float = float("inf")) -> list[int]:
+    """Place *edges* on *board* (see module docstring); return those that found no slot.
+
+    Past *deadline* the slot choice degrades to the first feasible slot (no damage scoring).
+    """
     p = board.p
     pending: list[set[int]] = [set() for _ in range(p.n)]
     for e in edges:
@@ -69,7 +73,8 @@ def colour(board: Board, edges: list[int]) -> list[int]:
 
     heap = [entry(e) for e in edges]
     heapq.heapify(heap)
-    left = []
+    left: list[int] = []
+    steps, late = 0, False
     while heap:
         item = heapq.heappop(heap)
         e = item[-1]
@@ -85,6 +90,8 @@ def colour(board: Board, edges: list[int]) -> list[int]:
         if not mask:
             left.append(e)
             continue
-        s = _best_slot(board, e, mask, pending)
+        steps += 1
+        late = late or (steps % 256 == 0 and time.monotonic() > deadline)
+        s = (mask & -mask).bit_length() - 1 if late else _best_slot(board, e, mask, pending)
         board.place(e, s, board.table_at(e, s))
     return left

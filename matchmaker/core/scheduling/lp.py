@@ -88,12 +88,22 @@ def _fair_columns(p: Problem, matrix: sp.csc_array, rhs: np.ndarray) -> tuple[sp
     return full, np.concatenate([rhs, np.zeros(len(wanting))]), np.tile(np.asarray(p.bonus, dtype=float), len(wanting))
 
 
-def relax(p: Problem, *, fair: bool = False, weighted: bool = True, time_limit: float = 30.0) -> Relaxation:
+def _at_least_required(p: Problem, matrix: sp.csc_array, rhs: np.ndarray, count: int) -> tuple[sp.csc_array, np.ndarray]:
+    """Append the row ``sum of required x >= count``, written as ``-sum <= -count``."""
+    row = sp.csc_array(-np.asarray(p.required, dtype=float).reshape(1, -1))
+    return sp.vstack([matrix, row]).tocsc(), np.append(rhs, -float(count))
+
+
+def relax(p: Problem, *, fair: bool = False, weighted: bool = True, min_required: int | None = None,
+          time_limit: float = 30.0) -> Relaxation:
     """Solve the LP maximising score (+ required weight if *weighted*, + bonus if *fair*).
 
-    Never raises on solver trouble: ``x``/``u`` are None when HiGHS gives no solution.
+    *min_required* adds the row "at least that many required edges". Never raises on solver
+    trouble: ``x``/``u`` are None when HiGHS gives no solution.
     """
     matrix, rhs = constraint_matrix(p)
+    if min_required:
+        matrix, rhs = _at_least_required(p, matrix, rhs, min_required)
     cost = np.asarray([p.value(e) if weighted else p.score[e] for e in range(p.m)], dtype=float)
     a_ub, b_ub = matrix, rhs
     if fair and p.bonus:

@@ -200,5 +200,5 @@ def prepare(instance: m.Instance, fairness: tuple[float, ...] = (1.0, 0.5)) -> P
         _add_spec(p, specs[key], known)
     top = max((s for s in p.score if s > 0), default=1.0)
     p.bonus = tuple(float(f) * top for f in fairness)
-    p.required_weight = 4.0 * (instance.slots + 1) * (top + sum(p.bonus))
+    p.required_weight = 10.0 * (instance.slots + 1) * (top + 2 * sum(p.bonus))
     return p

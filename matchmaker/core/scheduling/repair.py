@@ -98,30 +98,67 @@ def _ball(board: Board, seeds: set[int], slots: int, max_meetings: int) -> set[i
     return inside
 
 
-def _window_for(board: Board, slots: int, opps: list[int], rng: random.Random, max_meetings: int) -> Window:
+def slot_floors(board: Board) -> list[float]:
+    """Per slot: the lowest score among its meetings if its pool is full, else -inf."""
+    p, floor = board.p, [float("inf")] * board.p.slots
+    for e in board.placed():
+        floor[board.slot_of[e]] = min(floor[board.slot_of[e]], p.score[e])
+    return [f if board.pool_free[s] == 0 else float("-inf") for s, f in enumerate(floor)]
+
+
+def _promising(board: Board, opps: list[int], slots: int, floors: list[float], limit: int) -> list[int]:
+    """Opportunities usable in *slots* whose value could beat the weakest meeting there."""
+    p, ranked = board.p, []
+    for e in opps:
+        usable = _usable(board, e) & slots
+        if not usable:
+            continue
+        worth = p.value(e) + sum(p.bonus[board.count[v]] for v in (p.ea[e], p.eb[e]) if board.count[v] < len(p.bonus))
+        margin = max(worth - floors[s] for s in range(p.slots) if usable >> s & 1)
+        if margin > 0:
+            ranked.append((-margin, e))
+    ranked.sort()
+    return [e for _, e in ranked[:limit]]
+
+
+def _window_for(board: Board, slots: int, opps: list[int], floors: list[float], rng: random.Random,
+                max_meetings: int) -> Window:
     p = board.p
-    here = [e for e in opps if _usable(board, e) & slots]
+    here = _promising(board, opps, slots, floors, max_meetings)
     seeds = {v for e in here for v in (p.ea[e], p.eb[e])} | _movers(board, slots, rng)
     in_window = p.instance.tables * slots.bit_count()
     companies = None if in_window <= max_meetings else _ball(board, seeds, slots, max_meetings)
     return Window(slots, companies, here)
 
 
+def _one_pass(board: Board, deadline: float, floors: Floors | None, rng: random.Random, max_meetings: int,
+              stats: dict, patience: int) -> tuple[float, bool]:
+    """Try the windows of one pass; stop after *patience* windows in a row gained nothing."""
+    opps = opportunities(board)
+    floors_now = slot_floors(board)
+    gained, idle = 0.0, 0
+    for slots in _windows(board, opps, rng):
+        left = deadline - time.monotonic()
+        if left <= 0 or idle >= patience:
+            break
+        window = _window_for(board, slots, opps, floors_now, rng, max_meetings)
+        gain = optimise_window(board, window, min(left, 2.0), floors)[0]
+        gained += gain
+        idle = 0 if gain > 1e-7 else idle + 1
+        stats["windows"] += 1
+    return gained, bool(opps)
+
+
 def repair(board: Board, deadline: float, *, floors: Floors | None = None, seed: int = 0,
-           max_meetings: int = 300, on_pass=None) -> dict:
-    """Improve *board* in place with window MILPs until no gain or *deadline*; return stats."""
+           max_meetings: int = 300, patience: int = 40, on_pass=None) -> dict:
+    """Improve *board* in place with window MILPs until a pass gains nothing or *deadline*.
+
+    A pass ends early after *patience* fruitless windows in a row. Returns statistics.
+    """
     rng = random.Random(seed)
     stats = {"passes": 0, "windows": 0, "gain": 0.0}
     while time.monotonic() < deadline:
-        opps = opportunities(board)
-        gained = 0.0
-        for slots in _windows(board, opps, rng):
-            left = deadline - time.monotonic()
-            if left <= 0:
-                break
-            window = _window_for(board, slots, opps, rng, max_meetings)
-            gained += optimise_window(board, window, min(left, 5.0), floors)[0]
-            stats["windows"] += 1
+        gained, opps = _one_pass(board, deadline, floors, rng, max_meetings, stats, patience)
         stats["passes"] += 1
         stats["gain"] += gained
         if on_pass:

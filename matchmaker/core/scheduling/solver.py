@@ -14,7 +14,7 @@ import numpy as np
 from . import model as m
 from .assign import colour, round_selection
 from .board import Board
-from .greedy import greedy, greedy_order
+from .greedy import greedy
 from .lp import Relaxation, certified_bound, relax, simple_bound
 from .problem import Problem, prepare
 from .repair import repair
@@ -29,6 +29,7 @@ class _Clock:
 
     def __init__(self, time_limit: float, progress: Progress | None) -> None:
         self.start = time.monotonic()
+        self.limit = time_limit
         self.deadline = self.start + time_limit
         self.progress = progress
         self.timings: dict[str, float] = {}
@@ -75,17 +76,20 @@ def _fill(board: Board) -> None:
             board.try_place(e)
 
 
-def _two_phase(p: Problem, relaxation: Relaxation, clock: _Clock, stats: dict, seed: int) -> Board:
+def _two_phase(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Clock, stats: dict, seed: int) -> Board:
     x = relaxation.x
     if x is not None and p.bonus and _fairness_binds(p, x):
         clock.stage("select", 0.3)
         fair = relax(p, fair=True, time_limit=clock.left() / 3)
         x = fair.x if fair.x is not None else x
-    chosen = round_selection(p, x) if x is not None else greedy_order(p)
     clock.stage("assign", 0.35)
-    board = Board(p)
-    stats["uncoloured"] = len(colour(board, chosen))
-    _fill(board)
+    if x is None:  # the LP ran out of time: start the repair from the baseline instead
+        board = baseline.copy()
+        stats["lp_failed"] = True
+    else:
+        board = Board(p)
+        stats["uncoloured"] = len(colour(board, round_selection(p, x), clock.deadline))
+        _fill(board)
     clock.stage("repair", 0.5)
     budget = clock.left()
     stats["repair"] = repair(board, clock.deadline, seed=seed,
@@ -95,7 +99,7 @@ def _two_phase(p: Problem, relaxation: Relaxation, clock: _Clock, stats: dict, s
 
 def _exact(p: Problem, clock: _Clock, stats: dict, start: Board | None = None, floors: Floors | None = None) -> Board:
     board = Board(p) if start is None else start
-    _, stats["proven_optimal"] = optimise_window(board, Window(p.full_mask), clock.left(), floors)
+    _, stats["proven_optimal"] = optimise_window(board, Window(p.full_mask), clock.left(), floors, gap=0.0)
     return board
 
 
@@ -117,17 +121,20 @@ def _not_below(p: Problem, board: Board, baseline: Board, clock: _Clock, stats: 
     improved = baseline.copy()
     if _is_small(p):
         return _exact(p, clock, stats, improved, floors)
-    repair(improved, clock.deadline, floors=floors, seed=seed)
+    polish = min(clock.deadline, time.monotonic() + max(1.0, 0.2 * clock.limit))  # a polish, not a second run
+    stats["repair_from_greedy"] = repair(improved, polish, floors=floors, seed=seed)
     return improved
 
 
-def _optimal(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Clock, stats: dict, seed: int) -> Board:
+def _optimal(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Clock, stats: dict, seed: int,
+             keep_baseline: bool) -> Board:
     if _is_small(p):
         clock.stage("exact", 0.3)
         board = _exact(p, clock, stats)
     else:
-        board = _two_phase(p, relaxation, clock, stats, seed)
-    board = _not_below(p, board, baseline, clock, stats, seed)
+        board = _two_phase(p, relaxation, baseline, clock, stats, seed)
+    if keep_baseline:
+        board = _not_below(p, board, baseline, clock, stats, seed)
     for e in range(p.m):
         if p.required[e] and board.slot_of[e] < 0:
             board.try_place(e)
@@ -152,12 +159,16 @@ def explain(board: Board, e: int) -> m.Unplaced:
 
 
 def _bound(p: Problem, board: Board, relaxation: Relaxation, explained: list, clock: _Clock, stats: dict) -> float:
-    """Certified upper bound; forces placed required edges only if every other is impossible."""
+    """Certified upper bound (package docstring, "The bound").
+
+    If every required edge left out is impossible, the placed ones are forced to 1; otherwise
+    the LP is re-solved with "at least as many required edges as this schedule has".
+    """
     forced = np.zeros(p.m, dtype=bool)
     if not explained:
         forced = np.array([p.required[e] and board.slot_of[e] >= 0 for e in range(p.m)], dtype=bool)
     elif relaxation.u is not None:
-        relaxation = relax(p, weighted=False, time_limit=max(clock.left(), 5.0))
+        relaxation = relax(p, weighted=False, min_required=board.required_placed(), time_limit=max(clock.left(), 5.0))
     stats["bound_forces_required"] = bool(forced.any())
     lp = certified_bound(p, relaxation, forced)
     return min(simple_bound(p), lp) if lp is not None else simple_bound(p)
@@ -175,12 +186,16 @@ def _result(p: Problem, board: Board, relaxation: Relaxation, method: str, clock
 
 
 def solve(instance: m.Instance, method: str = "optimal", time_limit: float = 30.0,
-          progress: Progress | None = None, *, fairness: tuple[float, ...] = (1.0, 0.5), seed: int = 0) -> m.Result:
+          progress: Progress | None = None, *, fairness: tuple[float, ...] = (1.0, 0.5),
+          keep_baseline: bool = True, seed: int = 0) -> m.Result:
     """Schedule *instance*; see the package docstring for the contract.
 
     Raises ValueError for malformed input (naming the field) or an unknown *method*.
     *progress* receives ``(stage, fraction)``; *time_limit* bounds the wall time in seconds
     (the greedy baseline and the final report always run, so keep a second or two spare).
+    *fairness*: bonuses for a company's 1st, 2nd, ... meeting in units of the best score.
+    *keep_baseline*: never return less score or a lower fewest-meetings figure than greedy
+    (unless more required pairs are placed); False lets fairness trade score below greedy's.
     """
     if method not in m.METHODS:
         raise ValueError(f"method: expected one of {', '.join(m.METHODS)}, got {method!r}")
@@ -194,6 +209,6 @@ def solve(instance: m.Instance, method: str = "optimal", time_limit: float = 30.
     clock.stage("greedy", 0.25)
     baseline = greedy(p)
     stats: dict = {"greedy_score": baseline.score(), "greedy_fewest": baseline.fewest()}
-    board = baseline if method == "greedy" else _optimal(p, relaxation, baseline, clock, stats, seed)
+    board = baseline if method == "greedy" else _optimal(p, relaxation, baseline, clock, stats, seed, keep_baseline)
     clock.stage("report", 0.97)
     return _result(p, board, relaxation, method, clock, stats)

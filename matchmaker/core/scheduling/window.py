@@ -102,7 +102,7 @@ def _add_edge_vars(model: _Model, e: int, slots: int, required_fixed: bool) -> N
                 continue
             col = len(model.vars)
             model.vars.append((e, s, t))
-            model.cost.append(p.value(e))
+            model.cost.append(p.score[e] if required_fixed else p.value(e))  # fixed: weight is a constant
             model.add(erow, col)
             for v in (p.ea[e], p.eb[e]):
                 model.add(model.row(("vs", v, s), 0.0, 1.0), col)
@@ -154,13 +154,13 @@ def _current_solution(model: _Model, freed: list[int], slot: dict, table: dict) 
     return x
 
 
-def _solve(model: _Model, time_limit: float) -> tuple[np.ndarray | None, bool]:
+def _solve(model: _Model, time_limit: float, gap: float) -> tuple[np.ndarray | None, bool]:
     n = len(model.vars)
     matrix = sp.csr_array((model.entries[2], (model.entries[0], model.entries[1])), shape=(len(model.upper), n))
     integrality = np.array([1 if e >= 0 else 0 for e, _, _ in model.vars])
     res = milp(-np.asarray(model.cost), integrality=integrality, bounds=Bounds(0, 1),
                constraints=LinearConstraint(matrix, model.lower, model.upper),
-               options={"time_limit": max(time_limit, 0.05), "mip_rel_gap": 1e-7, "presolve": True})
+               options={"time_limit": max(time_limit, 0.05), "mip_rel_gap": gap, "presolve": True})
     return (None if res.x is None else np.asarray(res.x)), res.status == 0
 
 
@@ -182,8 +182,8 @@ def _picked(model: _Model, x: np.ndarray) -> list[tuple[int, int, int]]:
 
 
 def optimise_window(board: Board, window: Window, time_limit: float,
-                    floors: Floors | None = None) -> tuple[float, bool]:
-    """Re-optimise *window* on *board* in place (module docstring).
+                    floors: Floors | None = None, gap: float = 1e-7) -> tuple[float, bool]:
+    """Re-optimise *window* on *board* in place (module docstring); *gap*: relative MIP gap.
 
     Returns ``(objective gain, proven optimal)``; the gain is 0.0 when nothing better was found
     (then the board is exactly as before).
@@ -200,7 +200,9 @@ def optimise_window(board: Board, window: Window, time_limit: float,
         _add_edge_vars(model, e, window.slots, required_fixed=p.required[e] and e in slot)
     _add_fairness(model, before, floors, sum(p.score[e] for e in freed))
     current = _current_solution(model, freed, slot, table)
-    x, proven = _solve(model, time_limit) if model.vars else (None, True)
+    if not model.vars:
+        return 0.0, True
+    x, proven = _solve(model, time_limit, gap)
     cost = np.asarray(model.cost)
     gain = -np.inf if x is None else float(cost @ x - cost @ current)
     if gain > 1e-7 and _apply(board, _picked(model, x)):

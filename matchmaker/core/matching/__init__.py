@@ -1,0 +1,67 @@
+"""Who should meet whom: scores from text vectors and categories, with the reasons.
+
+Public API
+----------
+Values (``model``): ``Pool`` (items as index-aligned arrays: company, need/offer, unit
+vectors, categories; per company: country, meeting languages), ``Weights``, ``Reason(need_item,
+offer_item, similarity, score)``, ``Suggestion(company, partner, score, reasons,
+shared_categories, interpreter_needed, pinned)``. All indices are positions in the Pool.
+
+``suggest(pool, weights=Weights(), *, top_k=10, exclude=(), pins=(), companies=None,
+block_size=4096) -> {company: [Suggestion, ...]}``: best partners per company (pins first).
+``pair_scores_above(pool, weights, threshold, *, exclude=(), pins=()) -> [Suggestion, ...]``:
+every unordered pair whose bar is >= threshold, once, ``company < partner``, plus the pins.
+``item_scores(need_vectors, offer_vectors, need_categories, offer_categories, weights)``: the
+item score matrix, for evaluation. ``exclude`` takes the declined, already-met and forbidden
+pairs; pairs are unordered; pins are listed even when excluded. Malformed input: ValueError.
+
+The score
+---------
+For a need i and an offer j, with unit vectors n_i, o_j and category sets C_i, C_j::
+
+    item(i, j) = w_sim * (cos(n_i, o_j) - (r_i + r_j) / 2)
+               + w_cat * |C_i & C_j| / sqrt(|C_i| * |C_j|)
+               + w_cross * [one company in JP, the other in VN]
+
+r_i is the mean cosine of need i to its ``hub_k`` nearest offers in the pool and r_j that of
+offer j to its ``hub_k`` nearest needs: half of CSLS (cross-domain similarity local scaling).
+An offer that is close to every need (a "hub") has a high r_j and stops topping every list;
+multilingual-e5 cosines are compressed (most pairs 0.75-0.9), which is what lets hubs win.
+With ``hubness="none"``, r = 0. The category term is the cosine of the category indicator
+vectors (0 if either item has none): categories mean the same in every language.
+
+For companies A and B (same company, excluded and pinned pairs aside)::
+
+    D(A, B) = max over needs i of A, offers j of B of item(i, j)      (-inf if none)
+    raw(A, B) = max(D(A, B), D(B, A))
+    score = 1 / (1 + exp(-(raw - bar_center) / bar_width))            (the 0..1 bar)
+
+so a company with only offers (or only needs) is matched through what it has. The reasons
+are the (at most 3) item pairs of both directions with the highest item scores; the score
+is that of the first. ``shared_categories`` are those one company needs and the other offers;
+``interpreter_needed`` means the two have no meeting language in common.
+
+Computation
+-----------
+All item pairs are scored by matrix products, in tiles of about ``block_size`` items per side
+(``blocks``), so memory is linear in the number of items; each term of item(i, j) is a
+product of a need feature and an offer feature, so one product per tile gives the whole item
+score (``items``). The hub terms take one more pass over the tiles with running top-k
+thresholds (``topk``). Pair scores fold item scores per company without Python loops over
+pairs; only the shown pairs are re-scored exactly for their reasons (``explain``).
+"""
+
+from .items import hub_stats, item_scores
+from .model import Pool, Reason, Suggestion, Weights
+from .suggest import pair_scores_above, suggest
+
+__all__ = [
+    "Pool",
+    "Reason",
+    "Suggestion",
+    "Weights",
+    "hub_stats",
+    "item_scores",
+    "pair_scores_above",
+    "suggest",
+]

@@ -1,0 +1,139 @@
+"""Item-level scores: hub-corrected similarity plus category overlap, as one matrix product.
+
+For need i and offer j (unit vectors n_i, o_j; category sets C_i, C_j)::
+
+    item(i, j) = w_sim * (cos(n_i, o_j) - (r_i + r_j) / 2)          [CSLS / 2]
+               + w_cat * |C_i & C_j| / sqrt(|C_i| |C_j|)               [0 if a set is empty]
+               + w_cross * [the two companies are from the two cross-border countries]
+
+r_i is the mean cosine of need i to its hub_k nearest offers, r_j the mean cosine of offer j
+to its hub_k nearest needs (0 with hubness "none"). Every term is a product of something about
+i and something about j, so ``need_rows(i) @ offer_rows(j)`` computes the whole score: the
+blocked company scoring, the explanations and the quality benchmark all call this one formula.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from .model import Weights
+from .topk import RunningTopK
+
+DEFAULT_BLOCK = 4096
+
+
+def hub_stats(needs: np.ndarray, offers: np.ndarray, k: int, block_size: int = DEFAULT_BLOCK) -> tuple[np.ndarray, np.ndarray]:
+    """Mean cosine of each need to its k nearest offers, and of each offer to its k nearest needs.
+
+    k is capped at the size of the other side (zeros when it is empty). The similarity matrix
+    is visited in block_size x block_size tiles, so memory stays linear in the item count.
+    """
+    n_needs, n_offers = len(needs), len(offers)
+    if n_needs == 0 or n_offers == 0:
+        return np.zeros(n_needs), np.zeros(n_offers)
+    near_offers = RunningTopK(n_needs, min(k, n_offers))
+    near_needs = RunningTopK(n_offers, min(k, n_needs))
+    for rows in spans(n_needs, block_size):
+        for cols in spans(n_offers, block_size):
+            sims = needs[rows] @ offers[cols].T
+            row_ids, col_ids = np.arange(rows.start, rows.stop), np.arange(cols.start, cols.stop)
+            near_offers.offer_rows(row_ids, col_ids, sims)
+            near_needs.offer_columns(row_ids, col_ids, sims)
+    return near_offers.mean(), near_needs.mean()
+
+
+def spans(n: int, size: int) -> Iterator[slice]:
+    """Consecutive slices of at most *size* covering range(n)."""
+    size = max(1, int(size))
+    return (slice(start, min(start + size, n)) for start in range(0, n, size))
+
+
+def category_units(categories: np.ndarray | None, n: int) -> np.ndarray:
+    """Category indicator rows scaled to unit length (all-zero rows stay zero), float32."""
+    if categories is None:
+        return np.zeros((n, 0), dtype=np.float32)
+    cats = np.asarray(categories, dtype=np.float32)
+    counts = cats.sum(axis=1, keepdims=True)
+    return cats / np.sqrt(np.maximum(counts, 1.0))
+
+
+@dataclass(frozen=True)
+class ItemSides:
+    """What item(i, j) needs to know about each need and each offer (arrays index-aligned).
+
+    ``*_border`` rows are (in the first cross-border country, in the second) for the item's
+    company; ``*_hub`` are the r terms of the formula.
+    """
+
+    weights: Weights
+    need_vectors: np.ndarray
+    offer_vectors: np.ndarray
+    need_cats: np.ndarray
+    offer_cats: np.ndarray
+    need_hub: np.ndarray
+    offer_hub: np.ndarray
+    need_border: np.ndarray
+    offer_border: np.ndarray
+
+    @property
+    def width(self) -> int:
+        """Length of the augmented rows."""
+        return self.need_vectors.shape[1] + self.need_cats.shape[1] + 4
+
+    def need_rows(self, idx: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Augmented rows of the needs *idx*: ``need_rows(i) @ offer_rows(j).T`` is item(i, j)."""
+        w = self.weights
+        vectors = self.need_vectors[idx]
+        parts = [
+            w.similarity * vectors,
+            w.category * self.need_cats[idx],
+            np.ones((len(vectors), 1)),
+            -0.5 * w.similarity * self.need_hub[idx][:, None],
+            w.cross_border * self.need_border[idx],
+        ]
+        return np.hstack(parts, dtype=np.float32)
+
+    def offer_rows(self, idx: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Augmented rows of the offers *idx* (see need_rows)."""
+        vectors = self.offer_vectors[idx]
+        parts = [
+            vectors,
+            self.offer_cats[idx],
+            -0.5 * self.weights.similarity * self.offer_hub[idx][:, None],
+            np.ones((len(vectors), 1)),
+            self.offer_border[idx][:, ::-1],
+        ]
+        return np.hstack(parts, dtype=np.float32)
+
+
+def item_sides(weights: Weights, needs, offers, need_cats=None, offer_cats=None, need_border=None, offer_border=None, *, block_size: int = DEFAULT_BLOCK) -> ItemSides:
+    """Prepare the item score of *needs* against *offers*, hub terms computed over these items."""
+    needs = np.ascontiguousarray(needs, dtype=np.float32)
+    offers = np.ascontiguousarray(offers, dtype=np.float32)
+    if weights.hubness == "csls":
+        need_hub, offer_hub = hub_stats(needs, offers, weights.hub_k, block_size)
+    else:
+        need_hub, offer_hub = np.zeros(len(needs)), np.zeros(len(offers))
+    n_cats = 0 if need_cats is None or offer_cats is None else np.shape(need_cats)[1]
+    return ItemSides(
+        weights, needs, offers,
+        category_units(need_cats, len(needs)) if n_cats else np.zeros((len(needs), 0), np.float32),
+        category_units(offer_cats, len(offers)) if n_cats else np.zeros((len(offers), 0), np.float32),
+        need_hub, offer_hub,
+        np.zeros((len(needs), 2)) if need_border is None else np.asarray(need_border, dtype=np.float32),
+        np.zeros((len(offers), 2)) if offer_border is None else np.asarray(offer_border, dtype=np.float32),
+    )
+
+
+def item_scores(need_vectors, offer_vectors, need_categories=None, offer_categories=None, weights: Weights = Weights(), *, block_size: int = DEFAULT_BLOCK) -> np.ndarray:
+    """item(i, j) for every need i and offer j as a dense float32 (n_needs, n_offers) matrix.
+
+    The hub terms are computed over exactly these needs and offers (the evaluation pool); no
+    cross-border term. Categories are bool (n, n_categories) arrays, or None for none.
+    Meant for evaluation sets: the result is dense.
+    """
+    sides = item_sides(weights, need_vectors, offer_vectors, need_categories, offer_categories, block_size=block_size)
+    return sides.need_rows() @ sides.offer_rows().T

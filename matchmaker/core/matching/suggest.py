@@ -1,0 +1,163 @@
+"""Partner lists per company and the organiser's list of all good pairs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from .blocks import Knockout, Layout, make_blocks, make_layout, tiles
+from .explain import company_facts, explain_pairs, interpreter_needed, shared_categories
+from .items import DEFAULT_BLOCK
+from .model import Pool, Reason, Suggestion, Weights
+from .topk import RunningTopK, _flat_nonzero
+
+
+def suggest(
+    pool: Pool,
+    weights: Weights = Weights(),
+    *,
+    top_k: int = 10,
+    exclude: Iterable[tuple[int, int]] = (),
+    pins: Iterable[tuple[int, int]] = (),
+    companies: Sequence[int] | None = None,
+    block_size: int = DEFAULT_BLOCK,
+) -> dict[int, list[Suggestion]]:
+    """The best partners of each company in *companies* (default: all), best first.
+
+    Every requested company is a key, possibly with an empty list. Its pinned partners come
+    first (``pinned=True``, even if also excluded), then up to *top_k* others by score.
+    *exclude* and *pins* hold unordered company pairs; a company is never its own partner.
+    """
+    if int(top_k) != top_k or top_k < 0:
+        raise ValueError(f"top_k must be a non-negative integer, not {top_k!r}")
+    wanted = _company_indices(pool, companies)
+    excluded, pinned = _pair_array(pool, exclude, "exclude"), _pair_array(pool, pins, "pins")
+    layout = make_layout(pool, weights, block_size)
+    best = _best_partners(layout, wanted, int(top_k), _knocked(pool, excluded, pinned), block_size)
+    kept = np.isfinite(best.values[wanted])
+    a, b = np.repeat(wanted, kept.sum(axis=1)), best.ids[wanted][kept]
+    pin_a, pin_b = _pins_of(pinned, wanted)
+    a, b = np.r_[pin_a, a], np.r_[pin_b, b]
+    found = _suggestions(pool, layout, weights, a, b, np.arange(len(a)) < len(pin_a))
+    lists: dict[int, list[Suggestion]] = {int(c): [] for c in wanted}
+    for s in sorted(found, key=lambda s: (s.company, not s.pinned, -s.score, s.partner)):
+        lists[s.company].append(s)
+    return lists
+
+
+def pair_scores_above(
+    pool: Pool,
+    weights: Weights = Weights(),
+    threshold: float = 0.5,
+    *,
+    exclude: Iterable[tuple[int, int]] = (),
+    pins: Iterable[tuple[int, int]] = (),
+    block_size: int = DEFAULT_BLOCK,
+) -> list[Suggestion]:
+    """Every unordered pair whose score bar is >= *threshold* (0..1), plus the pins.
+
+    Each pair appears once, as ``company < partner``; best first. Memory grows with the
+    number of pairs returned: pick a threshold that keeps the list reviewable.
+    """
+    excluded, pinned = _pair_array(pool, exclude, "exclude"), _pair_array(pool, pins, "pins")
+    floor = max(weights.raw_from_bar(threshold), float(np.finfo(np.float32).min))
+    layout = make_layout(pool, weights, block_size)
+    blocks = make_blocks(layout, np.arange(pool.n_companies), block_size)
+    knockout = Knockout(_knocked(pool, excluded, pinned), blocks, blocks, pool.n_companies)
+    a, b = [np.sort(pinned, axis=1)[:, 0]], [np.sort(pinned, axis=1)[:, 1]]
+    for i, j, tile in tiles(blocks, blocks, knockout, symmetric=True):
+        rows, cols = _flat_nonzero(tile >= floor)
+        x, y = blocks[i].companies[rows], blocks[j].companies[cols]
+        a.append(np.minimum(x, y)[x != y])
+        b.append(np.maximum(x, y)[x != y])
+    a, b = np.unique(np.c_[np.concatenate(a), np.concatenate(b)].astype(np.int64), axis=0).T
+    pinned_keys = set(map(tuple, np.sort(pinned, axis=1).tolist()))
+    is_pin = np.array([(x, y) in pinned_keys for x, y in zip(a.tolist(), b.tolist())], dtype=bool)
+    found = _suggestions(pool, layout, weights, a, b, is_pin)
+    found = [s for s in found if s.pinned or s.score >= threshold]
+    return sorted(found, key=lambda s: (-s.score, s.company, s.partner))
+
+
+def _best_partners(layout: Layout, wanted: np.ndarray, top_k: int, knocked: np.ndarray, block_size: int) -> RunningTopK:
+    """Top *top_k* partners of every wanted company, over all tiles that hold its rows."""
+    n = layout.n_companies
+    best = RunningTopK(n, top_k)
+    if top_k == 0 or len(wanted) == 0:
+        return best
+    col_blocks = make_blocks(layout, np.arange(n), block_size)
+    symmetric = 2 * len(wanted) > n  # the whole grid once costs less than wanted rows twice
+    row_blocks = col_blocks if symmetric else make_blocks(layout, wanted, block_size)
+    knockout = Knockout(knocked, row_blocks, col_blocks, n)
+    for i, j, tile in tiles(row_blocks, col_blocks, knockout, symmetric=symmetric):
+        rows, cols = row_blocks[i].companies, col_blocks[j].companies
+        best.offer_rows(rows, cols, tile)
+        if symmetric and i != j:
+            best.offer_columns(rows, cols, tile)
+    return best
+
+
+def _suggestions(pool: Pool, layout: Layout, weights: Weights, a, b, pinned) -> list[Suggestion]:
+    """Suggestion objects for the ordered pairs (a[p], b[p]); each unordered pair explained once."""
+    if len(a) == 0:
+        return []
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    _, first, which = np.unique(lo * pool.n_companies + hi, return_index=True, return_inverse=True)
+    lo, hi = lo[first], hi[first]
+    explained = explain_pairs(layout, lo, hi)
+    facts = company_facts(pool)
+    reasons = _reasons(explained)
+    categories = _index_lists(shared_categories(facts, lo, hi))
+    interpreter = interpreter_needed(facts, lo, hi).tolist()
+    bars = weights.bar(explained.raw).tolist()
+    return [
+        Suggestion(x, y, bars[u], reasons[u], categories[u], interpreter[u], pin)
+        for x, y, u, pin in zip(a.tolist(), b.tolist(), which.reshape(-1).tolist(), np.asarray(pinned).tolist())
+    ]
+
+
+def _reasons(explained) -> list[tuple[Reason, ...]]:
+    flat = [
+        Reason(*row)
+        for row in zip(explained.need_item.tolist(), explained.offer_item.tolist(), explained.similarity.tolist(), explained.score.tolist())
+    ]
+    ptr = explained.ptr.tolist()
+    return [tuple(flat[lo:hi]) for lo, hi in zip(ptr[:-1], ptr[1:])]
+
+
+def _index_lists(mask: np.ndarray) -> list[tuple[int, ...]]:
+    rows, cols = np.nonzero(mask)
+    bounds = np.r_[0, np.cumsum(np.bincount(rows, minlength=len(mask)))].tolist()
+    cols = cols.tolist()
+    return [tuple(cols[lo:hi]) for lo, hi in zip(bounds[:-1], bounds[1:])]
+
+
+def _company_indices(pool: Pool, companies: Sequence[int] | None) -> np.ndarray:
+    if companies is None:
+        return np.arange(pool.n_companies)
+    wanted = np.unique(np.asarray(list(companies), dtype=np.int64))
+    if len(wanted) and (wanted[0] < 0 or wanted[-1] >= pool.n_companies):
+        raise ValueError(f"companies must be indices 0..{pool.n_companies - 1}")
+    return wanted
+
+
+def _pair_array(pool: Pool, pairs: Iterable[tuple[int, int]], name: str) -> np.ndarray:
+    array = np.asarray(list(pairs), dtype=np.int64).reshape(-1, 2)
+    if len(array) and (array.min() < 0 or array.max() >= pool.n_companies):
+        raise ValueError(f"{name} must hold pairs of company indices 0..{pool.n_companies - 1}")
+    if name == "pins" and np.any(array[:, 0] == array[:, 1]):
+        raise ValueError("pins must join two different companies")
+    return array
+
+
+def _knocked(pool: Pool, excluded: np.ndarray, pinned: np.ndarray) -> np.ndarray:
+    """Pairs kept out of the score ranking: excluded, pinned (listed apart) and same-company."""
+    same = np.repeat(np.arange(pool.n_companies), 2).reshape(-1, 2)
+    return np.concatenate([excluded, pinned, same])
+
+
+def _pins_of(pinned: np.ndarray, wanted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ordered (company, partner) pins for the wanted companies, each pin once per side."""
+    pairs = np.unique(np.r_[pinned, pinned[:, ::-1]], axis=0)
+    pairs = pairs[np.isin(pairs[:, 0], wanted)]
+    return pairs[:, 0], pairs[:, 1]

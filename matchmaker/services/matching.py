@@ -1,0 +1,299 @@
+"""Partner suggestions: from the database to ``core.matching`` and back to labelled rows.
+
+The maths lives in ``matchmaker.core.matching``; this module gathers the pool (approved
+companies, their offers and needs, their current vectors), the exclusions (same company,
+declined or accepted requests, hidden partners, forbidden pairs) and the pins, and turns the
+core's index-based suggestions into rows the pages and the CLI can show.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from matchmaker import embeddings
+from matchmaker.core import matching as core
+from matchmaker.models import (
+    Category,
+    Company,
+    HiddenSuggestion,
+    MeetingRequest,
+    Opportunity,
+    PairRule,
+    User,
+    pair_key,
+)
+from matchmaker.services import validation as v
+from matchmaker.services import vectors
+from matchmaker.services.meetings import closed_pairs
+
+INLINE_EMBED_LIMIT = 64  # more stale items than this wait for `flask matches embed` (or the job queue)
+
+
+@dataclass
+class Snapshot:
+    """The pool handed to the core, with the ids behind its indices."""
+
+    pool: core.Pool
+    companies: list[Company]
+    opportunities: list[Opportunity]
+    categories: list[Category]
+    index_of: dict[int, int]  # company id -> pool index
+    stale: int = 0  # offers/needs left out because they have no current vector
+
+
+def approved_companies(session: Session) -> list[Company]:
+    """Approved companies by name."""
+    return list(session.scalars(select(Company).where(Company.status == "approved").order_by(Company.name)))
+
+
+def build_snapshot(session: Session, model: str, include: Company | None = None, embed_limit: int = INLINE_EMBED_LIMIT) -> Snapshot:
+    """Gather approved companies (plus *include*, e.g. a pending viewer) and their vectors."""
+    model_id = embeddings.model_id(model)
+    stmt = select(Company).options(selectinload(Company.opportunities).selectinload(Opportunity.categories))
+    stmt = stmt.where(or_(Company.status == "approved", Company.id == (include.id if include else -1))).order_by(Company.id)
+    companies = list(session.scalars(stmt))
+    opportunities = [o for c in companies for o in c.opportunities]
+    stored = vectors.current_vectors(session, model_id)
+    missing = [o for o in opportunities if o.id not in stored]
+    if missing and len(missing) <= embed_limit:
+        vectors.embed(session, missing, model)
+        stored = vectors.current_vectors(session, model_id)
+    ready = [o for o in opportunities if o.id in stored]
+    categories = list(session.scalars(select(Category).order_by(Category.position)))
+    pool = _pool(companies, ready, stored, categories)
+    return Snapshot(pool, companies, ready, categories, {c.id: i for i, c in enumerate(companies)}, len(opportunities) - len(ready))
+
+
+def _pool(companies, opportunities, stored, categories) -> core.Pool:
+    index_of = {c.id: i for i, c in enumerate(companies)}
+    cat_index = {c.id: i for i, c in enumerate(categories)}
+    dim = next(iter(stored.values())).dim if stored else 384
+    vecs = np.zeros((len(opportunities), dim), dtype=np.float32)
+    cats = np.zeros((len(opportunities), len(categories)), dtype=bool)
+    for row, opp in enumerate(opportunities):
+        vecs[row] = stored[opp.id].as_array()
+        cats[row, [cat_index[c.id] for c in opp.categories]] = True
+    return core.Pool(
+        item_company=np.array([index_of[o.company_id] for o in opportunities], dtype=np.int64),
+        item_is_need=np.array([o.kind == "need" for o in opportunities], dtype=bool),
+        vectors=vecs,
+        item_categories=cats,
+        company_country=np.array([c.country for c in companies], dtype=object),
+        company_languages=tuple(frozenset(c.language_list) for c in companies),
+    )
+
+
+def pair_rules(session: Session) -> dict[tuple[int, int], str]:
+    """Organiser rules by unordered company-id pair: 'pin' or 'forbid'."""
+    return {(r.company_low, r.company_high): r.rule for r in session.scalars(select(PairRule))}
+
+
+def _index_pairs(snapshot: Snapshot, pairs) -> list[tuple[int, int]]:
+    idx = snapshot.index_of
+    return [(idx[a], idx[b]) for a, b in pairs if a in idx and b in idx]
+
+
+def weights_from(config) -> core.Weights:
+    """Scoring weights, with the cross-border preference from ``MATCHMAKER_MATCH_CROSS_BORDER``."""
+    bonus = config.get("MATCH_CROSS_BORDER")
+    return core.Weights() if bonus is None else core.Weights(cross_border=float(bonus))
+
+
+@dataclass(frozen=True)
+class SuggestionFilters:
+    """What the suggestions page narrows to."""
+
+    country: str = ""
+    category: str = ""
+    show_hidden: bool = False
+
+
+@dataclass
+class Reason:
+    """One offer↔need pair that drove a suggestion."""
+
+    need: Opportunity
+    offer: Opportunity
+    similarity: float
+
+
+@dataclass
+class SuggestionRow:
+    """A suggested partner as a page shows it."""
+
+    partner: Company
+    score: float
+    reasons: list[Reason]
+    shared_categories: list[Category]
+    interpreter_needed: bool
+    pinned: bool = False
+    hidden: bool = False
+    request: MeetingRequest | None = None
+    company: Company | None = None  # set in the organiser's list of pairs
+
+    @property
+    def percent(self) -> int:
+        """The score as a whole percentage for the bar."""
+        return int(round(self.score * 100))
+
+
+@dataclass
+class SuggestionsResult:
+    """Everything the suggestions page shows."""
+
+    rows: list[SuggestionRow] = field(default_factory=list)
+    has_items: bool = True
+    stale: int = 0
+
+
+def _to_row(snapshot: Snapshot, s: core.Suggestion) -> SuggestionRow:
+    opps = snapshot.opportunities
+    return SuggestionRow(
+        partner=snapshot.companies[s.partner],
+        score=float(s.score),
+        reasons=[Reason(opps[r.need_item], opps[r.offer_item], float(r.similarity)) for r in s.reasons],
+        shared_categories=[snapshot.categories[i] for i in s.shared_categories],
+        interpreter_needed=bool(s.interpreter_needed),
+        pinned=bool(s.pinned),
+    )
+
+
+def _exclusions(session: Session, company: Company, snapshot: Snapshot, show_hidden: bool):
+    rules = pair_rules(session)
+    forbidden = [p for p, rule in rules.items() if rule == "forbid"]
+    pins = [p for p, rule in rules.items() if rule == "pin"]
+    hidden = set(session.scalars(select(HiddenSuggestion.partner_id).where(HiddenSuggestion.company_id == company.id)))
+    excluded = closed_pairs(session, company.id) | set(forbidden)
+    if not show_hidden:
+        excluded |= {pair_key(company.id, h) for h in hidden}
+    return _index_pairs(snapshot, excluded), _index_pairs(snapshot, pins), hidden
+
+
+def suggestions_for(session: Session, company: Company, config, filters: SuggestionFilters, *, top_k: int = 20) -> SuggestionsResult:
+    """The best partners for *company*, filtered, each with its reasons and request status."""
+    snapshot = build_snapshot(session, config["EMBEDDING_MODEL"], include=company)
+    me = snapshot.index_of[company.id]
+    if not company.opportunities:
+        return SuggestionsResult(has_items=False, stale=snapshot.stale)
+    exclude, pins, hidden = _exclusions(session, company, snapshot, filters.show_hidden)
+    found = core.suggest(snapshot.pool, weights_from(config), top_k=top_k, exclude=exclude, pins=pins, companies=[me])
+    rows = [_to_row(snapshot, s) for s in found.get(me, [])]
+    rows = [r for r in rows if _passes(r, filters)]
+    _attach_requests(session, company, rows, hidden)
+    return SuggestionsResult(rows=rows, stale=snapshot.stale)
+
+
+def _passes(row: SuggestionRow, filters: SuggestionFilters) -> bool:
+    if filters.country and row.partner.country != filters.country:
+        return False
+    if filters.category:
+        keys = {c.key for o in row.partner.opportunities for c in o.categories}
+        return filters.category in keys
+    return True
+
+
+def _attach_requests(session: Session, company: Company, rows: list[SuggestionRow], hidden: set[int]) -> None:
+    open_requests = session.scalars(select(MeetingRequest).where(
+        or_(MeetingRequest.pair_low == company.id, MeetingRequest.pair_high == company.id),
+        MeetingRequest.status == "pending"))
+    by_partner = {r.partner_of(company.id).id: r for r in open_requests}
+    for row in rows:
+        row.request = by_partner.get(row.partner.id)
+        row.hidden = row.partner.id in hidden
+
+
+def set_hidden(session: Session, actor: User, partner_id: int, *, hidden: bool) -> None:
+    """Hide a suggested partner from the actor's company's list, or show it again."""
+    if actor.company_id is None:
+        raise PermissionError("companies only")
+    row = session.get(HiddenSuggestion, (actor.company_id, partner_id))
+    if hidden and row is None and session.get(Company, partner_id):
+        session.add(HiddenSuggestion(company_id=actor.company_id, partner_id=partner_id))
+    elif not hidden and row is not None:
+        session.delete(row)
+    session.flush()
+
+
+def set_pair_rule(session: Session, actor: User, a: int, b: int, rule: str, note: str = "") -> PairRule | None:
+    """Pin or forbid a pair of companies (organisers only); rule 'none' removes the rule."""
+    if not actor.is_organiser:
+        raise PermissionError("organisers only")
+    if a == b:
+        raise v.ValidationError("company_b", _("Choose two different companies."))
+    if session.get(Company, a) is None or session.get(Company, b) is None:
+        raise v.ValidationError("company_b", _("This company is not taking part in the matching."))
+    rule = v.choice("rule", rule, ("pin", "forbid", "none"))
+    low, high = pair_key(a, b)
+    existing = session.scalar(select(PairRule).where(PairRule.company_low == low, PairRule.company_high == high))
+    if rule == "none":
+        if existing:
+            session.delete(existing)
+        session.flush()
+        return None
+    existing = existing or PairRule(company_low=low, company_high=high)
+    existing.rule, existing.note = rule, v.text("note", note, max_length=300, required=False)
+    session.add(existing)
+    session.flush()
+    return existing
+
+
+@dataclass
+class Overview:
+    """The organiser's picture of the matching."""
+
+    pairs: list[SuggestionRow]
+    counts: list[tuple[Company, int]]
+    rules: list[PairRule]
+    stale: int
+
+
+def organiser_overview(session: Session, config, threshold: float) -> Overview:
+    """All pairs above *threshold*, suggestions per company (fewest first), and the rules."""
+    snapshot = build_snapshot(session, config["EMBEDDING_MODEL"])
+    rules = pair_rules(session)
+    exclude = _index_pairs(snapshot, closed_pairs(session) | {p for p, r in rules.items() if r == "forbid"})
+    pins = _index_pairs(snapshot, [p for p, r in rules.items() if r == "pin"])
+    found = core.pair_scores_above(snapshot.pool, weights_from(config), threshold, exclude=exclude, pins=pins)
+    pairs = []
+    counts = {i: 0 for i in range(len(snapshot.companies))}
+    for s in found:
+        row = _to_row(snapshot, s)
+        row.company = snapshot.companies[s.company]
+        pairs.append(row)
+        counts[s.company] += 1
+        counts[s.partner] += 1
+    per_company = sorted(((snapshot.companies[i], n) for i, n in counts.items()), key=lambda t: (t[1], t[0].name))
+    all_rules = list(session.scalars(select(PairRule).options(selectinload(PairRule.low), selectinload(PairRule.high))))
+    return Overview(pairs=pairs, counts=per_company, rules=all_rules, stale=snapshot.stale)
+
+
+def suggest_all(session: Session, config, *, top_k: int = 10, company_name: str | None = None) -> list[dict]:
+    """Top partners of every approved company (or one, by name) in the CLI's JSON shape."""
+    snapshot = build_snapshot(session, config["EMBEDDING_MODEL"], embed_limit=10**9)
+    rules = pair_rules(session)
+    exclude = _index_pairs(snapshot, closed_pairs(session) | {p for p, r in rules.items() if r == "forbid"})
+    pins = _index_pairs(snapshot, [p for p, r in rules.items() if r == "pin"])
+    wanted = [i for i, c in enumerate(snapshot.companies) if company_name is None or c.name == company_name]
+    if company_name is not None and not wanted:
+        raise LookupError(company_name)
+    found = core.suggest(snapshot.pool, weights_from(config), top_k=top_k, exclude=exclude, pins=pins, companies=wanted)
+    return [_as_json(snapshot, i, s) for i in wanted for s in found.get(i, [])]
+
+
+def _as_json(snapshot: Snapshot, i: int, s: core.Suggestion) -> dict:
+    row = _to_row(snapshot, s)
+    return {
+        "company": snapshot.companies[i].name,
+        "partner": row.partner.name,
+        "score": round(row.score, 4),
+        "reasons": [{"need": {"company": r.need.company.name, "title": r.need.title},
+                     "offer": {"company": r.offer.company.name, "title": r.offer.title},
+                     "similarity": round(r.similarity, 4)} for r in row.reasons],
+        "shared_categories": [c.key for c in row.shared_categories],
+        "interpreter_needed": row.interpreter_needed,
+    }

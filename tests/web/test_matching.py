@@ -1,0 +1,151 @@
+"""Suggestions with the real model, the meetings page, the organiser's match view and the CLI.
+
+These tests embed real Japanese, Vietnamese and English texts with the bundled model.
+"""
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from matchmaker.extensions import db
+from matchmaker.models import HiddenSuggestion, MeetingRequest, OpportunityEmbedding, PairRule
+from tests.conftest import csrf_from, form_post, translated, user_email
+
+pytestmark = pytest.mark.model
+
+
+@pytest.fixture
+def event(make_company, make_opportunity):
+    """A Vietnamese city with a waste problem, a Japanese WtE builder, and two distractors."""
+    hp = make_company(name="Hải Phòng Urban Environment", country="VN", languages="vi")
+    make_opportunity(hp, kind="need", language="vi", categories=("waste-to-energy",),
+                     title="Bãi rác Tràng Cát sắp đầy, cần giải pháp đốt rác phát điện 500 tấn/ngày",
+                     description="Thành phố cần xử lý rác sinh hoạt chưa phân loại mà vẫn thu hồi năng lượng.")
+    kk = make_company(name="北九州エコエナジー", country="JP", languages="ja")
+    make_opportunity(kk, kind="offer", language="ja", categories=("waste-to-energy", "jcm"),
+                     title="ストーカ式ごみ焼却発電プラント（500トン/日）",
+                     description="都市ごみを焼却して発電し、埋立量とメタン排出を削減します。")
+    h2 = make_company(name="大阪水素", country="JP", languages="ja,en")
+    make_opportunity(h2, kind="offer", language="ja", categories=("hydrogen",),
+                     title="水素燃料電池フォークリフト", description="倉庫や港湾で使える燃料電池車両を提供します。")
+    sg = make_company(name="Lion City Solar", country="SG", languages="en")
+    make_opportunity(sg, kind="offer", language="en", categories=("renewable-energy",),
+                     title="Rooftop solar leasing for factories", description="Zero-capex rooftop PV with a 20-year PPA.")
+    return {"hp": hp, "kk": kk, "h2": h2, "sg": sg}
+
+
+def test_vietnamese_need_finds_japanese_offer_with_reasons(client, app, event, login):
+    login(user_email(app, event["hp"]), lang="vi")
+    html = client.get("/vi/matches/").get_data(as_text=True)
+    first = html.index("北九州エコエナジー")
+    assert first < html.index("大阪水素") and first < html.index("Lion City Solar")
+    assert "ストーカ式ごみ焼却発電プラント" in html  # the offer that drove it
+    assert translated(app, "vi", "Interpreter needed: no common language") in html  # vi vs ja
+    assert "<meter" in html
+    with app.app_context():
+        assert db.session.scalar(select(OpportunityEmbedding.model_id)).startswith("multilingual-e5-small@")
+
+
+def test_hide_and_show_again(client, app, event, login):
+    login(user_email(app, event["hp"]))
+    page = client.get("/en/matches/").get_data(as_text=True)
+    client.post(f"/en/matches/{event['kk']}/hide", data={"csrf_token": csrf_from(page)})
+    with app.app_context():
+        assert db.session.get(HiddenSuggestion, (event["hp"], event["kk"])) is not None
+    assert "北九州エコエナジー" not in client.get("/en/matches/").get_data(as_text=True)
+    assert "北九州エコエナジー" in client.get("/en/matches/?hidden=1").get_data(as_text=True)
+
+
+def test_filters_by_country(client, app, event, login):
+    login(user_email(app, event["hp"]))
+    html = client.get("/en/matches/?country=SG").get_data(as_text=True)
+    assert "Lion City Solar" in html and "北九州エコエナジー" not in html
+
+
+def test_company_without_items_is_told_to_add_one(client, app, make_company, event, login):
+    empty = make_company(name="Empty Co", country="VN")
+    login(user_email(app, empty))
+    html = client.get("/en/matches/").get_data(as_text=True)
+    assert "Add at least one offer or need to get suggestions." in html
+
+
+def test_request_accept_flow_through_pages(client, app, event, login):
+    login(user_email(app, event["hp"]), lang="vi")
+    page = client.get("/vi/matches/").get_data(as_text=True)
+    response = client.post(f"/vi/meetings/request/{event['kk']}", data={"csrf_token": csrf_from(page), "message": "Xin chào"})
+    assert response.headers["Location"] == "/vi/meetings/"
+    assert translated(app, "vi", "Waiting for an answer") in client.get("/vi/meetings/").get_data(as_text=True)
+    again = client.post(f"/vi/meetings/request/{event['kk']}", data={"csrf_token": csrf_from(page), "message": "again"})
+    assert again.status_code == 302
+    assert translated(app, "vi", "There is already an open meeting request between you and this company.") in \
+        client.get("/vi/meetings/").get_data(as_text=True)
+    client.post("/vi/auth/logout", data={"csrf_token": csrf_from(page)})
+    login(user_email(app, event["kk"]), lang="ja")
+    inbox = client.get("/ja/meetings/").get_data(as_text=True)
+    assert "Xin chào" in inbox
+    with app.app_context():
+        request_id = db.session.scalar(select(MeetingRequest.id))
+    client.post(f"/ja/meetings/{request_id}/answer", data={"csrf_token": csrf_from(inbox), "answer": "accept"})
+    with app.app_context():
+        assert db.session.get(MeetingRequest, request_id).status == "accepted"
+    # an accepted pair is no longer suggested: they already meet
+    assert "Hải Phòng Urban Environment" not in client.get("/ja/matches/").get_data(as_text=True)
+
+
+def test_answering_someone_elses_request_is_404(client, app, event, login):
+    from matchmaker.services.meetings import request_meeting
+
+    with app.app_context():
+        from matchmaker.models import User
+
+        user = db.session.scalar(select(User).where(User.company_id == event["hp"]))
+        request_id = request_meeting(db.session, user, event["kk"], "hi", cap=5, expiry_hours=24).id
+        db.session.commit()
+    login(user_email(app, event["sg"]))
+    page = client.get("/en/meetings/").get_data(as_text=True)
+    assert client.post(f"/en/meetings/{request_id}/answer", data={"csrf_token": csrf_from(page), "answer": "accept"}).status_code == 404
+
+
+def test_organiser_overview_pins_and_forbids(client, app, event, make_organiser, login):
+    login(make_organiser())
+    html = client.get("/en/admin/matches?threshold=0").get_data(as_text=True)
+    assert "北九州エコエナジー" in html and 'id="counts"' in html
+    form_post(client, "/en/admin/matches", {"company_a": event["hp"], "company_b": event["kk"], "rule": "forbid", "note": "conflict"})
+    with app.app_context():
+        assert db.session.scalar(select(PairRule.rule)) == "forbid"
+    bad = form_post(client, "/en/admin/matches", {"company_a": event["hp"], "company_b": event["hp"], "rule": "pin"})
+    assert "Choose two different companies." in bad.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(PairRule.rule)) == "forbid"  # the bad form changed nothing
+
+
+def test_cli_suggest_json(runner, app, event):
+    result = runner.invoke(args=["matches", "suggest", "--top", "2", "--company", "Hải Phòng Urban Environment", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert rows[0]["company"] == "Hải Phòng Urban Environment" and rows[0]["partner"] == "北九州エコエナジー"
+    assert rows[0]["reasons"][0]["offer"]["title"].startswith("ストーカ式")
+    assert "waste-to-energy" in rows[0]["shared_categories"]
+    assert len(rows) == 2 and rows[0]["score"] >= rows[1]["score"]
+    missing = runner.invoke(args=["matches", "suggest", "--company", "Nobody"])
+    assert missing.exit_code != 0 and "No approved company" in missing.output
+
+
+def test_cli_embed_is_incremental(runner, app, event):
+    first = runner.invoke(args=["matches", "embed"])
+    assert "4 offers/needs embedded" in first.output
+    second = runner.invoke(args=["matches", "embed"])
+    assert "All vectors are current" in second.output
+    everything = runner.invoke(args=["matches", "embed", "--all"])
+    assert "4 offers/needs embedded" in everything.output
+
+
+def test_missing_model_gives_clear_cli_error(runner, app, event, tmp_path):
+    original = app.config["EMBEDDING_MODEL"]
+    app.config["EMBEDDING_MODEL"] = str(tmp_path / "no-model-here")
+    try:
+        result = runner.invoke(args=["matches", "embed"])
+    finally:
+        app.config["EMBEDDING_MODEL"] = original
+    assert result.exit_code != 0 and "make model" in result.output

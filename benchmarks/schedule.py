@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--verbose", action="store_true", help="also print stage timings and stats")
     args = parser.parse_args(argv)
-    rows = []
+    rows, notes = [], []
     for n in (int(s) for s in args.sizes.split(",")):
         instance = make_instance(n, args.seed + n)
         print(f"N={n}: {len(instance.pairs)} pairs, {len(instance.required)} required, {instance.tables} tables", file=sys.stderr)
@@ -97,15 +97,20 @@ def main(argv: list[str] | None = None) -> None:
         bound = min(r["bound"] for r in res.values())
         for method in ("optimal", "greedy"):
             r = res[method]
-            rows.append(f"| {n} | {method} | {r['score']:.2f} | {100 * r['score'] / bound:.2f} % | {r['meetings']} "
+            rows.append(f"| {n} | {method} | {r['score']:.2f} | {100 * r['score'] / bound:.3f} % | {r['meetings']} "
                         f"| {r['fewest']} | {r['unplaced']} | {r['wall']:.2f} | {r['mb']:.0f} |")
             if args.verbose:
                 print(method, r["timings"], r["stats"], file=sys.stderr)
         ratio = res["optimal"]["score"] / res["greedy"]["score"]
-        print(f"N={n}: bound {bound:.2f}; optimal/greedy score ratio {ratio:.4f}", file=sys.stderr)
+        limit = min(min(c.cap, SLOTS - len(c.unavailable)) for c in instance.companies)
+        notes.append(f"N={n}: {len(instance.pairs)} pairs, {len(instance.required)} required; bound {bound:.2f}; "
+                     f"optimal/greedy score ratio {ratio:.4f}; smallest min(cap, free slots) of a company: {limit}")
     print("| N | method | score | of bound | meetings | fewest | unplaced | seconds | peak MB |")
     print("|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
+    print()
+    print("\n".join(notes))
+    print("seconds: wall time of solve() (greedy's includes its LP bound); peak MB: ru_maxrss growth during solve()")
 
 
 if __name__ == "__main__":

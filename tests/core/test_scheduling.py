@@ -6,6 +6,7 @@ import itertools
 import json
 import subprocess
 import sys
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from matchmaker.core.scheduling import (
     Company,
     Instance,
+    Meeting,
     Pair,
     Pin,
     instance_from_dict,
@@ -22,7 +24,8 @@ from matchmaker.core.scheduling import (
     solve,
     validate_schedule,
 )
-from matchmaker.core.scheduling.model import Meeting, pair_key
+from matchmaker.core.scheduling import solver
+from matchmaker.core.scheduling.model import pair_key
 
 METHODS = ["optimal", "greedy"]
 
@@ -268,6 +271,8 @@ def test_unknown_method_and_bad_time_limit_are_rejected(make_instance):
         solve(inst, "magic")
     with pytest.raises(ValueError, match="time_limit"):
         solve(inst, time_limit=0)
+    with pytest.raises(ValueError, match="fairness"):
+        solve(inst, fairness=(0.5, 1.0))
 
 
 def test_scheduling_core_imports_no_web_stack():
@@ -303,9 +308,7 @@ def _required_met(instance: Instance, result) -> int:
     return len(met(result) & wanted)
 
 
-@settings(max_examples=70, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(small_instances())
-def test_random_small_instances_are_valid_bounded_and_optimal_beats_greedy(instance):
+def _check_both_methods(instance: Instance) -> None:
     greedy, optimal = checked(instance, "greedy"), checked(instance, "optimal")
     wanted = {pair_key(a, b) for a, b in instance.required} | {pair_key(p.a, p.b) for p in instance.pins}
     for result in (greedy, optimal):
@@ -315,3 +318,16 @@ def test_random_small_instances_are_valid_bounded_and_optimal_beats_greedy(insta
     if _required_met(instance, optimal) == _required_met(instance, greedy):
         assert optimal.score >= greedy.score - 1e-9
         assert optimal.fewest_meetings >= greedy.fewest_meetings
+
+
+@settings(max_examples=70, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_instances())
+def test_random_small_instances_are_valid_bounded_and_optimal_beats_greedy(instance):
+    _check_both_methods(instance)  # small: the optimal method solves one exact MILP
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_instances())
+def test_random_small_instances_through_the_two_phase_path(instance):
+    with mock.patch.object(solver, "EXACT_LIMIT", -1):  # force LP selection, colouring and window repair
+        _check_both_methods(instance)

@@ -9,9 +9,12 @@ forbidden, pins)``, ``Meeting(a, b, slot, table)``, ``Unplaced(a, b, reason, det
 ``meetings_count`` and ``fraction`` (= score / bound).
 
 ``solve(instance, method="optimal" | "greedy", time_limit=30.0, progress=None, *,
-fairness=(1.0, 0.5), seed=0) -> Result``. ``progress(stage, fraction)`` is called as the
-stages go by (prepare, bound, greedy, select, assign, repair or exact, report, done) with an
-overall fraction in [0, 1]. Malformed input raises ``ValueError`` naming the field.
+fairness=(1.0, 0.5), keep_baseline=True, seed=0) -> Result``. ``progress(stage, fraction)``
+is called as the stages go by (prepare, bound, greedy, select, assign, repair or exact,
+report, done) with a non-decreasing overall fraction in [0, 1]. ``time_limit`` is wall-clock
+seconds for the whole call; the greedy baseline and the report always run, and when required
+pairs had to be left out the bound LP may take a few seconds more. Malformed input raises
+``ValueError`` naming the field (``companies[3].unavailable: 16 is out of range (0..15)``).
 
 ``validate_schedule(instance, meetings) -> list[str]``: every hard-constraint violation ([] =
 valid). ``instance_from_dict(d) -> Instance`` / ``instance_to_dict`` / ``result_to_dict``: the
@@ -35,18 +38,23 @@ Among schedules placing the required pairs, maximise
 
 with ``bonus = fairness x (largest pair score)``, by default 1.0x for a company's first meeting
 and 0.5x for its second (only for companies that want meetings). A first meeting is thus worth
-more than any single pair's score: the solver gives a company its first meeting whenever that
-costs another company (with at least two meetings) one meeting, and a second meeting whenever
-the score lost is under half the best score. Beyond the second meeting only the score counts,
-so the score stays high: the bonus trades score only where a company would otherwise be left
-with none or one. Required pairs weigh ``10 (slots + 1) x (best score + 2 x bonuses)`` each,
+more than any single pair's score: taking one meeting from a company with three or more to
+give a stranded company its first always pays, and a company's second meeting is preferred
+whenever it costs less than half the best score. Beyond the second meeting only the score
+counts, so the score stays high: the bonus trades score only where a company would otherwise
+be left with none or one. Required pairs weigh ``10 (slots + 1) x (best score + 2 x bonuses)`` each,
 far more than any rearrangement of optional meetings can gain, so they come first; in the
 repair windows a required meeting once placed is even constrained to stay placed.
 
-Never worse than the baseline: if the optimising path ends with a lower score or a lower
-``fewest_meetings`` than the greedy baseline (and does not place more required pairs), the
-baseline schedule is improved under the side constraints "score never drops, no company falls
-below the baseline's fewest" and returned instead.
+Never worse than the baseline (``keep_baseline=True``, the default): if the optimising path
+ends with a lower score or a lower ``fewest_meetings`` than the greedy baseline (and does not
+place more required pairs), the baseline schedule is improved under the side constraints
+"score never drops, no company falls below the baseline's fewest" and returned instead
+(``stats["restarted_from_greedy"]``). This can block fairness: when greedy is already
+score-optimal, e.g. many companies all wanting the same few popular partners, the fair
+schedule costs a little score and is refused. ``keep_baseline=False`` lets the objective
+above decide (on a 5,000-company hub-and-spoke case: 0.5 % less score, no company left with
+no meeting instead of 1,133).
 
 The bound
 ---------
@@ -54,22 +62,27 @@ The bound
 a company <= min(cap, free slots)), plus the valid table rows (pool meetings <= pool tables x
 slots; meetings that must sit at one fixed table <= slots its owners are available), forbidden
 and impossible pairs removed. It is certified by weak duality from the LP duals, so it is an
-upper bound on the score of every feasible schedule whatever the solver's tolerances. Placed
-required pairs are forced to 1 only when every required pair left out is impossible in any
-schedule (unknown company, forbidden, no common available slot, no allowed table, cap 0):
-then every schedule obeying the rules contains them. Otherwise nothing is forced. The result
-never exceeds ``min(LP bound, sum over companies of their best cap scores / 2)``.
+upper bound whatever the solver's tolerances or time limits. "Feasible" means obeying the hard
+rules and placing as many required pairs as possible. If every required pair left out is
+impossible in any schedule (unknown company, forbidden, no common available slot, no allowed
+table, cap 0), the placed ones are forced to 1: every feasible schedule contains them.
+Otherwise the LP gets the row "at least as many required pairs as this schedule places",
+valid because a feasible schedule places at least as many. Either way the bound holds for
+every feasible schedule and for the returned one. ``bound = min(LP certificate, sum over
+companies of their best cap scores / 2)``; the latter alone is used if the LP fails.
 
 Method "optimal"
 ----------------
 Small problems (up to ``EXACT_LIMIT`` MILP columns) are solved as one MILP with HiGHS. Larger
-ones in two phases: (1) selection: the LP above, with the fairness columns if the plain LP
-leaves a company short, rounded by LP value within caps; (2) slots and tables: a DSatur-style
-constructive colouring (fewest feasible slots first, least damage to neighbours), a cheap refill,
-then repair: MILPs over two-slot windows around the companies that could still gain a meeting
-(Kempe-chain neighbourhoods), accepted only when the objective strictly improves, until a pass
-brings nothing or the time limit. Method "greedy" is the baseline: required first, then by
-score, each at its first feasible slot and table.
+ones in two phases: (1) selection: the LP above (required pairs weighted, see above), solved
+again with the fairness columns if it leaves a company short, rounded by LP value within caps;
+(2) slots and tables: a DSatur-style constructive colouring (fewest feasible slots first, least
+damage to neighbours), a cheap refill, then repair: MILPs over two-slot windows around the
+companies that could still gain a meeting (Kempe-chain neighbourhoods), accepted only when the
+objective strictly improves, until a pass brings nothing or the time limit. If the LP itself
+runs out of time, the repair starts from the greedy schedule. Method "greedy" is the
+baseline: pins, then required pairs, then the rest by score, each at its first feasible slot
+and table, with no look-ahead and no repair.
 """
 
 from .model import (

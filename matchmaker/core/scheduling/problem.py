@@ -29,7 +29,6 @@ class EdgeSpec:
     a: str
     b: str
     score: float = 0.0
-    listed: bool = False
     required: bool = False
     pin_slot: int = -1
     pin_table: int = -1
@@ -124,7 +123,7 @@ def _collect(instance: m.Instance, known: dict[str, int]) -> tuple[dict, list[m.
     for pair in instance.pairs:
         key = m.pair_key(pair.a, pair.b)
         if key not in forbidden:
-            specs[key] = EdgeSpec(*key, score=float(pair.score), listed=True)
+            specs[key] = EdgeSpec(*key, score=float(pair.score))
     wanted = [(a, b, None) for a, b in instance.required] + [(p.a, p.b, p) for p in instance.pins]
     for a, b, pin in wanted:
         key = m.pair_key(a, b)

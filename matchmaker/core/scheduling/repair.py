@@ -70,7 +70,7 @@ def _movers(board: Board, slots: int, rng: random.Random, limit: int = 8) -> set
     p, seeds = board.p, set()
     full = [s for s in range(p.slots) if slots >> s & 1 and board.pool_free[s] == 0]
     roomy = [s for s in range(p.slots) if slots >> s & 1 and board.pool_free[s] > 0]
-    if not full or not roomy:
+    if not full or not roomy or not p.m:
         return seeds
     tries = (rng.randrange(p.m) for _ in range(50 * limit))
     for e in tries:

@@ -151,10 +151,12 @@ def explain(board: Board, e: int) -> m.Unplaced:
         wanted = sum(p.required[g] for g in p.incident[v])
         detail = f"{p.ids[v]!r} already has {board.count[v]} meetings, its limit (cap and free slots) is {p.cap[v]}"
         return m.Unplaced(a, b, m.OVER_CAP, detail + (f"; it has {wanted} required meetings" if wanted > p.cap[v] else ""))
+    where = f"pinned slot {p.pin_slot[e]}" if p.pin_slot[e] >= 0 else "every slot in which both are available"
     if not board.open_slots(e):
-        return m.Unplaced(a, b, m.NO_COMMON_FREE_SLOT, "every slot in which both are available is taken by their other meetings")
+        return m.Unplaced(a, b, m.NO_COMMON_FREE_SLOT, f"{where} is taken by their other meetings")
     if not board.feasible_slots(e):
-        return m.Unplaced(a, b, m.NO_TABLE, "no allowed table is free in the slots where both are free")
+        what = f"pinned table {p.pin_table[e]} is taken" if p.pin_table[e] >= 0 else "no allowed table is free"
+        return m.Unplaced(a, b, m.NO_TABLE, f"{what} in every slot where both are free")
     return m.Unplaced(a, b, m.INFEASIBLE, "not placed within the time limit")
 
 
@@ -201,6 +203,8 @@ def solve(instance: m.Instance, method: str = "optimal", time_limit: float = 30.
         raise ValueError(f"method: expected one of {', '.join(m.METHODS)}, got {method!r}")
     if not time_limit > 0:
         raise ValueError(f"time_limit: expected a positive number of seconds, got {time_limit!r}")
+    if any(not 0 <= f for f in fairness) or list(fairness) != sorted(fairness, reverse=True):
+        raise ValueError(f"fairness: expected non-negative, non-increasing bonuses, got {fairness!r}")
     clock = _Clock(time_limit, progress)
     clock.stage("prepare", 0.0)
     p = prepare(instance, fairness)

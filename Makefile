@@ -9,12 +9,13 @@ export FLASK_APP := wsgi
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install system-deps translations model db serve-dev bench-matching bench-schedule clean
+.PHONY: run test install system-deps translations model db serve-dev serve bench-matching bench-schedule bench-load clean
 
 run: db ## set up, load the demo event if the database is empty, serve http://127.0.0.1:5000
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: install system-deps ## set up, then run every test (SQLite; PostgreSQL too when it answers)
+	$(BIN)/bandit -q -r matchmaker
 	$(BIN)/python -m pytest
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 	  echo "== again on PostgreSQL ($(PG_TEST_URL))"; \
@@ -37,6 +38,10 @@ system-deps: ## Debian's Chromium and CJK fonts, for the browser tests
 	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk; \
 	fi
+	@# pg_dump/pg_restore for `flask backup` and its test on PostgreSQL (Debian's client matches Debian's server)
+	@if ! command -v pg_dump >/dev/null 2>&1; then \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql-client; \
+	fi
 
 translations: $(STAMP)
 	$(BIN)/flask translate compile
@@ -54,6 +59,14 @@ bench-matching: install
 
 bench-schedule: install
 	$(BIN)/python benchmarks/schedule.py
+
+serve: install ## production server: migrate, then gunicorn (gunicorn.conf.py; WEB_CONCURRENCY workers on GUNICORN_BIND)
+	$(BIN)/flask db upgrade
+	$(BIN)/gunicorn --config gunicorn.conf.py
+
+bench-load: install ## load test over loopback with wrk against gunicorn, on SQLite and PostgreSQL (prints a table)
+	@command -v wrk >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
+	$(BIN)/python benchmarks/load.py
 
 clean:
 	rm -rf $(VENV) translations/*/LC_MESSAGES/*.mo

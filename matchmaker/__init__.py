@@ -45,7 +45,8 @@ def create_app(test_config: dict | None = None) -> "Flask":
 
 def _init_extensions(app: "Flask") -> None:
     from matchmaker import database, i18n
-    from matchmaker.extensions import babel, csrf, db, login_manager, migrate
+    from matchmaker import security
+    from matchmaker.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     database.init_app(app)
@@ -58,6 +59,8 @@ def _init_extensions(app: "Flask") -> None:
         timezone_selector=lambda: i18n.select_timezone(app.config["EVENT_TIMEZONE"]),
     )
     i18n.init_app(app)
+    limiter.init_app(app)
+    security.init_app(app)
 
 
 def _register_blueprints(app: "Flask") -> None:
@@ -66,6 +69,11 @@ def _register_blueprints(app: "Flask") -> None:
     from matchmaker.companies.views import bp as companies_bp
     from matchmaker.main.views import bp as main_bp
     from matchmaker.matching.views import bp as matching_bp
+    from matchmaker.programme.views import bp as programme_bp
 
-    for blueprint in (main_bp, auth_bp, companies_bp, admin_bp, matching_bp):
+    for blueprint in (main_bp, auth_bp, companies_bp, admin_bp, matching_bp, programme_bp):
+        app.register_blueprint(blueprint)
+    from matchmaker.schedule import agenda_views, review_views, views as schedule_views
+
+    for blueprint in (schedule_views.bp, review_views.bp, agenda_views.bp, agenda_views.feed_bp):
         app.register_blueprint(blueprint)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import subprocess
+# bandit B404: runs pybabel with fixed arguments only
+import subprocess  # nosec B404
 import sys
 from pathlib import Path
 
@@ -13,10 +14,12 @@ from sqlalchemy import select
 
 from matchmaker import PROJECT_ROOT
 from matchmaker.extensions import db
+from matchmaker.services.accounts import command_line_organiser
 
 users_cli = AppGroup("users", help="Manage accounts.")
 companies_cli = AppGroup("companies", help="Import and export companies with their offers and needs.")
 matches_cli = AppGroup("matches", help="Embeddings and partner suggestions.")
+jobs_cli = AppGroup("jobs", help="The background job queue (needs REDIS_URL).")
 translate_cli = AppGroup("translate", help="Extract, update and compile the translation catalogs.")
 
 
@@ -37,11 +40,6 @@ def create_organiser_command(email: str, password: str) -> None:
     click.echo(f"Organiser {user.email} created.")
 
 
-def _system_organiser():
-    """The actor for imports run from the command line (an organiser by definition)."""
-    from matchmaker.models import User
-
-    return User(email="cli@localhost", role="organiser", password_hash="!")
 
 
 @companies_cli.command("import")
@@ -53,7 +51,7 @@ def import_command(file: Path, pending: bool) -> None:
 
     try:
         rows = read_table(file.name, file.read_bytes())
-        report = import_rows(db.session, rows, _system_organiser(), approve=not pending)
+        report = import_rows(db.session, rows, command_line_organiser(), approve=not pending)
     except ImportFileError as error:
         raise click.ClickException(str(error)) from None
     if report.errors:
@@ -165,8 +163,23 @@ def suggest_command(top_k: int, company_name: str | None, as_json: bool) -> None
         click.echo(f"{row['company']} -> {row['partner']}  {row['score']:.2f}  [{', '.join(row['shared_categories'])}]")
 
 
+@jobs_cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker_command(burst: bool) -> None:
+    """Carry out queued jobs (schedule generation, re-embedding) from Redis."""
+    from flask import current_app
+
+    from matchmaker.jobs import run_worker
+
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        raise click.ClickException("Set REDIS_URL: without it jobs run inside the web process and need no worker.")
+    run_worker(url, burst=burst)
+
+
 def _pybabel(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=PROJECT_ROOT)
+    # bandit B603: fixed argv, no shell
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=PROJECT_ROOT)  # nosec B603
 
 
 @translate_cli.command("extract")
@@ -190,5 +203,13 @@ def translate_compile() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the command groups on *app*."""
-    for command in (users_cli, companies_cli, matches_cli, translate_cli, demo_data_command, seed_categories_command):
+    from matchmaker import backup_cli
+    from matchmaker.programme.cli import programme_cli
+
+    backup_cli.init_app(app)
+    app.cli.add_command(programme_cli)
+    from matchmaker.schedule.cli import schedule_cli
+
+    app.cli.add_command(schedule_cli)
+    for command in (users_cli, companies_cli, matches_cli, jobs_cli, translate_cli, demo_data_command, seed_categories_command):
         app.cli.add_command(command)

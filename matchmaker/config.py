@@ -14,6 +14,9 @@ Every variable the site reads is listed here (and in the README):
 ``MATCHMAKER_REQUEST_EXPIRY_HOURS``  hours an unanswered meeting request stays open (default 168).
 ``MATCHMAKER_REQUEST_CAP``       open outgoing meeting requests allowed per company (default 15).
 ``MATCHMAKER_EMBEDDING_MODEL``   local sentence-transformers folder or hub id of the embedding model.
+``REDIS_URL``                    Redis for shared rate-limit counters and the job queue (optional).
+``MATCHMAKER_HTTPS``             1 when served over HTTPS: Secure cookies, HSTS, https links.
+``MATCHMAKER_LOGIN_LIMIT``       failed sign-ins allowed per account and per address (default "10 per 15 minutes").
 """
 
 from __future__ import annotations
@@ -73,6 +76,11 @@ def defaults(instance_path: str) -> dict:
         "REQUEST_EXPIRY_HOURS": int(env("MATCHMAKER_REQUEST_EXPIRY_HOURS", "168")),
         "REQUEST_CAP": int(env("MATCHMAKER_REQUEST_CAP", "15")),
         "EMBEDDING_MODEL": env("MATCHMAKER_EMBEDDING_MODEL") or str(PROJECT_ROOT / "instance/models/multilingual-e5-small"),
+        "REDIS_URL": env("REDIS_URL", ""),
+        "RATELIMIT_STORAGE_URI": env("REDIS_URL") or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_LIMIT": env("MATCHMAKER_LOGIN_LIMIT", "10 per 15 minutes"),
+        "HTTPS": env("MATCHMAKER_HTTPS", "0") == "1",
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",

@@ -44,6 +44,10 @@ def init_app(app: Flask) -> None:
             _("Files may be at most %(mb)d MB.", mb=app.config["UPLOAD_MAX_MB"]),
         )
 
+    @app.errorhandler(429)
+    def too_many(error):
+        return _page(429, _("Too many attempts"), _("Please wait a few minutes before trying again."))
+
     @app.errorhandler(500)
     def server_error(error):
         db.session.rollback()

@@ -461,7 +461,8 @@ def sentence_transformers_files(hp: Hyper) -> dict[str, dict | list]:
         },
         "1_Pooling/config.json": {
             "word_embedding_dimension": hp.hidden,
-            "pooling_mode_cls_token": False,
+            # bandit B105: a config flag, not a password
+            "pooling_mode_cls_token": False,  # nosec B105
             "pooling_mode_mean_tokens": True,
             "pooling_mode_max_tokens": False,
             "pooling_mode_mean_sqrt_len_tokens": False,

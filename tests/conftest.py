@@ -59,10 +59,13 @@ def _empty_tables() -> None:
 @pytest.fixture(autouse=True)
 def clean_db(app):
     """Every test starts with empty tables plus the default categories."""
+    from matchmaker.extensions import limiter
+
     with app.app_context():
         _empty_tables()
         seed_categories(db.session)
         db.session.commit()
+        limiter.reset()  # rate-limit counters do not leak from one test into the next
     yield
 
 

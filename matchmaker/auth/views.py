@@ -8,7 +8,7 @@ from flask_login import login_required, login_user, logout_user
 
 from matchmaker.auth.forms import ForgotForm, LoginForm, RegisterForm, ResetForm
 from matchmaker.choices import country_choices
-from matchmaker.extensions import db
+from matchmaker.extensions import db, limiter, login_account_key
 from matchmaker.forms import attach_error
 from matchmaker.services import accounts
 from matchmaker.services.mail import send_mail
@@ -45,7 +45,18 @@ def register():
     return render_template("auth/register.html", form=form)
 
 
+def _failed_login(response) -> bool:
+    """Only failed attempts count towards the limit (a success redirects)."""
+    return response.status_code != 302
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_LIMIT"]
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed_login)
+@limiter.limit(_login_limit, methods=["POST"], key_func=login_account_key, deduct_when=_failed_login)
 def login():
     """Sign in with email and password."""
     form = LoginForm()
@@ -71,6 +82,7 @@ def logout():
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
+@limiter.limit("5 per 15 minutes", methods=["POST"])
 def forgot():
     """Mail a reset link; the answer is the same whether or not the address has an account."""
     form = ForgotForm()

@@ -6,12 +6,14 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from matchmaker import jobs
 from matchmaker.access import company_required, organiser_required
 from matchmaker.extensions import db
 from matchmaker.matching.forms import ActionForm, AnswerForm, PairRuleForm, RequestForm
 from matchmaker.models import Company
 from matchmaker.services import matching as match_svc
 from matchmaker.services import meetings as meet_svc
+from matchmaker.services import vectors
 from matchmaker.services.categories import list_categories
 from matchmaker.services.validation import ValidationError
 
@@ -134,4 +136,18 @@ def overview():
     threshold = request.args.get("threshold", 0.5, type=float)
     overview = match_svc.organiser_overview(db.session, current_app.config, threshold)
     db.session.commit()  # keep the vectors computed on the way
-    return render_template("matching/overview.html", overview=overview, threshold=threshold, form=form)
+    return render_template("matching/overview.html", overview=overview, threshold=threshold, form=form,
+                           embed_job=vectors.latest_job(db.session, "embed"), action_form=ActionForm())
+
+
+@bp.post("/admin/matches/embed")
+@organiser_required
+def embed_all():
+    """Analyse every new or changed offer/need in the background (e.g. after a model change)."""
+    if ActionForm().validate_on_submit():
+        job, created = vectors.start_embedding(db.session, current_user)
+        db.session.commit()
+        if created:
+            jobs.submit(current_app._get_current_object(), "matchmaker.services.vectors.embed_job", job.id)
+        flash(_("The analysis runs in the background; this page shows its progress."), "info")
+    return redirect(url_for("matching.overview"))

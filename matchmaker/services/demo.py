@@ -16,7 +16,8 @@ from matchmaker.services.categories import seed_categories
 from matchmaker.services.companies import OpportunityData, ProfileData, save_opportunity, update_profile
 
 DEMO_ORGANISER = "organiser@demo.example"
-DEMO_PASSWORD = "environment-week"
+# bandit B105: the public password of the demo event, printed by make run
+DEMO_PASSWORD = "environment-week"  # nosec B105
 
 
 @dataclass
@@ -49,6 +50,9 @@ def load_demo(session: Session) -> None:
         session.add(User(email=entry["email"], password_hash=password_hash, role="company", company=company,
                          locale=entry["items"][0]["language"]))
     session.flush()
+    from matchmaker.services.programme_import import load_demo_programme
+
+    load_demo_programme(session, organiser)
 
 
 def demo_logins(session: Session) -> DemoLogins | None:

@@ -6,6 +6,8 @@ in the user's language, what is wrong.
 
 from __future__ import annotations
 
+import functools
+from importlib import resources
 from urllib.parse import urlparse
 
 from babel import Locale
@@ -105,11 +107,20 @@ def website(field: str, value: str | None) -> str:
     return cleaned
 
 
+@functools.lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The shipped list of passwords too common to accept (lower-case)."""
+    text = resources.files("matchmaker.data").joinpath("common-passwords.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
 def password(field: str, value: str | None) -> str:
-    """Accept passwords of 8 to 128 characters (no composition rules, as NIST advises)."""
+    """Accept 8 to 128 characters that are not a well-known password (no composition rules, as NIST advises)."""
     value = value or ""
     if len(value) < 8:
         raise ValidationError(field, _("Use at least 8 characters."))
     if len(value) > 128:
         raise ValidationError(field, _("Use at most 128 characters."))
+    if value.strip().lower() in common_passwords():
+        raise ValidationError(field, _("This password is too common and easy to guess. Choose another one."))
     return value

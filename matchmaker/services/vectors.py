@@ -102,3 +102,55 @@ def current_vectors(session: Session, model_id: str) -> dict[int, OpportunityEmb
     rows = session.scalars(select(OpportunityEmbedding).where(OpportunityEmbedding.model_id == model_id)
                            .options(selectinload(OpportunityEmbedding.opportunity)))
     return {row.opportunity_id: row for row in rows if row.text_hash == text_hash(row.opportunity)}
+
+
+def start_embedding(session: Session, actor) -> tuple["Job", bool]:
+    """Create the job that embeds every stale offer/need (organisers only).
+
+    Returns the job and whether it is new; a job already queued or running is returned instead.
+    """
+    from matchmaker.models.jobs import Job
+
+    if not actor.is_organiser:
+        raise PermissionError("organisers only")
+    running = session.scalar(select(Job).where(Job.kind == "embed", Job.status.in_(("queued", "running"))))
+    if running is not None:
+        return running, False
+    job = Job(kind="embed", created_by=actor.id)
+    session.add(job)
+    session.flush()
+    return job, True
+
+
+def embed_job(app, job_id: int) -> None:
+    """Background task: embed every stale offer/need, recording progress on the job row."""
+    from matchmaker.extensions import db
+    from matchmaker.models import utcnow
+    from matchmaker.models.jobs import Job
+
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        model = app.config["EMBEDDING_MODEL"]
+        try:
+            todo = stale_opportunities(db.session, embeddings.model_id(model))
+            job.status, job.message = "running", f"0/{len(todo)}"
+            db.session.commit()
+            done = 0
+            for start in range(0, len(todo), 64):
+                chunk = [db.session.merge(o) for o in todo[start:start + 64]]
+                done += embed(db.session, chunk, model)
+                job.progress, job.message = done / max(1, len(todo)), f"{done}/{len(todo)}"
+                db.session.commit()
+            job.status, job.progress, job.finished_at = "done", 1.0, utcnow()
+        except Exception as error:  # the job row must say what happened, whatever it was
+            db.session.rollback()
+            job = db.session.get(Job, job_id)
+            job.status, job.message, job.finished_at = "failed", str(error)[:2000], utcnow()
+        db.session.commit()
+
+
+def latest_job(session: Session, kind: str):
+    """The most recent job of *kind*, or None."""
+    from matchmaker.models.jobs import Job
+
+    return session.scalar(select(Job).where(Job.kind == kind).order_by(Job.id.desc()).limit(1))

@@ -316,7 +316,7 @@ def _check_both_methods(instance: Instance) -> None:
         assert reported == wanted - met(result)  # every required pair is met or explained, not both
     assert _required_met(instance, optimal) >= _required_met(instance, greedy)
     if _required_met(instance, optimal) == _required_met(instance, greedy):
-        assert optimal.score >= greedy.score - 1e-9
+        assert optimal.score >= greedy.score - 1e-6  # the MILP's own tolerance is 1e-7 per term
         assert optimal.fewest_meetings >= greedy.fewest_meetings
 
 

@@ -21,7 +21,7 @@ For a need i and an offer j, with unit vectors n_i, o_j and category sets C_i, C
 
     item(i, j) = w_sim * (cos(n_i, o_j) - (r_i + r_j) / 2)
                + w_cat * |C_i & C_j| / sqrt(|C_i| * |C_j|)
-               + w_cross * [one company in JP, the other in VN]
+               + w_cross * [one company in JP, the other in VN]   (``cross_border_countries``)
 
 r_i is the mean cosine of need i to its ``hub_k`` nearest offers in the pool and r_j that of
 offer j to its ``hub_k`` nearest needs: half of CSLS (cross-domain similarity local scaling).
@@ -36,7 +36,10 @@ For companies A and B (same company, excluded and pinned pairs aside)::
     raw(A, B) = max(D(A, B), D(B, A))
     score = 1 / (1 + exp(-(raw - bar_center) / bar_width))            (the 0..1 bar)
 
-so a company with only offers (or only needs) is matched through what it has. The reasons
+so a company with only offers (or only needs) is matched through what it has. Defaults:
+w_sim 1, w_cat 0.03 (a full category match is worth about two standard deviations of the
+hub-corrected cosine), w_cross 0.01, hub_k 10, bar_center 0.01, bar_width 0.0125 (see
+``Weights`` and benchmarks/matching.py). Equal scores are ordered by partner index. The reasons
 are the (at most 3) item pairs of both directions with the highest item scores; the score
 is that of the first. ``shared_categories`` are those one company needs and the other offers;
 ``interpreter_needed`` means the two have no meeting language in common.
@@ -53,7 +56,7 @@ pairs; only the shown pairs are re-scored exactly for their reasons (``explain``
 
 from .items import hub_stats, item_scores
 from .model import Pool, Reason, Suggestion, Weights
-from .suggest import pair_scores_above, suggest
+from .partners import pair_scores_above, suggest
 
 __all__ = [
     "Pool",

@@ -1,6 +1,6 @@
 """Company pair scores computed tile by tile, never as one (items x items) matrix.
 
-Companies are cut into blocks of about ``block_size`` items. A tile is two matrix products,
+Companies are cut into blocks of about ``block_size`` needs and offers. A tile is two products,
 the needs of block I against the offers of block J and the needs of J against the offers of
 I, folded into the (companies of I) x (companies of J) pair scores
 
@@ -46,7 +46,7 @@ def make_layout(pool: Pool, weights: Weights, block_size: int) -> Layout:
     need_items, need_ptr = _grouped(pool, pool.item_is_need)
     offer_items, offer_ptr = _grouped(pool, ~pool.item_is_need)
     countries = np.asarray([str(c).upper() for c in pool.company_country], dtype=object)
-    border = np.stack([countries == code for code in weights.cross_border_countries], axis=1).astype(np.float32)
+    border = np.stack([countries == code.upper() for code in weights.cross_border_countries], axis=1).astype(np.float32)
     cats = pool.item_categories
     sides = item_sides(
         weights, pool.vectors[need_items], pool.vectors[offer_items], cats[need_items], cats[offer_items],
@@ -89,10 +89,12 @@ class Block:
 
 
 def make_blocks(layout: Layout, companies: np.ndarray, block_size: int) -> list[Block]:
-    """Cut the (sorted) *companies* into consecutive runs of about block_size items."""
-    sizes = np.diff(layout.need_ptr)[companies] + np.diff(layout.offer_ptr)[companies]
-    starts = np.cumsum(sizes) - sizes
-    run = starts // max(1, int(block_size))
+    """Cut the (sorted) *companies* into consecutive runs of at most about block_size needs and
+    block_size offers, so that no product in a tile has more than ~block_size^2 entries."""
+    size = max(1, int(block_size))
+    run = np.zeros(len(companies), dtype=np.int64)
+    for counts in (np.diff(layout.need_ptr)[companies], np.diff(layout.offer_ptr)[companies]):
+        run = np.maximum(run, (np.cumsum(counts) - counts) // size)  # non-decreasing
     cuts = np.flatnonzero(np.diff(run)) + 1
     return [_block(layout, group) for group in np.split(companies, cuts) if len(group)]
 
@@ -138,6 +140,7 @@ def pair_tile(rows: Block, cols: Block) -> np.ndarray:
         forward = _folded(rows.needs, cols.offers)  # needs of rows vs offers of cols
         np.take(forward, cols.offers.source, axis=1, out=tile[:n_needing], mode="clip")
         tile[:n_needing, cols.offers.missing] = -np.inf
+        del forward  # a view of the whole product: free it before the next one
     else:
         tile[:n_needing] = -np.inf
     n_back = len(cols.needs.order)
@@ -196,7 +199,9 @@ def _where(blocks: list[Block], n_companies: int) -> tuple[np.ndarray, np.ndarra
     return block_of, position
 
 
-def tiles(row_blocks: list[Block], col_blocks: list[Block], knockout: Knockout, *, symmetric: bool) -> Iterator[tuple[int, int, np.ndarray]]:
+def tiles(
+    row_blocks: list[Block], col_blocks: list[Block], knockout: Knockout, *, symmetric: bool
+) -> Iterator[tuple[int, int, np.ndarray]]:
     """Yield (row block index, column block index, P tile) over the grid.
 
     With *symmetric* (row_blocks is col_blocks) only tiles with row index <= column index

@@ -15,7 +15,7 @@ from .items import spans
 from .model import Pool
 
 REASONS_PER_PAIR = 3
-_CHUNK = 32768  # item pairs scored at once
+_CHUNK = 8192  # item pairs scored at once (two 8192 x width float32 gathers)
 
 
 @dataclass(frozen=True)
@@ -36,21 +36,18 @@ def explain_pairs(layout: Layout, a: np.ndarray, b: np.ndarray) -> Explained:
     p1, n1, o1 = _item_pairs(layout.need_ptr, layout.offer_ptr, a, b)
     p2, n2, o2 = _item_pairs(layout.need_ptr, layout.offer_ptr, b, a)
     pair, need, offer = np.r_[p1, p2], np.r_[n1, n2], np.r_[o1, o2]
-    score = _item_scores(layout, need, offer)
-    order = np.lexsort((offer, need, -score, pair))  # by pair, best first; ties by item
-    pair, need, offer, score = pair[order], need[order], offer[order], score[order]
+    score, cosine = _item_scores(layout, need, offer)
+    order = np.lexsort((-score, pair))  # by pair, best first; stable, so ties keep item order
+    pair = pair[order]
     first = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]]) if pair.size else np.zeros(0, np.int64)
     rank = np.arange(pair.size) - np.repeat(first, np.diff(np.r_[first, pair.size]))
-    keep = rank < REASONS_PER_PAIR
+    kept = order[rank < REASONS_PER_PAIR]
     raw = np.full(len(a), -np.inf)
-    raw[pair[first]] = score[first]
-    need, offer = need[keep], offer[keep]
-    sides = layout.sides
-    similarity = np.einsum("ij,ij->i", sides.need_vectors[need], sides.offer_vectors[offer])
-    counts = np.bincount(pair[keep], minlength=len(a))
+    raw[pair[first]] = score[order[first]]
+    counts = np.bincount(pair[rank < REASONS_PER_PAIR], minlength=len(a))
     return Explained(
-        raw, np.r_[0, np.cumsum(counts)], layout.need_items[need], layout.offer_items[offer],
-        similarity.astype(np.float64), score[keep].astype(np.float64),
+        raw, np.r_[0, np.cumsum(counts)], layout.need_items[need[kept]], layout.offer_items[offer[kept]],
+        cosine[kept].astype(np.float64), score[kept].astype(np.float64),
     )
 
 
@@ -65,12 +62,21 @@ def _item_pairs(need_ptr, offer_ptr, a, b) -> tuple[np.ndarray, np.ndarray, np.n
     return pair, need_ptr[a][pair] + local // width, offer_ptr[b][pair] + local % width
 
 
-def _item_scores(layout: Layout, need: np.ndarray, offer: np.ndarray) -> np.ndarray:
-    out = np.empty(len(need), dtype=np.float32)
+def _item_scores(layout: Layout, need: np.ndarray, offer: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """item(i, j) and the raw cosine for the item pairs (need[n], offer[n]), by rank."""
+    score = np.empty(len(need), dtype=np.float32)
+    cosine = np.empty(len(need), dtype=np.float32)
+    dim = layout.sides.need_vectors.shape[1]
+    w_sim = layout.sides.weights.similarity
     for part in spans(len(need), _CHUNK):
-        rows = layout.need_rows[need[part]]
-        out[part] = np.einsum("ij,ij->i", rows, layout.offer_rows[offer[part]])
-    return out
+        rows, cols = layout.need_rows[need[part]], layout.offer_rows[offer[part]]
+        text = np.einsum("ij,ij->i", rows[:, :dim], cols[:, :dim])  # = w_sim * cosine
+        score[part] = text + np.einsum("ij,ij->i", rows[:, dim:], cols[:, dim:])
+        if w_sim != 0:
+            cosine[part] = text / w_sim
+        else:
+            cosine[part] = np.einsum("ij,ij->i", layout.sides.need_vectors[need[part]], layout.sides.offer_vectors[offer[part]])
+    return score, cosine
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,8 @@ def hub_stats(needs: np.ndarray, offers: np.ndarray, k: int, block_size: int = D
     """Mean cosine of each need to its k nearest offers, and of each offer to its k nearest needs.
 
     k is capped at the size of the other side (zeros when it is empty). The similarity matrix
-    is visited in block_size x block_size tiles, so memory stays linear in the item count.
+    is visited in block_size x block_size tiles, so memory stays linear in the item count; the
+    means of the neighbours found are recomputed exactly, so the tiling does not change them.
     """
     n_needs, n_offers = len(needs), len(offers)
     if n_needs == 0 or n_offers == 0:
@@ -42,7 +43,18 @@ def hub_stats(needs: np.ndarray, offers: np.ndarray, k: int, block_size: int = D
             row_ids, col_ids = np.arange(rows.start, rows.stop), np.arange(cols.start, cols.stop)
             near_offers.offer_rows(row_ids, col_ids, sims)
             near_needs.offer_columns(row_ids, col_ids, sims)
-    return near_offers.mean(), near_needs.mean()
+    return _mean_similarity(needs, offers, near_offers.ids), _mean_similarity(offers, needs, near_needs.ids)
+
+
+def _mean_similarity(queries: np.ndarray, candidates: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Mean cosine of each query q to candidates ids[q], recomputed query by query in a fixed
+    order, so the result does not depend on the tiling that found the neighbours."""
+    ids = np.sort(ids, axis=1)
+    means = np.empty(len(queries))
+    for part in spans(len(queries), 2048):
+        sims = np.einsum("nkd,nd->nk", candidates[ids[part]], queries[part])
+        means[part] = sims.astype(np.float64).mean(axis=1)
+    return means
 
 
 def spans(n: int, size: int) -> Iterator[slice]:
@@ -109,7 +121,10 @@ class ItemSides:
         return np.hstack(parts, dtype=np.float32)
 
 
-def item_sides(weights: Weights, needs, offers, need_cats=None, offer_cats=None, need_border=None, offer_border=None, *, block_size: int = DEFAULT_BLOCK) -> ItemSides:
+def item_sides(
+    weights: Weights, needs, offers, need_cats=None, offer_cats=None, need_border=None, offer_border=None,
+    *, block_size: int = DEFAULT_BLOCK,
+) -> ItemSides:
     """Prepare the item score of *needs* against *offers*, hub terms computed over these items."""
     needs = np.ascontiguousarray(needs, dtype=np.float32)
     offers = np.ascontiguousarray(offers, dtype=np.float32)
@@ -117,18 +132,20 @@ def item_sides(weights: Weights, needs, offers, need_cats=None, offer_cats=None,
         need_hub, offer_hub = hub_stats(needs, offers, weights.hub_k, block_size)
     else:
         need_hub, offer_hub = np.zeros(len(needs)), np.zeros(len(offers))
-    n_cats = 0 if need_cats is None or offer_cats is None else np.shape(need_cats)[1]
+    if need_cats is None or offer_cats is None:  # categories count only when both sides have them
+        need_cats = offer_cats = None
     return ItemSides(
-        weights, needs, offers,
-        category_units(need_cats, len(needs)) if n_cats else np.zeros((len(needs), 0), np.float32),
-        category_units(offer_cats, len(offers)) if n_cats else np.zeros((len(offers), 0), np.float32),
+        weights, needs, offers, category_units(need_cats, len(needs)), category_units(offer_cats, len(offers)),
         need_hub, offer_hub,
         np.zeros((len(needs), 2)) if need_border is None else np.asarray(need_border, dtype=np.float32),
         np.zeros((len(offers), 2)) if offer_border is None else np.asarray(offer_border, dtype=np.float32),
     )
 
 
-def item_scores(need_vectors, offer_vectors, need_categories=None, offer_categories=None, weights: Weights = Weights(), *, block_size: int = DEFAULT_BLOCK) -> np.ndarray:
+def item_scores(
+    need_vectors, offer_vectors, need_categories=None, offer_categories=None, weights: Weights = Weights(),
+    *, block_size: int = DEFAULT_BLOCK,
+) -> np.ndarray:
     """item(i, j) for every need i and offer j as a dense float32 (n_needs, n_offers) matrix.
 
     The hub terms are computed over exactly these needs and offers (the evaluation pool); no

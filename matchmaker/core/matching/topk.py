@@ -30,32 +30,31 @@ class RunningTopK:
         self.floor = np.full(n_rows, -np.inf, dtype=np.float32)
 
     def offer_rows(self, row_ids: np.ndarray, col_ids: np.ndarray, block: np.ndarray) -> None:
-        """Offer ``block[i, j]`` as candidate ``col_ids[j]`` of row ``row_ids[i]`` (unique ids)."""
+        """Offer ``block[i, j]`` as candidate ``col_ids[j]`` of row ``row_ids[i]``.
+
+        *block* is C-contiguous float32; ids are unique within each of row_ids and col_ids.
+        """
         floor = self.floor[row_ids]
         if np.isneginf(floor).any():
             floor = np.maximum(floor, _floor_hint(block, self.k))
-        passing = block > floor[:, None]
-        if np.count_nonzero(passing) > _DENSE_FRACTION * block.size:
+        hits = np.flatnonzero(block > floor[:, None])
+        if hits.size > _DENSE_FRACTION * block.size:
             self._offer_dense(row_ids, col_ids, block)
         else:
-            rows, cols = _flat_nonzero(passing)
-            self._offer_sparse(rows, cols, block[rows, cols], row_ids, col_ids)
+            rows, cols = np.divmod(hits, block.shape[1])
+            self._offer_sparse(rows, cols, block.reshape(-1)[hits], row_ids, col_ids)
 
     def offer_columns(self, row_ids: np.ndarray, col_ids: np.ndarray, block: np.ndarray) -> None:
         """Offer ``block[i, j]`` as candidate ``row_ids[i]`` of row ``col_ids[j]`` (unique ids)."""
         floor = self.floor[col_ids]
         if np.isneginf(floor).any():
             floor = np.maximum(floor, _floor_hint(block, self.k, axis=0))
-        passing = block > floor[None, :]
-        if np.count_nonzero(passing) > _DENSE_FRACTION * block.size:
+        hits = np.flatnonzero(block > floor[None, :])
+        if hits.size > _DENSE_FRACTION * block.size:
             self._offer_dense(col_ids, row_ids, np.ascontiguousarray(block.T))
         else:
-            rows, cols = _flat_nonzero(passing)
-            self._offer_sparse(cols, rows, block[rows, cols], col_ids, row_ids)
-
-    def mean(self) -> np.ndarray:
-        """Mean of each row's kept values (float64, independent of the order they came in)."""
-        return np.sort(self.values, axis=1).astype(np.float64).mean(axis=1)
+            rows, cols = np.divmod(hits, block.shape[1])
+            self._offer_sparse(cols, rows, block.reshape(-1)[hits], col_ids, row_ids)
 
     def _offer_dense(self, row_ids: np.ndarray, col_ids: np.ndarray, block: np.ndarray) -> None:
         k = min(self.k, block.shape[1])
@@ -89,11 +88,6 @@ class RunningTopK:
         self.floor[rows] = self.values[rows].min(axis=1)
 
 
-def _flat_nonzero(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """np.nonzero of a 2-D mask, faster through the flat index of its C-ordered copy."""
-    return np.divmod(np.flatnonzero(np.ascontiguousarray(mask)), mask.shape[1])
-
-
 def _floor_hint(block: np.ndarray, k: int, axis: int = 1) -> np.ndarray:
     """Just below a lower bound of the k-th largest entry of each row (axis=1) or column (axis=0).
 
@@ -102,8 +96,7 @@ def _floor_hint(block: np.ndarray, k: int, axis: int = 1) -> np.ndarray:
     all exceed the returned value. One pass of np.maximum over contiguous slices and a small
     partition: much cheaper than partitioning the block. -inf when a row has k entries or fewer.
     """
-    lines = block if axis == 1 else block.T  # a view: slicing below stays contiguous in block
-    n_lines, length = lines.shape
+    length, n_lines = block.shape if axis == 0 else block.shape[::-1]
     if length <= k:
         return np.full(n_lines, -np.inf, dtype=np.float32)
     groups = min(length, max(_GROUPS, k))

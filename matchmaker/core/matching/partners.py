@@ -10,7 +10,7 @@ from .blocks import Knockout, Layout, make_blocks, make_layout, tiles
 from .explain import company_facts, explain_pairs, interpreter_needed, shared_categories
 from .items import DEFAULT_BLOCK
 from .model import Pool, Reason, Suggestion, Weights
-from .topk import RunningTopK, _flat_nonzero
+from .topk import RunningTopK
 
 
 def suggest(
@@ -39,9 +39,9 @@ def suggest(
     a, b = np.repeat(wanted, kept.sum(axis=1)), best.ids[wanted][kept]
     pin_a, pin_b = _pins_of(pinned, wanted)
     a, b = np.r_[pin_a, a], np.r_[pin_b, b]
-    found = _suggestions(pool, layout, weights, a, b, np.arange(len(a)) < len(pin_a))
+    found = _suggestions(pool, layout, weights, a, b, np.arange(len(a)) < len(pin_a), by_company=True)
     lists: dict[int, list[Suggestion]] = {int(c): [] for c in wanted}
-    for s in sorted(found, key=lambda s: (s.company, not s.pinned, -s.score, s.partner)):
+    for s in found:
         lists[s.company].append(s)
     return lists
 
@@ -63,20 +63,27 @@ def pair_scores_above(
     excluded, pinned = _pair_array(pool, exclude, "exclude"), _pair_array(pool, pins, "pins")
     floor = max(weights.raw_from_bar(threshold), float(np.finfo(np.float32).min))
     layout = make_layout(pool, weights, block_size)
-    blocks = make_blocks(layout, np.arange(pool.n_companies), block_size)
-    knockout = Knockout(_knocked(pool, excluded, pinned), blocks, blocks, pool.n_companies)
-    a, b = [np.sort(pinned, axis=1)[:, 0]], [np.sort(pinned, axis=1)[:, 1]]
+    found = _pairs_above(layout, _knocked(pool, excluded, pinned), floor, block_size)
+    pinned = np.unique(np.sort(pinned, axis=1), axis=0)
+    pairs = np.concatenate([pinned, found])
+    is_pin = np.arange(len(pairs)) < len(pinned)
+
+    def keep(bars, is_pin):
+        return is_pin | (bars >= threshold)
+
+    return _suggestions(pool, layout, weights, pairs[:, 0], pairs[:, 1], is_pin, keep=keep, by_company=False)
+
+
+def _pairs_above(layout: Layout, knocked: np.ndarray, floor: float, block_size: int) -> np.ndarray:
+    """Unordered pairs (low, high) of different companies whose tile score is >= *floor*."""
+    blocks = make_blocks(layout, np.arange(layout.n_companies), block_size)
+    knockout = Knockout(knocked, blocks, blocks, layout.n_companies)
+    found = [np.zeros((0, 2), dtype=np.int64)]
     for i, j, tile in tiles(blocks, blocks, knockout, symmetric=True):
-        rows, cols = _flat_nonzero(tile >= floor)
+        rows, cols = np.nonzero(tile >= floor)
         x, y = blocks[i].companies[rows], blocks[j].companies[cols]
-        a.append(np.minimum(x, y)[x != y])
-        b.append(np.maximum(x, y)[x != y])
-    a, b = np.unique(np.c_[np.concatenate(a), np.concatenate(b)].astype(np.int64), axis=0).T
-    pinned_keys = set(map(tuple, np.sort(pinned, axis=1).tolist()))
-    is_pin = np.array([(x, y) in pinned_keys for x, y in zip(a.tolist(), b.tolist())], dtype=bool)
-    found = _suggestions(pool, layout, weights, a, b, is_pin)
-    found = [s for s in found if s.pinned or s.score >= threshold]
-    return sorted(found, key=lambda s: (-s.score, s.company, s.partner))
+        found.append(np.c_[np.minimum(x, y), np.maximum(x, y)][x != y])
+    return np.unique(np.concatenate(found), axis=0)
 
 
 def _best_partners(layout: Layout, wanted: np.ndarray, top_k: int, knocked: np.ndarray, block_size: int) -> RunningTopK:
@@ -97,30 +104,36 @@ def _best_partners(layout: Layout, wanted: np.ndarray, top_k: int, knocked: np.n
     return best
 
 
-def _suggestions(pool: Pool, layout: Layout, weights: Weights, a, b, pinned) -> list[Suggestion]:
-    """Suggestion objects for the ordered pairs (a[p], b[p]); each unordered pair explained once."""
+def _suggestions(pool: Pool, layout: Layout, weights: Weights, a, b, pinned, *, keep=None, by_company: bool) -> list[Suggestion]:
+    """Suggestion objects for the ordered pairs (a[p], b[p]), each unordered pair explained once.
+
+    *keep(bars, pinned)* selects pairs after exact scoring. Ordered by company, pins first,
+    then best first (*by_company*), or best first overall.
+    """
     if len(a) == 0:
         return []
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     _, first, which = np.unique(lo * pool.n_companies + hi, return_index=True, return_inverse=True)
-    lo, hi = lo[first], hi[first]
+    lo, hi, which = lo[first], hi[first], which.reshape(-1)
     explained = explain_pairs(layout, lo, hi)
+    raw = explained.raw[which]
+    bars = weights.bar(raw)
+    selected = np.flatnonzero(keep(bars, pinned)) if keep else np.arange(len(a))
+    keys = (b, -raw, ~pinned, a) if by_company else (b, a, -raw)
+    order = selected[np.lexsort(tuple(key[selected] for key in keys))]
     facts = company_facts(pool)
     reasons = _reasons(explained)
     categories = _index_lists(shared_categories(facts, lo, hi))
     interpreter = interpreter_needed(facts, lo, hi).tolist()
-    bars = weights.bar(explained.raw).tolist()
+    columns = (a[order].tolist(), b[order].tolist(), bars[order].tolist(), which[order].tolist(), pinned[order].tolist())
     return [
-        Suggestion(x, y, bars[u], reasons[u], categories[u], interpreter[u], pin)
-        for x, y, u, pin in zip(a.tolist(), b.tolist(), which.reshape(-1).tolist(), np.asarray(pinned).tolist())
+        Suggestion(x, y, bar, reasons[u], categories[u], interpreter[u], pin) for x, y, bar, u, pin in zip(*columns)
     ]
 
 
 def _reasons(explained) -> list[tuple[Reason, ...]]:
-    flat = [
-        Reason(*row)
-        for row in zip(explained.need_item.tolist(), explained.offer_item.tolist(), explained.similarity.tolist(), explained.score.tolist())
-    ]
+    columns = (explained.need_item, explained.offer_item, explained.similarity, explained.score)
+    flat = [Reason(*row) for row in zip(*(column.tolist() for column in columns))]
     ptr = explained.ptr.tolist()
     return [tuple(flat[lo:hi]) for lo, hi in zip(ptr[:-1], ptr[1:])]
 
@@ -142,7 +155,10 @@ def _company_indices(pool: Pool, companies: Sequence[int] | None) -> np.ndarray:
 
 
 def _pair_array(pool: Pool, pairs: Iterable[tuple[int, int]], name: str) -> np.ndarray:
-    array = np.asarray(list(pairs), dtype=np.int64).reshape(-1, 2)
+    listed = list(pairs)
+    array = np.asarray(listed, dtype=np.int64).reshape(-1, 2) if listed else np.zeros((0, 2), dtype=np.int64)
+    if array.shape != (len(listed), 2):
+        raise ValueError(f"{name} must be pairs of company indices")
     if len(array) and (array.min() < 0 or array.max() >= pool.n_companies):
         raise ValueError(f"{name} must hold pairs of company indices 0..{pool.n_companies - 1}")
     if name == "pins" and np.any(array[:, 0] == array[:, 1]):

@@ -1,0 +1,241 @@
+"""Benchmark partner matching: cross-lingual retrieval quality, and speed against a bare product.
+
+    python benchmarks/matching.py [--sizes 1000,5000,20000] [--repeat 2] [--skip-quality]
+
+Quality, on benchmarks/data/matching_eval.json (pairs of one offer in ja/en and one need in
+vi/en, each offer the intended answer to its need). "A→B" means: each text in language A is
+a query and ranks every candidate text of the other side in language B; the right answer is
+its pair. Needs are encoded as e5 queries, offers as passages, whatever the direction:
+VI→JA, VI→EN and EN→EN rank offers for a need; JA→EN ranks needs (in English) for a Japanese
+offer, as a Japanese company looking for who needs what it offers. Scores, all from
+``matchmaker.core.matching.item_scores``: raw cosine; hub-corrected (CSLS over the set);
+full (hub-corrected + categories, default Weights); full with noisy categories (each side's
+categories independently perturbed: with probability 1/4 one of two or more is dropped, with
+probability 1/4 a random one is added; mean over 20 seeds) because in the set both sides of
+a pair carry the same categories, which real companies tagging separately will not.
+
+Speed: synthetic pools of N companies with 4 items each (random unit vectors, d=384; exactly
+half of the items are needs, assigned at random; 17 categories, each on an item with p=0.12;
+countries JP/VN/TH). "bare" is one ``needs @ offers.T`` of the same pool, timed in the same
+process, alternating with ``suggest`` (top 10 per company, reasons and all): each suggest()
+is divided by the mean of the bare products just before and after it, since the machine is
+shared and its speed drifts (--repeat rounds for 20,000 companies, at least 5 below). Peak MB:
+tracemalloc peak during the call (numpy buffers included), in a separate round.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import os
+import sys
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from matchmaker.core.matching import Pool, Weights, item_scores, suggest  # noqa: E402
+
+EVAL = ROOT / "benchmarks" / "data" / "matching_eval.json"
+DIRECTIONS = {  # name: (need language, offer language, the offer is the query)
+    "VI→JA": ("vi", "ja", False),
+    "VI→EN": ("vi", "en", False),
+    "JA→EN": ("en", "ja", True),
+    "EN→EN": ("en", "en", False),
+}
+VARIANTS = {
+    "raw cosine": Weights(hubness="none", category=0.0, cross_border=0.0),
+    "hub-corrected (CSLS)": Weights(category=0.0),
+    "full (CSLS + categories)": Weights(),
+}
+NOISE_SEEDS = 20
+DIM, ITEMS_PER_COMPANY, N_CATEGORIES = 384, 4, 17
+
+
+# --------------------------------------------------------------------------- quality
+
+
+def ranks(scores: np.ndarray) -> np.ndarray:
+    """1-based rank of the diagonal entry in each row (ties counted against it)."""
+    return 1 + (scores > np.diag(scores)[:, None]).sum(axis=1)
+
+
+def retrieval(scores: np.ndarray) -> tuple[float, float, float]:
+    """recall@1, recall@3 and MRR when row i's right answer is column i."""
+    r = ranks(scores)
+    return float((r == 1).mean()), float((r <= 3).mean()), float((1.0 / r).mean())
+
+
+def noisy(categories: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The categories with one of two or more dropped (p=1/4) and a random one added (p=1/4)."""
+    out = categories.copy()
+    for row in out:
+        on = np.flatnonzero(row)
+        if len(on) > 1 and rng.random() < 0.25:
+            row[rng.choice(on)] = False
+        if rng.random() < 0.25:
+            row[rng.integers(len(row))] = True
+    return out
+
+
+def direction_scores(needs, offers, need_cats, offer_cats, weights, offer_is_query) -> np.ndarray:
+    scores = item_scores(needs, offers, need_cats, offer_cats, weights)
+    return scores.T if offer_is_query else scores
+
+
+def categories_of(pairs: list[dict]) -> np.ndarray:
+    """bool (pairs, categories): the categories of each pair (both sides carry the same)."""
+    keys = sorted({c for p in pairs for c in p["categories"]})
+    return np.array([[k in p["categories"] for k in keys] for p in pairs], dtype=bool)
+
+
+def quality(pairs: list[dict], vectors: dict[str, np.ndarray]) -> tuple[list[str], dict]:
+    """Markdown rows (direction, scores, recall@1, recall@3, MRR) and the figures by key."""
+    cats = categories_of(pairs)
+    rows, figures = [], {}
+    for name, (need_lang, offer_lang, offer_is_query) in DIRECTIONS.items():
+        needs, offers = vectors[f"need-{need_lang}"], vectors[f"offer-{offer_lang}"]
+        for label, weights in VARIANTS.items():
+            used = cats if weights.category > 0 else None
+            figures[name, label] = retrieval(direction_scores(needs, offers, used, used, weights, offer_is_query))
+            rows.append(_row(name, label, figures[name, label]))
+        runs = []
+        for seed in range(NOISE_SEEDS):
+            rng = np.random.default_rng(seed)
+            runs.append(retrieval(direction_scores(needs, offers, noisy(cats, rng), noisy(cats, rng), Weights(), offer_is_query)))
+        rows.append(_row(name, f"full, noisy categories (mean of {NOISE_SEEDS})", np.mean(runs, axis=0)))
+    return rows, figures
+
+
+def _row(direction: str, label: str, figures) -> str:
+    return f"| {direction} | {label} | " + " | ".join(f"{x:.3f}" for x in figures) + " |"
+
+
+def encode_eval(pairs: list[dict]) -> tuple[dict[str, np.ndarray], float, int]:
+    """Vectors of every text of the set, and the encoding throughput (texts per second)."""
+    from matchmaker.embeddings import encode
+
+    encode(["warm-up"], kind="query")
+    texts = {f"offer-{lang}": ([p["offer"][lang] for p in pairs], "passage") for lang in ("ja", "en")}
+    texts |= {f"need-{lang}": ([p["need"][lang] for p in pairs], "query") for lang in ("vi", "en")}
+    started = time.perf_counter()
+    vectors = {key: encode(batch, kind=kind) for key, (batch, kind) in texts.items()}
+    seconds = time.perf_counter() - started
+    count = sum(len(batch) for batch, _ in texts.values())
+    return vectors, count / seconds, count
+
+
+# --------------------------------------------------------------------------- speed
+
+
+def synthetic_pool(n_companies: int, seed: int) -> Pool:
+    """The synthetic pool described in the module docstring."""
+    rng = np.random.default_rng(seed)
+    n_items = n_companies * ITEMS_PER_COMPANY
+    vectors = rng.standard_normal((n_items, DIM), dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    is_need = rng.permutation(np.arange(n_items) < n_items // 2)
+    languages = [frozenset(rng.choice(["ja", "vi", "en"], rng.integers(1, 3), replace=False)) for _ in range(n_companies)]
+    return Pool(
+        np.repeat(np.arange(n_companies), ITEMS_PER_COMPANY), is_need, vectors,
+        rng.random((n_items, N_CATEGORIES)) < 0.12, rng.choice(["JP", "VN", "TH"], n_companies), tuple(languages),
+    )
+
+
+def bare_product(pool: Pool) -> float:
+    """Seconds for one needs @ offers.T of the pool (the result is dropped)."""
+    needs = np.ascontiguousarray(pool.vectors[pool.item_is_need])
+    offers = np.ascontiguousarray(pool.vectors[~pool.item_is_need])
+    started = time.perf_counter()
+    product = needs @ offers.T
+    seconds = time.perf_counter() - started
+    del product
+    return seconds
+
+
+def ours(pool: Pool) -> float:
+    """Seconds for suggest() on the whole pool."""
+    started = time.perf_counter()
+    found = suggest(pool, top_k=10)
+    seconds = time.perf_counter() - started
+    del found
+    return seconds
+
+
+def peak_mb(task, pool: Pool) -> float:
+    """tracemalloc peak growth (MB) while *task(pool)* runs."""
+    gc.collect()
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    task(pool)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return (peak - base) / 2**20
+
+
+def speed_row(n_companies: int, rounds: int) -> str:
+    """Markdown row for one pool size: bare, suggest, bare, suggest, ..., bare."""
+    pool = synthetic_pool(n_companies, seed=n_companies)
+    n_needs = int(pool.item_is_need.sum())
+    n_offers = len(pool.item_is_need) - n_needs
+    bare_times, our_times = [bare_product(pool)], []
+    for _ in range(rounds):
+        gc.collect()
+        our_times.append(ours(pool))
+        gc.collect()
+        bare_times.append(bare_product(pool))
+    # each suggest() against the mean of the bare products just before and just after it
+    ratios = [mine / ((before + after) / 2) for mine, before, after in zip(our_times, bare_times, bare_times[1:])]
+    mine_mb, bare_mb = peak_mb(ours, pool), peak_mb(bare_product, pool)
+    matrix_mb = n_needs * n_offers * 4 / 2**20
+    print(f"N={n_companies}: bare {_rounded(bare_times)}, suggest {_rounded(our_times)}", file=sys.stderr)
+    return (f"| {n_companies:,} | {n_needs:,} × {n_offers:,} | {min(bare_times):.2f} | {min(our_times):.2f} "
+            f"| {min(ratios):.2f} | {float(np.median(ratios)):.2f} | {mine_mb:,.0f} | {bare_mb:,.0f} | {matrix_mb:,.0f} |")
+
+
+def _rounded(times: list[float]) -> list[float]:
+    return [round(t, 3) for t in times]
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse arguments, run the quality and speed measurements, print markdown."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="1000,5000,20000")
+    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--skip-quality", action="store_true")
+    args = parser.parse_args(argv)
+    print(f"{os.cpu_count()} cores; load average at start {os.getloadavg()[0]:.2f}\n")
+    if not args.skip_quality:
+        pairs = json.loads(EVAL.read_text(encoding="utf-8"))["pairs"]
+        vectors, per_second, count = encode_eval(pairs)
+        print(f"### Retrieval quality ({len(pairs)} pairs; multilingual-e5-small)\n")
+        print("| query → candidates | scores | recall@1 | recall@3 | MRR |")
+        print("|---|---|---|---|---|")
+        rows, figures = quality(pairs, vectors)
+        print("\n".join(rows))
+        full = figures["VI→JA", "full (CSLS + categories)"][0]
+        verdict = "met" if full >= 0.85 else "NOT met"
+        print(f"\nTarget VI→JA recall@1 ≥ 0.85 with the full score: {full:.3f}, {verdict}.")
+        print(f"\nEncoding: {count} texts in batches of 32 at {per_second:.1f} texts/s.\n")
+    print("### Speed: suggest() (top 10 per company, with reasons) against one bare product\n")
+    print("| companies | needs × offers | bare s | suggest s | ratio best | ratio median | suggest peak MB "
+          "| bare peak MB | item matrix MB |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for n in (int(s) for s in args.sizes.split(",")):
+        print(speed_row(n, args.repeat if n >= 20000 else max(args.repeat, 5)), flush=True)
+    print(f"\nLoad average at the end {os.getloadavg()[0]:.2f}. Times: best round; ratio: suggest / mean of "
+          "the bare products timed just before and after it (best and median round); item matrix: "
+          "what needs × offers would take at once in float32.")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,343 @@
+"""Organiser pages of the programme: overview with every warning, event days, seminars, rooms,
+speakers, exhibition halls and booths, spreadsheet import.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from matchmaker.access import organiser_required
+from matchmaker.choices import LANGUAGE_LABELS
+from matchmaker.extensions import db
+from matchmaker.forms import attach_error
+from matchmaker.models import PROGRAMME_LANGUAGES, Booth, Hall, ProgrammeDay, Room, Seminar, Speaker, Venue
+from matchmaker.programme.forms import (
+    ActionForm, BoothForm, DayForm, HallForm, ImportForm, RoomForm, SeminarForm, SpeakerForm, VenueForm,
+)
+from matchmaker.services import programme as svc
+from matchmaker.services import programme_attendance as attendance
+from matchmaker.services import programme_exhibition as exhibition
+from matchmaker.services import programme_import as importing
+from matchmaker.services import programme_rooms as rooms_svc
+from matchmaker.services import programme_speakers as speakers_svc
+from matchmaker.services.categories import list_categories
+from matchmaker.services.importer import ImportFileError
+from matchmaker.services.programme_conflicts import ConflictError, all_conflicts
+from matchmaker.services.validation import ValidationError
+
+bp = Blueprint("manage", __name__, url_prefix="/admin/programme")
+
+
+def photo_folder() -> Path:
+    """Where uploaded speaker photos are kept (``instance/uploads/speakers``)."""
+    return Path(current_app.config.get("PROGRAMME_UPLOADS") or Path(current_app.instance_path) / "uploads" / "speakers")
+
+
+def _tz() -> str:
+    return current_app.config["EVENT_TIMEZONE"]
+
+
+@bp.route("/")
+@organiser_required
+def overview():
+    """Every seminar (drafts too), the event days and every conflict in the programme."""
+    seminars = svc.list_seminars(db.session)
+    return render_template(
+        "programme/manage/overview.html", seminars=seminars, conflicts=all_conflicts(db.session, _tz()),
+        days=db.session.scalars(db.select(ProgrammeDay).order_by(ProgrammeDay.day)).all(), day_form=DayForm(),
+        action_form=ActionForm(), drafts=sum(1 for s in seminars if s.published_at is None),
+    )
+
+
+@bp.post("/days")
+@organiser_required
+def add_day():
+    """Add an event day."""
+    form = DayForm()
+    if form.validate_on_submit():
+        try:
+            svc.add_event_day(db.session, current_user, form.day.data)
+            db.session.commit()
+        except ValidationError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+    return redirect(url_for(".overview"))
+
+
+@bp.post("/days/<int:day_id>/delete")
+@organiser_required
+def delete_day(day_id: int):
+    """Remove an event day."""
+    if ActionForm().validate_on_submit():
+        svc.remove_event_day(db.session, current_user, day_id)
+        db.session.commit()
+    return redirect(url_for(".overview"))
+
+
+@bp.post("/publish")
+@organiser_required
+def publish():
+    """Make every draft seminar public."""
+    if ActionForm().validate_on_submit():
+        count = svc.publish_seminars(db.session, current_user)
+        db.session.commit()
+        flash(_("%(count)d seminars published.", count=count), "success")
+    return redirect(url_for(".overview"))
+
+
+def _seminar_form(seminar: Seminar | None) -> SeminarForm:
+    form = SeminarForm(obj=seminar if request.method == "GET" else None)
+    form.room_id.choices = [(str(r.id), f"{r.name} · {r.venue.name}") for r in rooms_svc.list_rooms(db.session)]
+    languages = [(code, str(LANGUAGE_LABELS[code])) for code in PROGRAMME_LANGUAGES]
+    form.spoken_language.choices, form.interpretation.choices = languages, languages
+    form.categories.choices = [(c.key, c.name(svc.reader_language())) for c in list_categories(db.session)]
+    form.speakers.choices = [(str(s.id), s.name) for s in speakers_svc.list_speakers(db.session)]
+    if request.method == "GET" and seminar is not None:
+        for key, value in svc.local_form_values(seminar, _tz()).items():
+            getattr(form, key).data = value
+        form.room_id.data, form.interpretation.data = str(seminar.room_id), seminar.interpretation_list
+        form.categories.data = [c.key for c in seminar.categories]
+        form.speakers.data = [str(s.id) for s in seminar.speakers]
+        form.capacity.data = "" if seminar.capacity is None else str(seminar.capacity)
+    return form
+
+
+def _seminar_data(form: SeminarForm) -> svc.SeminarData:
+    return svc.SeminarData(
+        day=form.day.data, start=form.start.data, end=form.end.data,
+        room_id=int(form.room_id.data) if (form.room_id.data or "").isdigit() else None,
+        titles={lang: getattr(form, f"title_{lang}").data for lang in PROGRAMME_LANGUAGES},
+        abstracts={lang: getattr(form, f"abstract_{lang}").data for lang in PROGRAMME_LANGUAGES},
+        spoken_language=form.spoken_language.data or "", interpretation=tuple(form.interpretation.data or ()),
+        categories=list(form.categories.data or ()), capacity=form.capacity.data, code=form.code.data or "",
+        speaker_ids=[int(i) for i in form.speakers.data or () if str(i).isdigit()],
+    )
+
+
+@bp.route("/seminars/new", methods=["GET", "POST"], defaults={"seminar_id": None})
+@bp.route("/seminars/<int:seminar_id>", methods=["GET", "POST"])
+@organiser_required
+def edit_seminar(seminar_id: int | None):
+    """Create or change a seminar; conflicts are listed and block saving unless overridden."""
+    seminar = db.get_or_404(Seminar, seminar_id) if seminar_id else None
+    form, conflicts = _seminar_form(seminar), []
+    if form.validate_on_submit():
+        try:
+            result = svc.save_seminar(db.session, current_user, _seminar_data(form), tz=_tz(), seminar=seminar,
+                                      allow_conflicts=form.allow_conflicts.data)
+            db.session.commit()
+        except ConflictError as error:
+            db.session.rollback()
+            conflicts = error.conflicts
+        except ValidationError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            attendance.mail_followers(current_app.config, result.notified, result.seminar, "moved")
+            flash(_("Seminar saved."), "success")
+            return redirect(url_for(".overview"))
+    reservations = attendance.attendees(db.session, seminar) if seminar else []
+    return render_template("programme/manage/seminar.html", form=form, seminar=seminar, conflicts=conflicts,
+                           reservations=reservations, action_form=ActionForm())
+
+
+@bp.post("/seminars/<int:seminar_id>/delete")
+@organiser_required
+def delete_seminar(seminar_id: int):
+    """Remove a seminar; its followers are told."""
+    seminar = db.get_or_404(Seminar, seminar_id)
+    if ActionForm().validate_on_submit():
+        title = svc.seminar_title(seminar)
+        followers = attendance.followers(db.session, seminar) if seminar.published_at else []
+        mails = attendance.compose_mails(followers, seminar, "cancelled", _tz())  # before the seminar is gone
+        svc.delete_seminar(db.session, current_user, seminar)
+        db.session.commit()
+        attendance.send_mails(current_app.config, mails)
+        flash(_("“%(title)s” deleted.", title=title), "success")
+    return redirect(url_for(".overview"))
+
+
+@bp.route("/rooms", methods=["GET", "POST"])
+@organiser_required
+def rooms():
+    """Venues and their rooms; add a venue."""
+    form = VenueForm()
+    if form.validate_on_submit():
+        try:
+            rooms_svc.save_venue(db.session, current_user, form.name.data, form.address.data)
+            db.session.commit()
+        except ValidationError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            flash(_("Venue saved."), "success")
+            return redirect(url_for(".rooms"))
+    venues = db.session.scalars(db.select(Venue).order_by(Venue.name)).all()
+    return render_template("programme/manage/rooms.html", venues=venues, form=form, action_form=ActionForm())
+
+
+@bp.route("/rooms/new", methods=["GET", "POST"], defaults={"room_id": None})
+@bp.route("/rooms/<int:room_id>", methods=["GET", "POST"])
+@organiser_required
+def edit_room(room_id: int | None):
+    """Create or change a room."""
+    room = db.get_or_404(Room, room_id) if room_id else None
+    form = RoomForm(obj=room if request.method == "GET" else None)
+    form.venue_id.choices = [(str(v.id), v.name) for v in db.session.scalars(db.select(Venue).order_by(Venue.name))]
+    if request.method == "GET" and room is not None:
+        form.venue_id.data, form.capacity.data = str(room.venue_id), str(room.capacity)
+    if form.validate_on_submit():
+        venue_id = int(form.venue_id.data) if (form.venue_id.data or "").isdigit() else None
+        data = rooms_svc.RoomData(venue_id=venue_id, name=form.name.data, capacity=form.capacity.data, floor=form.floor.data)
+        try:
+            rooms_svc.save_room(db.session, current_user, data, room)
+            db.session.commit()
+        except ValidationError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            flash(_("Room saved."), "success")
+            return redirect(url_for(".rooms"))
+    return render_template("programme/manage/room.html", form=form, room=room)
+
+
+@bp.post("/rooms/<int:room_id>/delete")
+@organiser_required
+def delete_room(room_id: int):
+    """Remove a room that no seminar uses."""
+    room = db.get_or_404(Room, room_id)
+    if ActionForm().validate_on_submit():
+        try:
+            rooms_svc.delete_room(db.session, current_user, room)
+            db.session.commit()
+        except ValidationError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+    return redirect(url_for(".rooms"))
+
+
+@bp.route("/speakers")
+@organiser_required
+def speakers():
+    """Every speaker."""
+    return render_template("programme/manage/speakers.html", speakers=speakers_svc.list_speakers(db.session))
+
+
+@bp.route("/speakers/new", methods=["GET", "POST"], defaults={"speaker_id": None})
+@bp.route("/speakers/<int:speaker_id>", methods=["GET", "POST"])
+@organiser_required
+def edit_speaker(speaker_id: int | None):
+    """Create or change a speaker, with an optional photo upload."""
+    speaker = db.get_or_404(Speaker, speaker_id) if speaker_id else None
+    form = SpeakerForm(obj=speaker if request.method == "GET" else None)
+    if form.validate_on_submit():
+        data = speakers_svc.SpeakerData(
+            name=form.name.data, photo_url=form.photo_url.data, remove_photo=form.remove_photo.data,
+            affiliations={lang: getattr(form, f"affiliation_{lang}").data for lang in PROGRAMME_LANGUAGES},
+            bios={lang: getattr(form, f"bio_{lang}").data for lang in PROGRAMME_LANGUAGES},
+        )
+        upload = form.photo.data.read() if form.photo.data and form.photo.data.filename else None
+        try:
+            speakers_svc.save_speaker(db.session, current_user, data, speaker=speaker, upload=upload, folder=photo_folder())
+            db.session.commit()
+        except ValidationError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            speakers_svc.prune_photos(db.session, photo_folder())
+            flash(_("Speaker saved."), "success")
+            return redirect(url_for(".speakers"))
+    return render_template("programme/manage/speaker.html", form=form, speaker=speaker)
+
+
+@bp.route("/exhibition", methods=["GET", "POST"])
+@organiser_required
+def exhibition_page():
+    """Halls and their booths; add a hall."""
+    form = HallForm()
+    if form.validate_on_submit():
+        try:
+            exhibition.save_hall(db.session, current_user, form.name.data, form.floor.data)
+            db.session.commit()
+        except ValidationError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            flash(_("Hall saved."), "success")
+            return redirect(url_for(".exhibition_page"))
+    return render_template("programme/manage/exhibition.html", halls=exhibition.list_halls(db.session), form=form,
+                           action_form=ActionForm())
+
+
+@bp.route("/booths/new", methods=["GET", "POST"], defaults={"booth_id": None})
+@bp.route("/booths/<int:booth_id>", methods=["GET", "POST"])
+@organiser_required
+def edit_booth(booth_id: int | None):
+    """Create or change a booth."""
+    booth = db.get_or_404(Booth, booth_id) if booth_id else None
+    form = BoothForm(obj=booth if request.method == "GET" else None)
+    form.hall_id.choices = [(str(h.id), h.name) for h in db.session.scalars(db.select(Hall).order_by(Hall.position))]
+    form.categories.choices = [(c.key, c.name(svc.reader_language())) for c in list_categories(db.session)]
+    if request.method == "GET" and booth is not None:
+        form.hall_id.data, form.categories.data = str(booth.hall_id), [c.key for c in booth.categories]
+        form.company_email.data = booth.company.contact_email if booth.company else ""
+    if form.validate_on_submit():
+        data = exhibition.BoothData(
+            hall_id=int(form.hall_id.data) if (form.hall_id.data or "").isdigit() else None, number=form.number.data,
+            company_email=form.company_email.data or "", exhibitor=form.exhibitor.data or "",
+            categories=list(form.categories.data or ()),
+        )
+        try:
+            exhibition.save_booth(db.session, current_user, data, booth)
+            db.session.commit()
+        except ValidationError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            flash(_("Booth saved."), "success")
+            return redirect(url_for(".exhibition_page"))
+    return render_template("programme/manage/booth.html", form=form, booth=booth)
+
+
+@bp.post("/booths/<int:booth_id>/delete")
+@organiser_required
+def delete_booth(booth_id: int):
+    """Remove a booth."""
+    booth = db.get_or_404(Booth, booth_id)
+    if ActionForm().validate_on_submit():
+        exhibition.delete_booth(db.session, current_user, booth)
+        db.session.commit()
+    return redirect(url_for(".exhibition_page"))
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@organiser_required
+def import_programme():
+    """Upload a programme spreadsheet: every row goes in, or none and every bad row is listed."""
+    form = ImportForm()
+    errors: list = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        if not upload or not upload.filename:
+            form.file.errors = [_("Choose a file to import.")]
+        else:
+            try:
+                rows = importing.read_programme_table(upload.filename, upload.read())
+            except ImportFileError as error:
+                form.file.errors = [str(error)]
+            else:
+                report = importing.import_programme(db.session, rows, current_user, tz=_tz(),
+                                                    allow_conflicts=form.allow_conflicts.data)
+                if not report.errors:
+                    db.session.commit()
+                    flash(_("Programme imported: %(created)d new and %(updated)d updated records.",
+                            created=sum(report.created.values()), updated=sum(report.updated.values())), "success")
+                    return redirect(url_for(".overview"))
+                db.session.rollback()
+                errors = report.errors
+                flash(_("Nothing was imported: %(count)d row(s) need correcting.", count=len(errors)), "error")
+    return render_template("programme/manage/import.html", form=form, errors=errors)

@@ -1,0 +1,250 @@
+"""The public programme: day grid and list, seminar pages, exhibitors, hall plan, calendar feeds,
+and the attendee's bookmarks and seat reservations.
+
+No login is needed to read; bookmarks live in the browser (static/js/programme.js) until the
+visitor signs in, then in the database.
+"""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint, Response, abort, current_app, flash, has_request_context, redirect, render_template, request,
+    send_from_directory, url_for,
+)
+from flask_babel import get_timezone, gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+
+from matchmaker.extensions import db
+from matchmaker.models import Seminar, Speaker, utcnow
+from matchmaker.programme.forms import ActionForm
+from matchmaker.programme.manage import bp as manage_bp
+from matchmaker.services import programme_attendance as attendance
+from matchmaker.services import programme_public as public
+from matchmaker.services.categories import list_categories
+from matchmaker.services.ics import calendar_bytes
+from matchmaker.services.programme import local_day, reader_language
+from matchmaker.services.programme_conflicts import time_span
+from matchmaker.services.programme_exhibition import exhibitors as find_exhibitors
+from matchmaker.services.programme_exhibition import list_halls, public_booth
+from matchmaker.services.programme_speakers import is_photo_name
+from matchmaker.services.validation import ValidationError
+from matchmaker.urls import safe_next
+
+bp = Blueprint("programme", __name__, url_prefix="/<lang_code>")
+bp.register_blueprint(manage_bp)
+bp.add_app_template_filter(time_span, "timespan")
+
+
+def agenda_source(session, user) -> list:
+    """Bookmarked and reserved seminars for the personal agenda (``services.agenda``), with page links."""
+    def link(seminar: Seminar) -> str:
+        return url_for("programme.seminar", seminar_id=seminar.id, _external=True)
+
+    return attendance.bookmarked_agenda_items(session, user, link=link if has_request_context() else None)
+
+
+@bp.record_once
+def _join_personal_agenda(state) -> None:
+    from matchmaker.services import agenda
+
+    agenda.register_source(agenda_source)
+
+
+def _event_tz() -> str:
+    return current_app.config["EVENT_TIMEZONE"]
+
+
+def _user():
+    return current_user if current_user.is_authenticated else None
+
+
+def _back(default: str):
+    return redirect(safe_next(request.form.get("next")) or default)
+
+
+@bp.route("/programme/")
+def index():
+    """The programme of one day as a grid (rooms × time) and as a list, with filters."""
+    filters = public.ProgrammeFilters(
+        day=request.args.get("day", "")[:10], category=request.args.get("category", "")[:40],
+        language=request.args.get("language", "")[:2], text=request.args.get("q", "")[:200],
+    )
+    days = public.programme_days(db.session, _event_tz())
+    day = public.choose_day(days, filters.day, local_day(utcnow(), _event_tz()))
+    seminars = public.published_seminars(db.session, filters, _event_tz(), day) if day else []
+    rows = public.seminar_rows(seminars, reader_language(), attendance.bookmarked_ids(db.session, _user()))
+    return render_template(
+        "programme/index.html", filters=filters, days=days, day=day, rows=rows, grid=public.build_grid(rows),
+        view=request.args.get("view", "grid"), categories=list_categories(db.session),
+        changed_days=public.changed_days(db.session, _event_tz()), action_form=ActionForm(),
+    )
+
+
+@bp.route("/programme.ics")
+def feed():
+    """The whole published programme as an iCalendar file."""
+    seminars = public.published_seminars(db.session, public.ProgrammeFilters(), _event_tz())
+    return _calendar(seminars, "programme.ics")
+
+
+def _calendar(seminars: list[Seminar], filename: str) -> Response:
+    def link(seminar: Seminar) -> str:
+        return url_for("programme.seminar", seminar_id=seminar.id, _external=True)
+
+    body = calendar_bytes(public.seminar_events(seminars, reader_language(), link), tz=str(get_timezone()),
+                          name=_("Japan–Vietnam Environment Week"))
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"', "X-Content-Type-Options": "nosniff"}
+    return Response(body, mimetype="text/calendar", headers=headers)
+
+
+def _published_or_404(seminar_id: int) -> Seminar:
+    seminar = db.get_or_404(Seminar, seminar_id)
+    if seminar.published_at is None and not (current_user.is_authenticated and current_user.is_organiser):
+        abort(404)
+    return seminar
+
+
+@bp.route("/programme/seminars/<int:seminar_id>")
+def seminar(seminar_id: int):
+    """One seminar: texts, time, room, languages, speakers, bookmark and seats."""
+    item = _published_or_404(seminar_id)
+    reader = reader_language()
+    row = public.seminar_rows([item], reader, attendance.bookmarked_ids(db.session, _user()))[0]
+    reservation = attendance.reservation_of(db.session, current_user, item) if _user() else None
+    position = attendance.waiting_position(db.session, reservation) if reservation and reservation.status == "waiting" else None
+    return render_template("programme/seminar.html", row=row, speakers=public.speaker_rows(item.speakers, reader),
+                           reservation=reservation, position=position, action_form=ActionForm())
+
+
+@bp.route("/programme/seminars/<int:seminar_id>.ics")
+def seminar_ics(seminar_id: int):
+    """One seminar as an iCalendar file."""
+    return _calendar([_published_or_404(seminar_id)], f"seminar-{seminar_id}.ics")
+
+
+@bp.route("/programme/mine")
+def mine():
+    """My agenda: the account's bookmarks and reservations, or the browser's bookmarks (``?ids=``)."""
+    reservations = attendance.reservations_of(db.session, current_user) if _user() else {}
+    if _user():
+        ids = sorted(attendance.bookmarked_ids(db.session, current_user) | set(reservations))
+    else:
+        ids = public.parse_ids(request.args.get("ids"))
+    seminars = public.seminars_by_ids(db.session, ids)
+    rows = public.seminar_rows(seminars, reader_language(), set(ids) if _user() else set())
+    warnings = attendance.meeting_overlaps(db.session, current_user, seminars) if _user() else {}
+    return render_template("programme/mine.html", rows=rows, reservations=reservations, ids=",".join(map(str, ids)),
+                           warnings=warnings, action_form=ActionForm())
+
+
+@bp.route("/programme/mine.ics")
+def mine_ics():
+    """My agenda as an iCalendar file (the account's, or the seminars named by ``?ids=``)."""
+    if _user():
+        ids = sorted(attendance.bookmarked_ids(db.session, current_user) | set(attendance.reservations_of(db.session, current_user)))
+    else:
+        ids = public.parse_ids(request.args.get("ids"))
+    return _calendar(public.seminars_by_ids(db.session, ids), "my-programme.ics")
+
+
+@bp.post("/programme/seminars/<int:seminar_id>/bookmark")
+@login_required
+def bookmark(seminar_id: int):
+    """Add the seminar to the account's agenda, or take it off (``on=0``)."""
+    item = _published_or_404(seminar_id)
+    if ActionForm().validate_on_submit():
+        attendance.set_bookmark(db.session, current_user, item, on=request.form.get("on") != "0")
+        db.session.commit()
+    return _back(url_for("programme.seminar", seminar_id=seminar_id))
+
+
+@bp.post("/programme/bookmarks/import")
+@login_required
+def import_bookmarks():
+    """Keep the bookmarks a visitor made before signing in."""
+    if ActionForm().validate_on_submit():
+        added = attendance.import_bookmarks(db.session, current_user, public.parse_ids(request.form.get("ids")))
+        db.session.commit()
+        flash(_("%(count)d bookmarks saved to your account.", count=added), "success")
+    return redirect(url_for("programme.mine"))
+
+
+@bp.post("/programme/seminars/<int:seminar_id>/reserve")
+@login_required
+def reserve(seminar_id: int):
+    """Reserve a seat (or join the waiting list)."""
+    item = _published_or_404(seminar_id)
+    if ActionForm().validate_on_submit():
+        try:
+            row = attendance.reserve_seat(db.session, current_user, item)
+            db.session.commit()
+        except ValidationError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        except IntegrityError:  # the same person reserving twice at once
+            db.session.rollback()
+        else:
+            flash(_("Your seat is reserved.") if row.status == "confirmed" else
+                  _("The seminar is full: you are on the waiting list."), "success")
+    return _back(url_for("programme.seminar", seminar_id=seminar_id))
+
+
+@bp.post("/programme/seminars/<int:seminar_id>/cancel")
+@login_required
+def cancel(seminar_id: int):
+    """Give up a seat or a waiting place; the first person waiting moves up."""
+    item = _published_or_404(seminar_id)
+    if ActionForm().validate_on_submit():
+        promoted = attendance.cancel_reservation(db.session, current_user, item)
+        db.session.commit()
+        attendance.mail_followers(current_app.config, promoted, item, "promoted")
+        flash(_("Your reservation is cancelled."), "success")
+    return _back(url_for("programme.seminar", seminar_id=seminar_id))
+
+
+@bp.post("/programme/notices/dismiss")
+@login_required
+def dismiss_notices():
+    """Mark the programme notices on the dashboard as read."""
+    if ActionForm().validate_on_submit():
+        attendance.dismiss_notices(db.session, current_user)
+        db.session.commit()
+    return redirect(url_for("main.dashboard"))
+
+
+@bp.route("/programme/exhibitors/")
+def exhibitors():
+    """Every exhibitor with its booth, searchable and filterable by category."""
+    text, category = request.args.get("q", "")[:200], request.args.get("category", "")[:40]
+    booths = find_exhibitors(db.session, text, category)
+    return render_template("programme/exhibitors.html", booths=booths, text=text, category=category,
+                           categories=list_categories(db.session))
+
+
+@bp.route("/programme/halls/")
+def halls():
+    """The hall plan: every hall with its booths by number."""
+    return render_template("programme/halls.html", halls=list_halls(db.session), public_booth=public_booth)
+
+
+@bp.route("/programme/speakers/<int:speaker_id>/photo")
+def speaker_photo(speaker_id: int):
+    """An uploaded speaker photo, served with its checked type and ``nosniff``."""
+    speaker = db.get_or_404(Speaker, speaker_id)
+    if not is_photo_name(speaker.photo_file):
+        abort(404)
+    folder = current_app.config.get("PROGRAMME_UPLOADS") or f"{current_app.instance_path}/uploads/speakers"
+    response = send_from_directory(folder, speaker.photo_file, mimetype=speaker.photo_type, max_age=3600)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
+@bp.app_context_processor
+def programme_globals():
+    """Helpers for every template: the dashboard's programme notices."""
+    def programme_notices():
+        return attendance.notices_for(db.session, current_user) if current_user.is_authenticated else []
+
+    return {"programme_notices": programme_notices, "programme_action_form": ActionForm}

@@ -1,0 +1,62 @@
+"""Forms of the schedule pages. Values stay strings: the services check them and explain what is wrong."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
+
+
+class SessionForm(FlaskForm):
+    """A matchmaking session's day, hours, slot length, buffer, breaks and tables."""
+
+    name = StringField(_l("Name"), description=_l("For example “Day 1 morning” (optional)."))
+    day = StringField(_l("Date"), render_kw={"type": "date"})
+    timezone = SelectField(_l("Time zone of the hours"), validate_choice=False)
+    start = StringField(_l("Start"), render_kw={"type": "time"})
+    end = StringField(_l("End"), render_kw={"type": "time"})
+    slot_minutes = StringField(_l("Meeting length (minutes)"), render_kw={"inputmode": "numeric"},
+                               description=_l("15 to 60 minutes, in steps of 5."))
+    buffer_minutes = StringField(_l("Pause between meetings (minutes)"), render_kw={"inputmode": "numeric"})
+    breaks = TextAreaField(_l("Breaks"), description=_l("One per line, such as 12:00-13:00."))
+    tables = StringField(_l("Number of tables"), render_kw={"inputmode": "numeric"})
+    table_names = TextAreaField(_l("Table names"), description=_l("One per line, in order; tables without a name are numbered."))
+    submit = SubmitField(_l("Save the session"))
+
+
+class GenerateForm(FlaskForm):
+    """Start a generation run."""
+
+    method = SelectField(_l("Method"), validate_choice=False)
+    time_limit = StringField(_l("Time limit (seconds)"), default="30", render_kw={"inputmode": "numeric"})
+    submit = SubmitField(_l("Generate the draft"))
+
+
+class MoveForm(FlaskForm):
+    """Move a draft meeting."""
+
+    slot = SelectField(_l("Time"), coerce=int, validate_choice=False)
+    table = SelectField(_l("Table"), coerce=int, validate_choice=False)
+    submit = SubmitField(_l("Move"))
+
+
+class AddMeetingForm(FlaskForm):
+    """Add a meeting to the draft by hand."""
+
+    company_a = SelectField(_l("Company"), coerce=int, validate_choice=False)
+    company_b = SelectField(_l("Partner"), coerce=int, validate_choice=False)
+    slot = SelectField(_l("Time"), coerce=int, validate_choice=False)
+    table = SelectField(_l("Table"), coerce=int, validate_choice=False)
+    submit = SubmitField(_l("Add the meeting"))
+
+
+class AvailabilityForm(FlaskForm):
+    """A company's unavailable slots (check boxes named ``unavailable``) and its cap for one session."""
+
+    max_meetings = StringField(_l("Most meetings you want in this session"), render_kw={"inputmode": "numeric"},
+                               description=_l("Leave empty to meet as many partners as there are slots."))
+    submit = SubmitField(_l("Save"))
+
+
+class ActionForm(FlaskForm):
+    """A button that only needs a CSRF token (publish, remove, pin, feed)."""
+
+    submit = SubmitField(_l("OK"))

@@ -1,0 +1,36 @@
+"""Labels of the schedule's codes (reasons, run states, stages, methods) in the viewer's language."""
+
+from flask_babel import lazy_gettext as _l
+
+REASON_LABELS = {
+    "no_common_free_slot": _l("no free slot in common"),
+    "no_table": _l("no table free"),
+    "over_cap": _l("over a company's maximum of meetings"),
+    "forbidden": _l("the pair is forbidden"),
+    "unknown_company": _l("a company is not taking part"),
+    "infeasible": _l("it cannot fit with the other required meetings"),
+}
+STATUS_LABELS = {
+    "queued": _l("Waiting to start"),
+    "running": _l("Running"),
+    "done": _l("Finished"),
+    "failed": _l("Failed"),
+}
+STAGE_LABELS = {
+    "prepare": _l("Reading the data"),
+    "bound": _l("Computing the upper bound"),
+    "greedy": _l("Building the baseline"),
+    "select": _l("Choosing the meetings"),
+    "assign": _l("Giving slots and tables"),
+    "repair": _l("Improving the schedule"),
+    "exact": _l("Solving exactly"),
+    "report": _l("Writing the report"),
+    "done": _l("Finished"),
+}
+METHOD_LABELS = {"optimal": _l("Optimal (best score, fair)"), "greedy": _l("Greedy (fast baseline)")}
+
+
+def stage_label(stage: str) -> str:
+    """The stage's label, or the code itself for a stage this list does not know."""
+    label = STAGE_LABELS.get(stage)
+    return str(label) if label is not None else stage

@@ -1,0 +1,139 @@
+"""Organiser pages that change or hand out the schedule: edit meetings, publish, export, print."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from matchmaker.access import organiser_required
+from matchmaker.extensions import db
+from matchmaker.models import MatchSession, ScheduledMeeting
+from matchmaker.schedule.helpers import apply_action, slot_choices
+from matchmaker.schedule.forms import ActionForm, AddMeetingForm, MoveForm
+from matchmaker.services.schedule import export, publish, review, sessions
+from matchmaker.services.schedule.common import needs_interpreter
+
+bp = Blueprint("schedule_review", __name__, url_prefix="/<lang_code>/admin/schedule")
+
+
+def _move_form(meeting: ScheduledMeeting) -> MoveForm:
+    form = MoveForm()
+    form.slot.choices = slot_choices(meeting.session)
+    form.table.choices = [(t.id, t.name) for t in meeting.session.tables]
+    if request.method == "GET":
+        form.slot.data, form.table.data = meeting.slot_id, meeting.table_id
+    return form
+
+
+@bp.route("/meetings/<int:meeting_id>")
+@organiser_required
+def meeting(meeting_id: int):
+    """One draft meeting: where it is, why, and the forms to move, pin or remove it."""
+    found = db.get_or_404(ScheduledMeeting, meeting_id)
+    if found.state != "draft":
+        abort(404)
+    return render_template("schedule/meeting.html", meeting=found, form=_move_form(found), action_form=ActionForm(),
+                           interpreter=needs_interpreter(found.low, found.high))
+
+
+@bp.post("/meetings/<int:meeting_id>/move")
+@organiser_required
+def move(meeting_id: int):
+    """Move a draft meeting; refused with the reason when it would break a rule."""
+    found = db.get_or_404(ScheduledMeeting, meeting_id)
+    form = _move_form(found)
+    session_id = found.session_id
+    if form.validate_on_submit() and apply_action(
+            lambda: review.move_meeting(db.session, current_user, meeting_id, form.slot.data, form.table.data), _("Meeting moved.")):
+        return redirect(url_for("schedule.session", session_id=session_id))
+    return redirect(url_for("schedule_review.meeting", meeting_id=meeting_id))
+
+
+@bp.post("/meetings/<int:meeting_id>/pin")
+@organiser_required
+def pin(meeting_id: int):
+    """Pin a draft meeting in place, or release it (``pinned=0``)."""
+    found = db.get_or_404(ScheduledMeeting, meeting_id)
+    pinned = request.form.get("pinned") != "0"
+    if ActionForm().validate_on_submit():
+        apply_action(lambda: review.set_pinned(db.session, current_user, meeting_id, pinned),
+               _("Meeting pinned: generating again keeps it here.") if pinned else _("Meeting released."))
+    return redirect(url_for("schedule_review.meeting", meeting_id=found.id))
+
+
+@bp.post("/meetings/<int:meeting_id>/remove")
+@organiser_required
+def remove(meeting_id: int):
+    """Take a meeting out of the draft."""
+    found = db.get_or_404(ScheduledMeeting, meeting_id)
+    session_id = found.session_id
+    if ActionForm().validate_on_submit():
+        apply_action(lambda: review.remove_meeting(db.session, current_user, meeting_id), _("Meeting removed from the draft."))
+    return redirect(url_for("schedule.session", session_id=session_id))
+
+
+@bp.post("/<int:session_id>/add")
+@organiser_required
+def add(session_id: int):
+    """Add a meeting by hand (pinned)."""
+    ms = db.get_or_404(MatchSession, session_id)
+    form = AddMeetingForm()
+    if form.validate_on_submit():
+        apply_action(lambda: review.add_meeting(db.session, current_user, ms.id, form.company_a.data, form.company_b.data,
+                                          form.slot.data, form.table.data), _("Meeting added and pinned."))
+    return redirect(url_for("schedule.session", session_id=session_id))
+
+
+@bp.post("/<int:session_id>/publish")
+@organiser_required
+def publish_draft(session_id: int):
+    """Publish the draft; the companies concerned are told (dashboard, and mail if configured)."""
+    ms = db.get_or_404(MatchSession, session_id)
+    if ActionForm().validate_on_submit():
+        _publish(ms, lambda: publish.publish_schedule(db.session, current_user, ms.id), _("Schedule published."))
+    return redirect(url_for("schedule.session", session_id=session_id))
+
+
+@bp.post("/<int:session_id>/withdraw")
+@organiser_required
+def withdraw(session_id: int):
+    """Take the published schedule back (companies are told; the draft stays)."""
+    ms = db.get_or_404(MatchSession, session_id)
+    if ActionForm().validate_on_submit():
+        _publish(ms, lambda: publish.withdraw_schedule(db.session, current_user, ms.id), _("Publication withdrawn."))
+    return redirect(url_for("schedule.session", session_id=session_id))
+
+
+def _publish(ms: MatchSession, action, success: str) -> None:
+    reports = []
+    if apply_action(lambda: reports.append(action()), success) and reports[0].kinds:
+        publish.mail_companies(db.session, current_app.config, ms, reports[0].kinds,
+                               lambda lang: url_for("agenda.index", lang_code=lang, _external=True))
+
+
+@bp.route("/export.<fmt>")
+@organiser_required
+def export_schedule(fmt: str):
+    """The schedule of one session (``?session=``) or all, published (default) or ``?state=draft``, as CSV or XLSX."""
+    if fmt not in ("csv", "xlsx"):
+        abort(404)
+    state = "draft" if request.args.get("state") == "draft" else "published"
+    chosen = request.args.get("session", type=int)
+    targets = [db.get_or_404(MatchSession, chosen)] if chosen else sessions.list_sessions(db.session)
+    rows = export.schedule_rows(db.session, targets, state)
+    if fmt == "csv":
+        return Response(export.to_csv(rows), mimetype="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f"attachment; filename=schedule-{state}.csv"})
+    return Response(export.to_xlsx(rows), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f"attachment; filename=schedule-{state}.xlsx"})
+
+
+@bp.route("/<int:session_id>/print")
+@organiser_required
+def print_tables(session_id: int):
+    """One printable A4 sheet per table: who meets there when."""
+    ms = db.get_or_404(MatchSession, session_id)
+    state = "draft" if request.args.get("state") == "draft" else "published"
+    board = review.load_board(db.session, ms, state)
+    return render_template("schedule/table_sheets.html", ms=ms, board=board, state=state, needs_interpreter=needs_interpreter)

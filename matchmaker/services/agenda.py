@@ -1,0 +1,150 @@
+"""A company user's agenda: published meetings, plus items other parts of the event add.
+
+``agenda_items(session, user)`` returns ``AgendaItem`` s sorted by start: the company's meetings
+from PUBLISHED schedules only (a draft is never shown), merged with what every source in
+``extra_sources`` returns. Other features plug in without touching this module::
+
+    from matchmaker.services import agenda
+    agenda.register_source(bookmarked_seminar_items)  # (session, user) -> iterable of AgendaItem
+
+``agenda_calendar`` writes the items as iCalendar (stable UID per meeting, SEQUENCE bumped on
+change, VTIMEZONE of the chosen zone); a private feed URL carries an unguessable token that the
+user can regenerate or revoke.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable, Iterable
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from matchmaker.models import CalendarFeed, Company, Opportunity, ScheduledMeeting, User, utcnow
+from matchmaker.services.ics import CalendarEvent, calendar_bytes
+from matchmaker.services.schedule.common import needs_interpreter, session_label
+from matchmaker.services.schedule.instance import company_filter
+
+
+@dataclass
+class AgendaItem:
+    """One entry of an agenda. Meetings fill the partner fields; other sources may leave them empty."""
+
+    start: datetime
+    end: datetime
+    title: str
+    location: str = ""
+    kind: str = "meeting"
+    uid: str = ""
+    sequence: int = 0
+    description: str = ""
+    url: str = ""
+    partner: Company | None = None
+    need: Opportunity | None = None
+    offer: Opportunity | None = None
+    interpreter_needed: bool = False
+    session_name: str = ""
+    table: str = ""
+
+
+AgendaSource = Callable[[Session, User], Iterable[AgendaItem]]
+EXTRA_SOURCES: list[AgendaSource] = []
+
+
+def register_source(source: AgendaSource) -> AgendaSource:
+    """Add *source* to the items every agenda merges (idempotent; usable as a decorator)."""
+    if source not in EXTRA_SOURCES:
+        EXTRA_SOURCES.append(source)
+    return source
+
+
+def _description(item: AgendaItem) -> str:
+    lines = [_("Partner: %(name)s (%(country)s)", name=item.partner.name, country=item.partner.country),
+             _("Table %(table)s", table=item.table)]
+    if item.need and item.offer:
+        lines.append(_("About: %(need)s ↔ %(offer)s", need=item.need.title, offer=item.offer.title))
+    if item.interpreter_needed:
+        lines.append(_("Interpreter needed: no common language"))
+    return "\n".join(lines)
+
+
+def meeting_items(session: Session, user: User) -> list[AgendaItem]:
+    """The published meetings of the user's company (none for a user without a company)."""
+    if user.company_id is None:
+        return []
+    company = user.company
+    meetings = session.scalars(
+        select(ScheduledMeeting).where(ScheduledMeeting.state == "published", company_filter(company.id))
+        .options(selectinload(ScheduledMeeting.slot), selectinload(ScheduledMeeting.table),
+                 selectinload(ScheduledMeeting.low), selectinload(ScheduledMeeting.high),
+                 selectinload(ScheduledMeeting.need), selectinload(ScheduledMeeting.offer),
+                 selectinload(ScheduledMeeting.session)))
+    items = []
+    for m in meetings:
+        partner = m.partner_of(company.id)
+        item = AgendaItem(
+            start=m.slot.starts_at, end=m.slot.ends_at, title=_("Meeting with %(name)s", name=partner.name),
+            location=_("Table %(table)s", table=m.table.name), uid=m.uid, sequence=m.sequence, partner=partner,
+            need=m.need, offer=m.offer, interpreter_needed=needs_interpreter(company, partner),
+            session_name=session_label(m.session), table=m.table.name)
+        item.description = _description(item)
+        items.append(item)
+    return items
+
+
+def agenda_items(session: Session, user: User, extra_sources: Iterable[AgendaSource] | None = None) -> list[AgendaItem]:
+    """The user's meetings merged with the items of *extra_sources* (default: the registered ones)."""
+    items = meeting_items(session, user)
+    for source in EXTRA_SOURCES if extra_sources is None else extra_sources:
+        items.extend(source(session, user))
+    return sorted(items, key=lambda item: (item.start, item.end, item.title))
+
+
+def _fallback_uid(item: AgendaItem) -> str:
+    """A UID for an item whose source gave none: stable as long as kind, start and title are."""
+    digest = hashlib.sha256(f"{item.kind}|{item.start.isoformat()}|{item.title}".encode()).hexdigest()[:20]
+    return f"{item.kind}-{digest}@jv-environment-week"
+
+
+def agenda_calendar(items: list[AgendaItem], tz: str, name: str) -> bytes:
+    """The items as an iCalendar file with times in zone *tz* and its VTIMEZONE."""
+    stamp = utcnow().replace(microsecond=0)
+    events = [CalendarEvent(uid=item.uid or _fallback_uid(item),
+                            starts_at=item.start, ends_at=item.end, summary=item.title, stamp=stamp,
+                            description=item.description, location=item.location, url=item.url, sequence=item.sequence)
+              for item in items]
+    return calendar_bytes(events, tz=tz, name=name)
+
+
+def feed_of(session: Session, user: User) -> CalendarFeed | None:
+    """The user's calendar feed, if one was issued."""
+    return session.get(CalendarFeed, user.id)
+
+
+def issue_feed(session: Session, user: User) -> CalendarFeed:
+    """Give the user a new private feed token (the old URL stops working)."""
+    feed = feed_of(session, user) or CalendarFeed(user_id=user.id)
+    feed.token, feed.created_at = secrets.token_urlsafe(32), utcnow()
+    session.add(feed)
+    session.flush()
+    return feed
+
+
+def revoke_feed(session: Session, user: User) -> None:
+    """Stop the user's feed URL from working."""
+    feed = feed_of(session, user)
+    if feed is not None:
+        session.delete(feed)
+        session.flush()
+
+
+def user_for_feed(session: Session, token: str) -> User | None:
+    """The owner of a feed token, or None for an unknown or revoked one."""
+    if not token or len(token) > 64:
+        return None
+    feed = session.scalar(select(CalendarFeed).where(CalendarFeed.token == token))
+    return session.get(User, feed.user_id) if feed else None

@@ -1,0 +1,103 @@
+"""Helpers shared by the schedule services: loading, locking, labels, accepted counts."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from matchmaker.i18n import when
+from matchmaker.models import MatchSession, MeetingRequest, SessionCompany, SessionSlot, User
+from matchmaker.services.validation import ValidationError
+
+
+class ScheduleBusy(ValidationError):
+    """The session's draft is being generated: edits and publication wait for the run to end."""
+
+    def __init__(self):
+        super().__init__("session", _("A schedule is being generated for this session. Wait until it finishes."))
+
+
+def require_organiser(actor: User) -> None:
+    """Raise PermissionError unless *actor* is an organiser."""
+    if not actor.is_organiser:
+        raise PermissionError("organisers only")
+
+
+def load_session(session: Session, session_id: int | None) -> MatchSession:
+    """The matchmaking session *session_id*, or LookupError."""
+    found = session.get(MatchSession, session_id) if session_id is not None else None
+    if found is None:
+        raise LookupError("no such session")
+    return found
+
+
+def lock_session(session: Session, session_id: int) -> MatchSession:
+    """Load the session row FOR UPDATE (PostgreSQL), so that draft writers take turns."""
+    found = session.scalar(select(MatchSession).where(MatchSession.id == session_id).with_for_update())
+    if found is None:
+        raise LookupError("no such session")
+    session.refresh(found)
+    return found
+
+
+def ensure_idle(ms: MatchSession) -> None:
+    """Raise ScheduleBusy while a generation run holds the session's lock."""
+    if ms.generation_lock is not None:
+        raise ScheduleBusy()
+
+
+def slot_label(slot: SessionSlot) -> str:
+    """The slot's start in the viewer's zone, zone named (for messages)."""
+    return when(slot.starts_at, "short")
+
+
+def session_label(ms: MatchSession) -> str:
+    """The organiser's name for the session, else its date and start time."""
+    return ms.name or f"{ms.day:%Y-%m-%d} {ms.start_time:%H:%M}"
+
+
+def accepted_count(session: Session, company_id: int) -> int:
+    """Accepted meeting requests of a company (meetings the schedule must place somewhere)."""
+    return session.scalar(select(func.count(MeetingRequest.id)).where(
+        MeetingRequest.status == "accepted",
+        or_(MeetingRequest.pair_low == company_id, MeetingRequest.pair_high == company_id))) or 0
+
+
+def room_elsewhere(session: Session, company_id: int, except_session: int) -> int:
+    """Meetings a company can still have in the other sessions (its cap, or every slot)."""
+    total = 0
+    for ms in session.scalars(select(MatchSession).where(MatchSession.id != except_session)):
+        row = session.get(SessionCompany, (ms.id, company_id))
+        slots = len(ms.slots)
+        total += slots if row is None or row.max_meetings is None else min(row.max_meetings, slots)
+    return total
+
+
+def check_cap(session: Session, ms: MatchSession, company, cap: int | None, field: str) -> None:
+    """Refuse a cap that leaves no room for the company's accepted meetings across all sessions."""
+    if cap is None:
+        return
+    accepted = accepted_count(session, company.id)
+    room = room_elsewhere(session, company.id, ms.id) + min(cap, len(ms.slots))
+    if room < accepted:
+        raise ValidationError(field, _(
+            "%(name)s has %(accepted)d accepted meetings: a maximum of %(cap)d leaves room for only %(room)d of them in all sessions.",
+            name=company.name, accepted=accepted, cap=cap, room=room))
+
+
+def parse_cap(raw: str | None, slots: int, field: str) -> int | None:
+    """A cap typed in a form: '' means every slot (None), else a whole number 0..slots."""
+    text = unicodedata.normalize("NFKC", raw or "").strip()
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()) or int(text) > slots:
+        raise ValidationError(field, _("Enter a whole number from 0 to %(max)d, or leave it empty for no limit.", max=slots))
+    return int(text)
+
+
+def needs_interpreter(a, b) -> bool:
+    """Whether two companies have no meeting language in common (JA↔VI interpreters are scarce)."""
+    return not set(a.language_list) & set(b.language_list)

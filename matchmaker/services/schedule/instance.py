@@ -1,0 +1,166 @@
+"""From the database to a ``core.scheduling.Instance`` for one session, and the ids behind it.
+
+What goes in:
+
+* companies: the approved ones, with their cap for the session (every slot by default), the
+  slot numbers they are unavailable in, and their fixed table if they have one;
+* required pairs: accepted meeting requests and pairs the organisers pinned, unless the pair
+  already meets in another session (a pair meets once in the event);
+* candidate pairs: the matching's suggested partners (top ``SCHEDULE_CANDIDATES`` per company)
+  with their scores, minus pairs that declined or cancelled a request, that either side hid,
+  that are forbidden, or that meet in another session;
+* forbidden pairs: the organisers' forbids;
+* pins: draft meetings the organisers pinned in place (slot and table).
+
+Company ids become strings (``str(id)``), slots and tables their numbers in the session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from matchmaker.core.scheduling import Company as CoreCompany
+from matchmaker.core.scheduling import Instance, Pair, Pin
+from matchmaker.models import (
+    Company,
+    HiddenSuggestion,
+    MatchSession,
+    MeetingRequest,
+    Opportunity,
+    ScheduledMeeting,
+    SessionCompany,
+    SessionSlot,
+    Unavailability,
+    pair_key,
+)
+from matchmaker.services.matching import pair_rules
+from matchmaker.services.meetings import accepted_pairs
+
+DEFAULT_CANDIDATES = 20
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A suggested pair's score (0..1) and the need/offer that make the match."""
+
+    score: float
+    need_id: int | None = None
+    offer_id: int | None = None
+
+
+CandidateSource = Callable[[Session, Mapping, MatchSession], dict[tuple[int, int], Candidate]]
+
+
+@dataclass
+class InstanceMap:
+    """The core instance and how to turn its numbers back into rows."""
+
+    instance: Instance
+    slot_ids: list[int]
+    table_ids: list[int]
+    candidates: dict[tuple[int, int], Candidate] = field(default_factory=dict)
+    required: set[tuple[int, int]] = field(default_factory=set)
+    pinned: dict[tuple[int, int], str] = field(default_factory=dict)  # pair -> source of the pinned row
+
+
+def unwanted_pairs(session: Session) -> set[tuple[int, int]]:
+    """Pairs not to schedule unasked: a request was declined or cancelled, or one side hid the other."""
+    rows = session.execute(select(MeetingRequest.pair_low, MeetingRequest.pair_high)
+                           .where(MeetingRequest.status.in_(("declined", "cancelled"))))
+    pairs = {(low, high) for low, high in rows}
+    hidden = session.execute(select(HiddenSuggestion.company_id, HiddenSuggestion.partner_id))
+    return pairs | {pair_key(a, b) for a, b in hidden}
+
+
+def met_elsewhere(session: Session, ms_id: int) -> set[tuple[int, int]]:
+    """Pairs that meet in another session's draft or published schedule."""
+    rows = session.execute(select(ScheduledMeeting.company_low, ScheduledMeeting.company_high)
+                           .where(ScheduledMeeting.session_id != ms_id))
+    return {(low, high) for low, high in rows}
+
+
+def required_pairs(session: Session) -> set[tuple[int, int]]:
+    """Accepted requests and organiser pins: the meetings the schedule must place."""
+    pins = {pair for pair, rule in pair_rules(session).items() if rule == "pin"}
+    return set(accepted_pairs(session)) | pins
+
+
+def suggested_pairs(session: Session, config: Mapping, ms: MatchSession) -> dict[tuple[int, int], Candidate]:
+    """Candidate pairs with scores from the matching (required pairs are scored too).
+
+    Raises ``embeddings.EmbeddingModelError`` when the model is missing. Without any offer or
+    need in the pool there is nothing to score and the result is empty.
+    """
+    from matchmaker.core import matching as core
+    from matchmaker.services.matching import build_snapshot, weights_from
+
+    if session.scalar(select(Opportunity.id).join(Company).where(Company.status == "approved").limit(1)) is None:
+        return {}
+    snapshot = build_snapshot(session, config["EMBEDDING_MODEL"])
+    idx = snapshot.index_of
+    forbidden = {p for p, r in pair_rules(session).items() if r == "forbid"}
+    exclude = [(idx[a], idx[b]) for a, b in unwanted_pairs(session) | forbidden if a in idx and b in idx]
+    pins = [(idx[a], idx[b]) for a, b in required_pairs(session) if a in idx and b in idx]
+    top_k = int(config.get("SCHEDULE_CANDIDATES", DEFAULT_CANDIDATES))
+    found = core.suggest(snapshot.pool, weights_from(config), top_k=top_k, exclude=exclude, pins=pins)
+    out: dict[tuple[int, int], Candidate] = {}
+    for suggestion in (s for rows in found.values() for s in rows):
+        key = pair_key(snapshot.companies[suggestion.company].id, snapshot.companies[suggestion.partner].id)
+        if key in out and out[key].score >= suggestion.score:
+            continue
+        reason = suggestion.reasons[0] if suggestion.reasons else None
+        out[key] = Candidate(float(suggestion.score),
+                             snapshot.opportunities[reason.need_item].id if reason else None,
+                             snapshot.opportunities[reason.offer_item].id if reason else None)
+    return out
+
+
+def _company_facts(session: Session, ms: MatchSession) -> tuple[dict, dict, dict]:
+    caps = dict(session.execute(select(SessionCompany.company_id, SessionCompany.max_meetings)
+                                .where(SessionCompany.session_id == ms.id)).all())
+    busy: dict[int, set[int]] = {}
+    for company_id, number in session.execute(select(Unavailability.company_id, SessionSlot.number)
+                                              .join(SessionSlot).where(SessionSlot.session_id == ms.id)):
+        busy.setdefault(company_id, set()).add(number)
+    fixed = {t.company_id: t.number for t in ms.tables if t.company_id is not None}
+    return caps, busy, fixed
+
+
+def _pins(session: Session, ms: MatchSession) -> tuple[list[Pin], dict[tuple[int, int], str]]:
+    rows = session.scalars(select(ScheduledMeeting).where(
+        ScheduledMeeting.session_id == ms.id, ScheduledMeeting.state == "draft", ScheduledMeeting.pinned.is_(True)))
+    pins, sources = [], {}
+    for row in rows:
+        pins.append(Pin(str(row.company_low), str(row.company_high), row.slot.number, row.table.number))
+        sources[row.pair] = row.source
+    return pins, sources
+
+
+def build_instance(session: Session, ms: MatchSession, candidates: dict[tuple[int, int], Candidate]) -> InstanceMap:
+    """The scheduling problem of session *ms* given the scored *candidates*."""
+    slots = len(ms.slots)
+    caps, busy, fixed = _company_facts(session, ms)
+    approved = list(session.scalars(select(Company.id).where(Company.status == "approved").order_by(Company.id)))
+    companies = [CoreCompany(str(cid), slots if caps.get(cid) is None else caps[cid],
+                             frozenset(busy.get(cid, ())), fixed.get(cid)) for cid in approved]
+    known = set(approved)
+    elsewhere = met_elsewhere(session, ms.id)
+    forbidden = {p for p, r in pair_rules(session).items() if r == "forbid" and set(p) <= known}
+    required = required_pairs(session) - elsewhere
+    pins, pinned = _pins(session, ms)
+    pairs = [Pair(str(a), str(b), c.score) for (a, b), c in sorted(candidates.items())
+             if {a, b} <= known and (a, b) not in forbidden and (a, b) not in elsewhere]
+    instance = Instance(
+        slots=slots, tables=len(ms.tables), companies=companies, pairs=pairs,
+        required=[(str(a), str(b)) for a, b in sorted(required)],
+        forbidden=[(str(a), str(b)) for a, b in sorted(forbidden)], pins=pins)
+    return InstanceMap(instance, [s.id for s in ms.slots], [t.id for t in ms.tables], candidates, required, pinned)
+
+
+def company_filter(company_id: int):
+    """SQL condition: the meeting involves *company_id*."""
+    return or_(ScheduledMeeting.company_low == company_id, ScheduledMeeting.company_high == company_id)

@@ -1,0 +1,198 @@
+"""Organiser schedule pages: set up, generate in the background, review, publish, export, print; access rules."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from matchmaker.extensions import db
+from matchmaker.models import MatchSession, ScheduledMeeting, ScheduleRun
+from matchmaker.schedule import background
+from tests.conftest import csrf_from, form_post, translated, user_email
+from tests.schedule_helpers import accept, generate, meetings, new_session
+
+SESSION_FORM = dict(name="Day 1 morning", day="2026-12-01", timezone="Asia/Ho_Chi_Minh", start="09:00", end="10:00",
+                    slot_minutes="25", buffer_minutes="5", breaks="", tables="2", table_names="Booth A\nBooth B")
+
+
+@pytest.fixture
+def org(client, make_organiser, login):
+    login(make_organiser())
+    return client
+
+
+@pytest.fixture
+def pair(app, make_company):
+    """A Japanese and a Vietnamese company with an accepted request, and a third company."""
+    a = make_company(name="Kitakyushu Eco", country="JP", languages="ja")
+    b = make_company(name="Hai Phong Water", country="VN", languages="vi")
+    c = make_company(name="=HYPERLINK(\"http://evil\")", country="SG", languages="en")
+    with app.app_context():
+        accept(a, b)
+    return a, b, c
+
+
+def test_organiser_creates_a_session(org, app):
+    response = form_post(org, "/en/admin/schedule/new", SESSION_FORM)
+    with app.app_context():
+        ms = db.session.scalar(select(MatchSession))
+        assert response.headers["Location"] == f"/en/admin/schedule/{ms.id}/"
+        assert len(ms.slots) == 2 and [t.name for t in ms.tables] == ["Booth A", "Booth B"]
+    html = org.get(f"/en/admin/schedule/{ms.id}/").get_data(as_text=True)
+    assert "Booth B" in html and "Not published" in html and "Vietnam time" in html
+    assert "Day 1 morning" in org.get("/en/admin/schedule/").get_data(as_text=True)
+    edit = org.get(f"/en/admin/schedule/{ms.id}/edit").get_data(as_text=True)
+    assert 'value="2026-12-01"' in edit and "Booth A\nBooth B" in edit.replace("&#10;", "\n")
+    assert "Booth A" in org.get(f"/en/admin/schedule/{ms.id}/tables").get_data(as_text=True)
+
+
+def test_bad_session_input_is_shown_on_its_field_in_japanese(org, app):
+    html = form_post(org, "/ja/admin/schedule/new", {**SESSION_FORM, "slot_minutes": "17"}).get_data(as_text=True)
+    message = translated(app, "ja", "Use a meeting length in steps of %(step)d minutes, such as 20, 25 or 30.", step=5)
+    assert message in html and message != "Use a meeting length in steps of 5 minutes, such as 20, 25 or 30."
+    with app.app_context():
+        assert db.session.scalar(select(func.count(MatchSession.id))) == 0
+
+
+def test_company_users_get_403_and_visitors_the_login(client, app, make_company, login):
+    login(user_email(app, make_company()))
+    for url in ("/en/admin/schedule/", "/en/admin/schedule/new", "/en/admin/schedule/export.csv"):
+        assert client.get(url).status_code == 403
+    client.post("/en/auth/logout", data={"csrf_token": csrf_from(client.get("/en/").get_data(as_text=True))})
+    assert "/auth/login" in client.get("/en/admin/schedule/").headers["Location"]
+
+
+def test_generate_button_runs_in_the_background_and_shows_the_report(org, app, pair):
+    a, b, _c = pair
+    with app.app_context():
+        ms_id = new_session()
+    page = org.get(f"/en/admin/schedule/{ms_id}/").get_data(as_text=True)
+    response = org.post(f"/en/admin/schedule/{ms_id}/generate",
+                        data={"csrf_token": csrf_from(page), "method": "optimal", "time_limit": "10"})
+    assert response.status_code == 302
+    background.wait_for_runs()
+    with app.app_context():
+        run = db.session.scalar(select(ScheduleRun))
+        assert run.status == "done"
+        assert [m.pair for m in meetings(ms_id)] == [tuple(sorted((a, b)))]
+    status = org.get(f"/en/admin/schedule/runs/{run.id}").get_json()
+    assert status["status"] == "done" and status["active"] is False
+    html = org.get(f"/en/admin/schedule/{ms_id}/").get_data(as_text=True)
+    assert "Total score" in html and "Upper bound (LP relaxation)" in html and "Kitakyushu Eco ↔ Hai Phong Water" in html
+
+
+def test_bad_time_limit_is_refused(org, app):
+    with app.app_context():
+        ms_id = new_session()
+    page = org.get(f"/vi/admin/schedule/{ms_id}/").get_data(as_text=True)
+    org.post(f"/vi/admin/schedule/{ms_id}/generate", data={"csrf_token": csrf_from(page), "method": "optimal", "time_limit": "abc"})
+    html = org.get(f"/vi/admin/schedule/{ms_id}/").get_data(as_text=True)
+    assert translated(app, "vi", "The time limit is %(low)d to %(high)d seconds.", low=1, high=600) in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ScheduleRun.id))) == 0
+
+
+def test_move_refused_with_reason_then_publish_reaches_the_company(org, client, app, pair, make_company):
+    a, b, c = pair
+    with app.app_context():
+        ms_id = new_session()
+        generate(app, ms_id)
+        [m] = meetings(ms_id)
+        ms = db.session.get(MatchSession, ms_id)
+        other_table = next(t.id for t in ms.tables if t.id != m.table_id)
+        blocker = ScheduledMeeting(session_id=ms_id, slot_id=ms.slots[1].id, table_id=other_table,
+                                   company_low=min(a, c), company_high=max(a, c))
+        meeting_id, target_slot = m.id, ms.slots[1].id
+        db.session.add(blocker)
+        db.session.commit()
+    page = org.get(f"/en/admin/schedule/meetings/{meeting_id}").get_data(as_text=True)
+    org.post(f"/en/admin/schedule/meetings/{meeting_id}/move",
+             data={"csrf_token": csrf_from(page), "slot": target_slot, "table": other_table})
+    html = org.get(f"/en/admin/schedule/meetings/{meeting_id}").get_data(as_text=True)
+    assert "Kitakyushu Eco already has a meeting at" in html
+    form_post(org, f"/en/admin/schedule/{ms_id}/publish", {}, page=f"/en/admin/schedule/{ms_id}/")
+    with app.app_context():
+        assert len(meetings(ms_id, "published")) == 2
+
+
+def test_company_sees_meetings_only_after_publication(client, app, pair, login):
+    a, b, _c = pair
+    with app.app_context():
+        ms_id = new_session()
+        generate(app, ms_id)
+    login(user_email(app, b), lang="vi")
+    html = client.get("/vi/agenda/").get_data(as_text=True)
+    assert translated(app, "vi", "No meetings yet. Your meetings appear here when the organisers publish the schedule.") in html
+    assert "Kitakyushu Eco" not in html
+    with app.app_context():
+        from matchmaker.services.schedule.publish import publish_schedule
+        from tests.schedule_helpers import organiser
+
+        publish_schedule(db.session, organiser(), ms_id)
+        db.session.commit()
+    dashboard = client.get("/vi/dashboard").get_data(as_text=True)
+    assert translated(app, "vi", "Your meeting schedule for “%(session)s” is published.", session="Day 1 morning") in dashboard
+    html = client.get("/vi/agenda/").get_data(as_text=True)
+    assert translated(app, "vi", "Meeting with %(name)s", name="Kitakyushu Eco") in html
+    assert translated(app, "vi", "Interpreter needed: no common language") in html
+    print_html = client.get("/vi/agenda/print").get_data(as_text=True)
+    assert "Kitakyushu Eco" in print_html and "print-table" in print_html
+
+
+def test_meeting_page_of_a_published_meeting_is_404_and_unknown_session_404(org, app, pair):
+    with app.app_context():
+        ms_id = new_session()
+        generate(app, ms_id)
+        from matchmaker.services.schedule.publish import publish_schedule
+        from tests.schedule_helpers import organiser
+
+        publish_schedule(db.session, organiser(), ms_id)
+        db.session.commit()
+        published = meetings(ms_id, "published")[0].id
+    assert org.get(f"/en/admin/schedule/meetings/{published}").status_code == 404
+    assert org.get("/en/admin/schedule/999/").status_code == 404
+
+
+def test_export_neutralises_formulas(org, app, pair):
+    a, b, c = pair
+    with app.app_context():
+        ms_id = new_session()
+        from matchmaker.services.schedule.review import add_meeting
+        from tests.schedule_helpers import organiser
+
+        ms = db.session.get(MatchSession, ms_id)
+        add_meeting(db.session, organiser(), ms_id, a, c, ms.slots[0].id, ms.tables[0].id)
+        db.session.commit()
+    csv_text = org.get(f"/en/admin/schedule/export.csv?session={ms_id}&state=draft").get_data().decode("utf-8-sig")
+    assert "'=HYPERLINK" in csv_text and "Kitakyushu Eco" in csv_text and "Asia/Ho_Chi_Minh" in csv_text
+    data = org.get(f"/en/admin/schedule/export.xlsx?session={ms_id}&state=draft").get_data()
+    sheet = load_workbook(io.BytesIO(data)).active
+    values = [cell.value for row in sheet.iter_rows() for cell in row]
+    assert "'=HYPERLINK(\"http://evil\")" in values and "Interpreter needed" in values
+    assert org.get("/en/admin/schedule/export.pdf").status_code == 404
+
+
+def test_table_sheets_print_one_section_per_table(org, app, pair):
+    with app.app_context():
+        ms_id = new_session(table_names="Booth A\nBooth B")
+        generate(app, ms_id)
+    html = org.get(f"/en/admin/schedule/{ms_id}/print?state=draft").get_data(as_text=True)
+    assert html.count('class="print-sheet table-sheet"') == 2 and "Table Booth A" in html
+    assert "Kitakyushu Eco ↔ Hai Phong Water" in html
+
+
+def test_fixed_tables_and_caps_pages(org, app, pair):
+    a, b, c = pair
+    with app.app_context():
+        ms_id = new_session()
+        table_id = db.session.get(MatchSession, ms_id).tables[0].id
+    form_post(org, f"/en/admin/schedule/{ms_id}/tables", {f"table-{table_id}": str(a)})
+    response = form_post(org, f"/en/admin/schedule/{ms_id}/companies", {f"cap-{a}": "0", f"cap-{b}": "", f"cap-{c}": "1"})
+    assert response.status_code == 200  # refused: stays on the page
+    assert "Kitakyushu Eco has 1 accepted meetings" in response.get_data(as_text=True)
+    with app.app_context():
+        from matchmaker.models import MeetingTable, SessionCompany
+
+        assert db.session.get(MeetingTable, table_id).company_id == a
+        assert db.session.scalar(select(func.count()).select_from(SessionCompany)) == 0

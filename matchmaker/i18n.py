@@ -46,13 +46,15 @@ def select_locale() -> str:
 
 
 def select_timezone(default: str) -> str:
-    """Flask-Babel timezone selector: user setting, then cookie, then the event zone."""
+    """Flask-Babel timezone selector: this browser's choice, then the account's, then the event zone."""
     if not has_request_context():
         return default
+    cookie = request.cookies.get(TZ_COOKIE)
+    if cookie in TIMEZONES:
+        return cookie
     if current_user.is_authenticated and current_user.timezone in TIMEZONES:
         return current_user.timezone
-    cookie = request.cookies.get(TZ_COOKIE)
-    return cookie if cookie in TIMEZONES else default
+    return default
 
 
 def zone_label(tz_name: str | None = None) -> str:

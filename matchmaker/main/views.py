@@ -47,15 +47,21 @@ def dashboard():
     return render_template("main/dashboard.html", pending=pending)
 
 
-@bp.post("/<lang_code>/timezone")
+@bp.route("/<lang_code>/timezone", methods=["GET", "POST"])
 def set_timezone():
-    """Remember the zone in which the visitor wants times shown (cookie; account too)."""
-    zone = request.form.get("tz", "")
-    target = safe_next(request.form.get("next")) or url_for("main.index")
+    """Remember the zone in which the visitor wants times shown.
+
+    The header's switch uses GET, so public pages carry no CSRF token and set no session
+    cookie (they stay cacheable); it only sets the ``tz`` cookie. A POST (with its CSRF
+    token) also saves the choice in the signed-in user's account.
+    """
+    values = request.form if request.method == "POST" else request.args
+    zone = values.get("tz", "")
+    target = safe_next(values.get("next")) or url_for("main.index")
     response = redirect(target)
     if zone in TIMEZONES:
         response.set_cookie(TZ_COOKIE, zone, max_age=COOKIE_AGE, samesite="Lax", httponly=True)
-        if current_user.is_authenticated:
+        if current_user.is_authenticated and request.method == "POST":
             set_preferences(db.session, current_user, timezone=zone)
             db.session.commit()
     return response

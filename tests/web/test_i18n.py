@@ -52,14 +52,14 @@ def test_unknown_language_is_404_in_a_real_page(client, app):
 
 
 def test_time_zone_choice_is_remembered(client):
-    response = form_post(client, "/en/timezone", {"tz": "Asia/Tokyo", "next": "/en/companies/"}, page="/en/")
+    response = client.get("/en/timezone", query_string={"tz": "Asia/Tokyo", "next": "/en/companies/"})
     assert response.status_code == 302 and response.headers["Location"] == "/en/companies/"
     html = client.get("/en/").get_data(as_text=True)
     assert 'value="Asia/Tokyo" class="chip active"' in html
 
 
 def test_time_zone_switch_refuses_foreign_redirect(client):
-    response = form_post(client, "/en/timezone", {"tz": "Asia/Tokyo", "next": "https://evil.example/"}, page="/en/")
+    response = client.get("/en/timezone", query_string={"tz": "Asia/Tokyo", "next": "https://evil.example/"})
     assert response.headers["Location"] == "/en/"
 
 
@@ -74,3 +74,22 @@ def test_when_filter_names_the_zone(app):
         g.lang_code = "ja"
         text = when(datetime(2026, 12, 1, 1, 30, tzinfo=timezone.utc))
     assert "10:30" in text and translated(app, "ja", "Japan time") in text and "UTC+9" in text
+
+
+def test_public_pages_set_no_session_cookie(client):
+    response = client.get("/vi/companies/")
+    assert "session=" not in response.headers.get("Set-Cookie", "")
+    assert 'name="csrf_token"' not in response.get_data(as_text=True)
+
+
+def test_time_zone_post_saves_it_in_the_account(client, app, make_company, login):
+    from sqlalchemy import select
+
+    from matchmaker.extensions import db
+    from matchmaker.models import User
+
+    email = user_email(app, make_company())
+    login(email)
+    form_post(client, "/en/timezone", {"tz": "Asia/Tokyo", "next": "/en/"}, page="/en/dashboard")
+    with app.app_context():
+        assert db.session.scalar(select(User.timezone).where(User.email == email)) == "Asia/Tokyo"

@@ -175,3 +175,18 @@ def test_user_text_is_escaped_everywhere(client, app, make_company, make_opportu
     for url in (f"/en/companies/{company_id}", "/en/companies/", f"/ja/companies/?q={suffix}"):
         html = client.get(url).get_data(as_text=True)
         assert payload not in html, url
+
+
+def test_public_pages_are_cacheable_with_etag(client, make_company):
+    make_company(name="Cached Co")
+    client.get("/en/companies/")  # the first visit sets the language cookie
+    first = client.get("/en/companies/")
+    assert first.headers["Cache-Control"] == "public, max-age=60" and first.headers["ETag"]
+    again = client.get("/en/companies/", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+
+
+def test_signed_in_pages_are_private(client, app, make_company, login):
+    login(user_email(app, make_company()))
+    response = client.get("/en/companies/")
+    assert "private" in response.headers["Cache-Control"] and "ETag" not in response.headers

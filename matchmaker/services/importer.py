@@ -24,7 +24,6 @@ from matchmaker.services import validation as v
 from matchmaker.services.companies import (
     OpportunityData,
     ProfileData,
-    refresh_search_text,
     save_opportunity,
     update_profile,
 )
@@ -59,8 +58,12 @@ class ImportReport:
     errors: list[RowError] = field(default_factory=list)
 
 
-def read_table(filename: str, data: bytes) -> list[dict[str, str]]:
-    """Parse an uploaded CSV or XLSX into rows keyed by lower-case column name."""
+def read_table(filename: str, data: bytes, required: tuple[str, ...] = REQUIRED_COLUMNS) -> list[dict[str, str]]:
+    """Parse an uploaded CSV or XLSX into rows keyed by lower-case column name.
+
+    Blank rows are kept (as rows of empty values) so that list position + 2 is the row number
+    a spreadsheet shows; the *required* columns must be in the header.
+    """
     name = (filename or "").lower()
     if name.endswith(".xlsx"):
         rows = _read_xlsx(data)
@@ -68,10 +71,10 @@ def read_table(filename: str, data: bytes) -> list[dict[str, str]]:
         rows = _read_csv(data)
     else:
         raise ImportFileError(_("Only CSV (UTF-8) and XLSX files can be imported."))
-    if not rows:
+    if not any(any(cell.strip() for cell in row) for row in rows):
         raise ImportFileError(_("The file is empty."))
     header = [clean_text(h).lower() for h in rows[0]]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    missing = [c for c in required if c not in header]
     if missing:
         raise ImportFileError(_("Missing columns: %(columns)s.", columns=", ".join(missing)))
     return [dict(zip(header, [clean_text(c) for c in row])) for row in rows[1:]]
@@ -84,7 +87,7 @@ def _read_csv(data: bytes) -> list[list[str]]:
         raise ImportFileError(_("The file is not in UTF-8. Save it as “CSV UTF-8” and try again.")) from None
     if "\x00" in text:
         raise ImportFileError(_("This does not look like a CSV file."))
-    return [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
+    return list(csv.reader(io.StringIO(text)))
 
 
 def _read_xlsx(data: bytes) -> list[list[str]]:
@@ -93,9 +96,22 @@ def _read_xlsx(data: bytes) -> list[list[str]]:
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         raise ImportFileError(_("This does not look like an XLSX file.")) from None
     sheet = book.worksheets[0]
-    rows = [["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)]
+    rows = [[_cell(c) for c in row] for row in sheet.iter_rows(values_only=True)]
     book.close()
-    return [row for row in rows if any(cell.strip() for cell in row)]
+    return rows
+
+
+def _cell(value) -> str:
+    """Spreadsheet cells as text: dates as YYYY-MM-DD, times as HH:MM, whole numbers without '.0'."""
+    if value is None:
+        return ""
+    if hasattr(value, "hour") and not hasattr(value, "year"):
+        return value.strftime("%H:%M")
+    if hasattr(value, "year"):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _fill_company_columns(rows: list[dict[str, str]]) -> list[dict[str, str]]:
@@ -103,6 +119,9 @@ def _fill_company_columns(rows: list[dict[str, str]]) -> list[dict[str, str]]:
     previous: dict[str, str] = {}
     filled = []
     for row in rows:
+        if not any(row.values()):
+            filled.append(row)
+            continue
         if row.get("company"):
             previous = {c: row.get(c, "") for c in COMPANY_COLUMNS}
         else:
@@ -132,6 +151,8 @@ def import_rows(session: Session, rows: list[dict[str, str]], actor: User, *, ap
     savepoint = session.begin_nested()
     companies: dict[str, Company] = {}
     for number, row in enumerate(_fill_company_columns(rows), start=2):
+        if not any(row.values()):
+            continue
         try:
             _import_row(session, row, actor, approve, companies, report)
         except v.ValidationError as error:

@@ -10,15 +10,11 @@ Every row is checked; if any fails nothing is written and every failing row is r
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-import zipfile
 from dataclasses import dataclass, field
 from importlib import resources
 
 from flask_babel import gettext as _
-from openpyxl import load_workbook
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,7 +25,7 @@ from matchmaker.services import programme_exhibition as exhibition
 from matchmaker.services import programme_rooms as rooms_svc
 from matchmaker.services import programme_speakers as speakers
 from matchmaker.services import validation as v
-from matchmaker.services.importer import ImportFileError, RowError
+from matchmaker.services.importer import RowError, read_table
 from matchmaker.services.programme_conflicts import ConflictError
 
 RECORDS = ("day", "room", "speaker", "hall", "booth", "seminar")
@@ -46,52 +42,7 @@ class ProgrammeReport:
 
 def read_programme_table(filename: str, data: bytes) -> list[dict[str, str]]:
     """Rows of an uploaded CSV or XLSX keyed by lower-case column name; needs a ``record`` column."""
-    name = (filename or "").lower()
-    if name.endswith(".xlsx"):
-        rows = _xlsx_rows(data)
-    elif name.endswith(".csv"):
-        rows = _csv_rows(data)
-    else:
-        raise ImportFileError(_("Only CSV (UTF-8) and XLSX files can be imported."))
-    if not rows:
-        raise ImportFileError(_("The file is empty."))
-    header = [clean_text(h).lower() for h in rows[0]]
-    if "record" not in header:
-        raise ImportFileError(_("Missing columns: %(columns)s.", columns="record"))
-    return [dict(zip(header, (clean_text(c) for c in row))) for row in rows[1:]]
-
-
-def _csv_rows(data: bytes) -> list[list[str]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError(_("The file is not in UTF-8. Save it as “CSV UTF-8” and try again.")) from None
-    if "\x00" in text:
-        raise ImportFileError(_("This does not look like a CSV file."))
-    return [row for row in csv.reader(io.StringIO(text))]
-
-
-def _xlsx_rows(data: bytes) -> list[list[str]]:
-    try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        raise ImportFileError(_("This does not look like an XLSX file.")) from None
-    rows = [[_cell(c) for c in row] for row in book.worksheets[0].iter_rows(values_only=True)]
-    book.close()
-    return rows
-
-
-def _cell(value) -> str:
-    """Spreadsheet cells as text: dates as YYYY-MM-DD, times as HH:MM, whole numbers without '.0'."""
-    if value is None:
-        return ""
-    if hasattr(value, "hour") and not hasattr(value, "year"):
-        return value.strftime("%H:%M")
-    if hasattr(value, "year"):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+    return read_table(filename, data, required=("record",))
 
 
 def import_programme(session: Session, rows: list[dict[str, str]], actor: User, *, tz: str,

@@ -101,3 +101,12 @@ def test_cli_export_to_file(runner, app, tmp_path):
     result = runner.invoke(args=["companies", "export", "--format", "xlsx", "-o", str(out)])
     assert result.exit_code == 0 and "3 rows written" in result.output
     assert load_workbook(out).active.max_row == 4
+
+
+def test_blank_rows_keep_the_spreadsheet_row_numbers(ctx):
+    from matchmaker.models import User
+
+    organiser = User(email="o@example.com", role="organiser", password_hash="!")
+    csv_text = ",".join(HEADER) + "\n\n" + "Bad Co,XX,,,,,offer,T,,water,en\n"
+    report = importer.import_rows(db.session, importer.read_table("c.csv", csv_text.encode()), organiser)
+    assert [(e.row, e.column) for e in report.errors] == [(3, "country")]

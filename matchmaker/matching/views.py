@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from matchmaker import jobs
 from matchmaker.access import company_required, organiser_required
 from matchmaker.extensions import db
+from matchmaker.forms import apply_action
 from matchmaker.matching.forms import ActionForm, AnswerForm, PairRuleForm, RequestForm
 from matchmaker.models import Company
 from matchmaker.services import matching as match_svc
@@ -86,7 +87,7 @@ def answer(request_id: int):
     """Accept or decline a request addressed to this company."""
     form = AnswerForm()
     if form.validate_on_submit() and form.answer.data in ("accept", "decline"):
-        _apply(lambda: meet_svc.respond(db.session, current_user, request_id,
+        apply_action(lambda: meet_svc.respond(db.session, current_user, request_id,
                                         accept=form.answer.data == "accept", reason=form.reason.data or ""),
                _("Request accepted.") if form.answer.data == "accept" else _("Request declined."))
     return redirect(url_for("matching.meetings"))
@@ -97,21 +98,8 @@ def answer(request_id: int):
 def cancel(request_id: int):
     """Withdraw a request or call off an accepted meeting."""
     if ActionForm().validate_on_submit():
-        _apply(lambda: meet_svc.cancel(db.session, current_user, request_id), _("Cancelled."))
+        apply_action(lambda: meet_svc.cancel(db.session, current_user, request_id), _("Cancelled."))
     return redirect(url_for("matching.meetings"))
-
-
-def _apply(action, success: str) -> None:
-    try:
-        action()
-        db.session.commit()
-        flash(success, "success")
-    except LookupError:
-        db.session.rollback()
-        abort(404)
-    except ValidationError as error:
-        db.session.rollback()
-        flash(error.message, "error")
 
 
 @bp.route("/admin/matches", methods=["GET", "POST"])

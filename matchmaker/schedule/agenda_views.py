@@ -10,7 +10,7 @@ from matchmaker.access import company_required
 from matchmaker.extensions import db
 from matchmaker.i18n import TIMEZONES
 from matchmaker.schedule.forms import ActionForm, AvailabilityForm
-from matchmaker.schedule.helpers import apply_action
+from matchmaker.forms import apply_action
 from matchmaker.services import agenda as agenda_svc
 from matchmaker.services.schedule import availability as avail_svc
 from matchmaker.services.schedule import publish as publish_svc

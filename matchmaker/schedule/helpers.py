@@ -1,33 +1,8 @@
-"""What the schedule's views share: running a service call the Post/Redirect/Get way."""
+"""What the schedule's views share: slot labels for select boxes."""
 
 from __future__ import annotations
 
-from typing import Callable
-
-from flask import abort, flash
 from flask_babel import format_time
-
-from matchmaker.extensions import db
-from matchmaker.services.validation import ValidationError
-
-
-def apply_action(action: Callable[[], object], success: str) -> bool:
-    """Run *action*, commit and flash *success*; on refusal roll back, flash why and return False.
-
-    A LookupError (an object that does not exist, or belongs to another company) answers 404.
-    """
-    try:
-        action()
-        db.session.commit()
-    except LookupError:
-        db.session.rollback()
-        abort(404)
-    except ValidationError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return False
-    flash(success, "success")
-    return True
 
 
 def slot_choices(ms) -> list[tuple[int, str]]:

@@ -9,7 +9,8 @@ from flask_login import current_user
 from matchmaker.access import organiser_required
 from matchmaker.extensions import db
 from matchmaker.models import MatchSession, ScheduledMeeting
-from matchmaker.schedule.helpers import apply_action, slot_choices
+from matchmaker.forms import apply_action
+from matchmaker.schedule.helpers import slot_choices
 from matchmaker.schedule.forms import ActionForm, AddMeetingForm, MoveForm
 from matchmaker.services.schedule import export, publish, review, sessions
 from matchmaker.services.schedule.common import needs_interpreter

@@ -13,7 +13,8 @@ from matchmaker.forms import attach_error
 from matchmaker.i18n import TIMEZONES
 from matchmaker.models import MatchSession, ScheduleRun
 from matchmaker.schedule import background
-from matchmaker.schedule.helpers import apply_action, slot_choices
+from matchmaker.forms import apply_action
+from matchmaker.schedule.helpers import slot_choices
 from matchmaker.schedule.forms import ActionForm, AddMeetingForm, GenerateForm, SessionForm
 from matchmaker.schedule.labels import METHOD_LABELS, REASON_LABELS, STATUS_LABELS, stage_label
 from matchmaker.services.schedule import generation, publish, sessions

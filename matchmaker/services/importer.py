@@ -237,11 +237,11 @@ def to_csv(rows: list[list[str]]) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx(rows: list[list[str]]) -> bytes:
-    """XLSX bytes with one sheet of *rows*, every cell stored as text."""
+def to_xlsx(rows: list[list], sheet_title: str = "companies") -> bytes:
+    """XLSX bytes with one sheet named *sheet_title* holding *rows*."""
     book = Workbook()
     sheet = book.active
-    sheet.title = "companies"
+    sheet.title = sheet_title
     for row in rows:
         sheet.append(row)
     buffer = io.BytesIO()

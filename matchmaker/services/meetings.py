@@ -108,6 +108,11 @@ def respond(session: Session, actor: User, request_id: int, *, accept: bool, rea
         .values(status="accepted" if accept else "declined", reason=reason, responded_at=now)
         .execution_options(synchronize_session=False)
     )
+    return _changed_request(session, result, request_id, company, now)
+
+
+def _changed_request(session: Session, result, request_id: int, company: Company, now: datetime) -> MeetingRequest:
+    """The request after a conditional UPDATE; if it changed no row, raise why not."""
     request = session.get(MeetingRequest, request_id)
     if result.rowcount != 1:
         _explain_unanswerable(request, company, now)
@@ -138,11 +143,7 @@ def cancel(session: Session, actor: User, request_id: int, now: datetime | None 
         .values(status="cancelled", responded_at=now)
         .execution_options(synchronize_session=False)
     )
-    request = session.get(MeetingRequest, request_id)
-    if result.rowcount != 1:
-        _explain_unanswerable(request, company, now)
-    session.refresh(request)
-    return request
+    return _changed_request(session, result, request_id, company, now)
 
 
 def requests_of(session: Session, company_id: int) -> list[MeetingRequest]:

@@ -6,15 +6,14 @@ spreadsheet must never run a name that starts like a formula.
 
 from __future__ import annotations
 
-import io
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from openpyxl import Workbook
 from sqlalchemy.orm import Session
 
 from matchmaker.models import MatchSession
 from matchmaker.services.importer import neutralise, to_csv
+from matchmaker.services.importer import to_xlsx as importer_xlsx
 from matchmaker.services.schedule.common import needs_interpreter, session_label
 from matchmaker.services.schedule.review import load_board
 
@@ -52,11 +51,4 @@ def schedule_rows(session: Session, sessions: list[MatchSession], state: str = "
 
 def to_xlsx(rows: list[list]) -> bytes:
     """XLSX bytes with one sheet "schedule" holding *rows* (text cells stay text)."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "schedule"
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return importer_xlsx(rows, sheet_title="schedule")

@@ -146,7 +146,7 @@ def _vectors(session, model_id: str, seed_value: int) -> None:
     opportunities = list(session.scalars(select(Opportunity).order_by(Opportunity.id)))
     matrix = np.random.default_rng(seed_value).standard_normal((len(opportunities), 384)).astype(np.float32)
     matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
-    rows = [{"opportunity_id": o.id, "model_id": model_id, "text_hash": vectors.text_hash(o), "dim": 384,
+    rows = [{"opportunity_id": o.id, "language": o.language, "model_id": model_id, "text_hash": vectors.text_hash(o), "dim": 384,
              "vector": matrix[i].tobytes(), "truncated": False} for i, o in enumerate(opportunities)]
     session.execute(insert(OpportunityEmbedding), rows)
     session.expunge_all()

@@ -118,7 +118,6 @@ def embed_command(everything: bool) -> None:
     from flask import current_app
 
     from matchmaker import embeddings
-    from matchmaker.models import Opportunity
     from matchmaker.services import vectors
 
     model = current_app.config["EMBEDDING_MODEL"]
@@ -126,14 +125,14 @@ def embed_command(everything: bool) -> None:
         model_id = embeddings.model_id(model)
     except embeddings.EmbeddingModelError as error:
         raise click.ClickException(str(error)) from None
-    todo = list(db.session.scalars(select(Opportunity))) if everything else vectors.stale_opportunities(db.session, model_id)
+    todo = vectors.all_texts(db.session) if everything else vectors.stale_texts(db.session, model_id)
     if not todo:
         click.echo(f"All vectors are current ({model_id}).")
         return
     with click.progressbar(length=len(todo), label=f"Embedding with {model_id}") as bar:
         vectors.embed(db.session, todo, model, progress=bar.update)
     db.session.commit()
-    click.echo(f"{len(todo)} offers/needs embedded.")
+    click.echo(f"{len(todo)} texts of offers/needs embedded.")
 
 
 @matches_cli.command("suggest")

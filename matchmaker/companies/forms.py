@@ -39,7 +39,17 @@ class OpportunityForm(FlaskForm):
     description = TextAreaField(_l("Description"))
     categories = MultiCheckboxField(_l("Categories"), validate_choice=False)
     language = SelectField(_l("Written in"), validate_choice=False)
+    version_title_ja = StringField(_l("Title in Japanese"))
+    version_description_ja = TextAreaField(_l("Description in Japanese"))
+    version_title_vi = StringField(_l("Title in Vietnamese"))
+    version_description_vi = TextAreaField(_l("Description in Vietnamese"))
+    version_title_en = StringField(_l("Title in English"))
+    version_description_en = TextAreaField(_l("Description in English"))
     submit = SubmitField(_l("Save"))
+
+    def version_fields(self, language: str) -> tuple:
+        """The (title, description) fields of the version in *language*."""
+        return getattr(self, f"version_title_{language}"), getattr(self, f"version_description_{language}")
 
 
 class DeleteForm(FlaskForm):

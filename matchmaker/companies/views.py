@@ -110,6 +110,9 @@ def _opportunity_form(opportunity: Opportunity | None) -> OpportunityForm:
         else:
             form.categories.data = [c.key for c in opportunity.categories]
             form.type.data = opportunity.type or ""
+            for version in opportunity.versions:
+                title, description = form.version_fields(version.language)
+                title.data, description.data = version.title, version.description
     return form
 
 
@@ -124,6 +127,7 @@ def edit_opportunity(opportunity_id: int | None):
         data = svc.OpportunityData(
             kind=form.kind.data, title=form.title.data, description=form.description.data,
             categories=list(form.categories.data or ()), language=form.language.data, type=form.type.data,
+            versions={lang: tuple(f.data or "" for f in form.version_fields(lang)) for lang in LANGUAGE_LABELS},
         )
         try:
             saved = svc.save_opportunity(db.session, current_user.company, data, current_user, opportunity)

@@ -10,6 +10,7 @@ from matchmaker.models.company import (
     Company,
     CompanyDescription,
     Opportunity,
+    OpportunityVersion,
     opportunity_categories,
 )
 from matchmaker.models.jobs import JOB_STATUSES, Job
@@ -59,6 +60,7 @@ from matchmaker.models.schedule import (
     Unavailability,
 )
 from matchmaker.models.user import ROLES, User
+from matchmaker.models.version import DataVersion
 
 __all__ = [
     "JOB_STATUSES",
@@ -78,8 +80,10 @@ __all__ = [
     "ROLES",
     "Category",
     "Company",
+    "DataVersion",
     "CompanyDescription",
     "Opportunity",
+    "OpportunityVersion",
     "User",
     "opportunity_categories",
     "utcnow",

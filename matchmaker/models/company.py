@@ -115,6 +115,39 @@ class Opportunity(db.Model):
     categories: Mapped[list[Category]] = relationship(
         secondary=opportunity_categories, order_by="Category.position"
     )
+    versions: Mapped[list[OpportunityVersion]] = relationship(
+        back_populates="opportunity", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="OpportunityVersion.language",
+    )
+
+    def version_in(self, language: str) -> Opportunity | OpportunityVersion:
+        """The text in *language* when the company wrote one, else the original."""
+        if language == self.language:
+            return self
+        return next((v for v in self.versions if v.language == language), self)
 
     def __repr__(self) -> str:
         return f"<Opportunity {self.kind} {self.title!r}>"
+
+
+class OpportunityVersion(db.Model):
+    """The same offer/need written again by its company in another language.
+
+    Matching embeds every version: a Vietnamese need then also meets the Vietnamese text of a
+    Japanese offer. At most one version per language, never in the original's language.
+    """
+
+    __tablename__ = "opportunity_versions"
+    __table_args__ = (
+        UniqueConstraint("opportunity_id", "language"),
+        CheckConstraint("language IN ('ja', 'vi', 'en')", name="language"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(5))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    opportunity: Mapped[Opportunity] = relationship(back_populates="versions")

@@ -18,11 +18,16 @@ PAIR_RULES = ("pin", "forbid")
 
 
 class OpportunityEmbedding(db.Model):
-    """The sentence embedding of one offer/need text under one model."""
+    """The sentence embedding of one offer/need text under one model.
+
+    One row per language the offer/need is written in: the original (``language`` equal to the
+    opportunity's) and each ``OpportunityVersion``.
+    """
 
     __tablename__ = "opportunity_embeddings"
 
     opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"), primary_key=True)
+    language: Mapped[str] = mapped_column(String(5), primary_key=True)
     model_id: Mapped[str] = mapped_column(String(200))
     text_hash: Mapped[str] = mapped_column(String(64))
     dim: Mapped[int]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
@@ -18,6 +18,7 @@ from matchmaker.models import (
     Company,
     CompanyDescription,
     Opportunity,
+    OpportunityVersion,
     User,
 )
 from matchmaker.services import validation as v
@@ -40,7 +41,7 @@ def refresh_search_text(company: Company) -> None:
     """Rebuild the company's search key from its name, place, descriptions, offers and needs."""
     parts = [company.name, company.city, company.sector]
     parts += [d.text for d in company.descriptions]
-    parts += [f"{o.title} {o.description}" for o in company.opportunities]
+    parts += [f"{t.title} {t.description}" for o in company.opportunities for t in (o, *o.versions)]
     company.search_text = index_text(*parts)
 
 
@@ -118,6 +119,7 @@ class OpportunityData:
     categories: list[str]
     language: str
     type: str | None = None
+    versions: dict[str, tuple[str, str]] = field(default_factory=dict)  # language -> (title, description)
 
 
 def save_opportunity(
@@ -133,6 +135,7 @@ def save_opportunity(
     categories = categories_by_keys(session, "categories", data.categories)
     if not categories:
         raise v.ValidationError("categories", _("Choose at least one category."))
+    versions = _versions(data.versions, language)
     if opportunity is None:
         opportunity = Opportunity(company=company)
         session.add(opportunity)
@@ -140,9 +143,41 @@ def save_opportunity(
         raise PermissionError("opportunity belongs to another company")
     opportunity.kind, opportunity.title, opportunity.description = kind, title, description
     opportunity.language, opportunity.type, opportunity.categories = language, type_, categories
+    _set_versions(opportunity, versions)
     refresh_search_text(company)
     session.flush()
     return opportunity
+
+
+def _versions(given: dict[str, tuple[str, str]], original: str) -> dict[str, tuple[str, str]]:
+    """The versions to keep, validated: blank ones dropped, none in the original's language."""
+    kept = {}
+    for language, (title, description) in given.items():
+        language = v.language("language", language)
+        title_field = f"version_title_{language}"
+        if not (title or "").strip() and not (description or "").strip():
+            continue
+        if language == original:
+            raise v.ValidationError(title_field, _(
+                "The original is written in this language: clear this version or choose another language for the original."))
+        kept[language] = (
+            v.text(title_field, title, max_length=200),
+            v.text(f"version_description_{language}", description, max_length=4000, required=False),
+        )
+    return kept
+
+
+def _set_versions(opportunity: Opportunity, versions: dict[str, tuple[str, str]]) -> None:
+    by_language = {version.language: version for version in opportunity.versions}
+    for language, version in by_language.items():
+        if language not in versions:
+            opportunity.versions.remove(version)
+    for language, (title, description) in versions.items():
+        version = by_language.get(language)
+        if version is None:
+            opportunity.versions.append(OpportunityVersion(language=language, title=title, description=description))
+        else:
+            version.title, version.description = title, description
 
 
 def delete_opportunity(session: Session, opportunity: Opportunity, actor: User) -> None:

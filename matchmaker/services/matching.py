@@ -36,14 +36,18 @@ INLINE_EMBED_LIMIT = 64  # more stale items than this wait for `flask matches em
 
 @dataclass
 class Snapshot:
-    """The pool handed to the core, with the ids behind its indices."""
+    """The pool handed to the core, with the ids behind its indices.
+
+    Pool items are texts (``vectors.ItemText``): the original of each offer/need and each
+    version its company wrote in another language.
+    """
 
     pool: core.Pool
     companies: list[Company]
-    opportunities: list[Opportunity]
+    texts: list[vectors.ItemText]
     categories: list[Category]
     index_of: dict[int, int]  # company id -> pool index
-    stale: int = 0  # offers/needs left out because they have no current vector
+    stale: int = 0  # texts left out because they have no current vector
 
 
 def approved_companies(session: Session) -> list[Company]:
@@ -54,37 +58,40 @@ def approved_companies(session: Session) -> list[Company]:
 def build_snapshot(session: Session, model: str, include: Company | None = None, embed_limit: int = INLINE_EMBED_LIMIT) -> Snapshot:
     """Gather approved companies (plus *include*, e.g. a pending viewer) and their vectors."""
     model_id = embeddings.model_id(model)
-    stmt = select(Company).options(selectinload(Company.opportunities).selectinload(Opportunity.categories))
+    opportunities_of = selectinload(Company.opportunities)
+    stmt = select(Company).options(opportunities_of.selectinload(Opportunity.categories),
+                                   opportunities_of.selectinload(Opportunity.versions))
     stmt = stmt.where(or_(Company.status == "approved", Company.id == (include.id if include else -1))).order_by(Company.id)
     companies = list(session.scalars(stmt))
-    opportunities = [o for c in companies for o in c.opportunities]
+    texts = vectors.texts_of(o for c in companies for o in c.opportunities)
     stored = vectors.current_vectors(session, model_id)
-    missing = [o for o in opportunities if o.id not in stored]
+    missing = [t for t in texts if t.key not in stored]
     if missing and len(missing) <= embed_limit:
         vectors.embed(session, missing, model)
         stored = vectors.current_vectors(session, model_id)
-    ready = [o for o in opportunities if o.id in stored]
+    ready = [t for t in texts if t.key in stored]
     categories = list(session.scalars(select(Category).order_by(Category.position)))
     pool = _pool(companies, ready, stored, categories)
-    return Snapshot(pool, companies, ready, categories, {c.id: i for i, c in enumerate(companies)}, len(opportunities) - len(ready))
+    return Snapshot(pool, companies, ready, categories, {c.id: i for i, c in enumerate(companies)}, len(texts) - len(ready))
 
 
-def _pool(companies, opportunities, stored, categories) -> core.Pool:
+def _pool(companies, texts, stored, categories) -> core.Pool:
     index_of = {c.id: i for i, c in enumerate(companies)}
     cat_index = {c.id: i for i, c in enumerate(categories)}
     dim = next(iter(stored.values())).dim if stored else 384
-    vecs = np.zeros((len(opportunities), dim), dtype=np.float32)
-    cats = np.zeros((len(opportunities), len(categories)), dtype=bool)
-    for row, opp in enumerate(opportunities):
-        vecs[row] = stored[opp.id].as_array()
-        cats[row, [cat_index[c.id] for c in opp.categories]] = True
+    vecs = np.zeros((len(texts), dim), dtype=np.float32)
+    cats = np.zeros((len(texts), len(categories)), dtype=bool)
+    for row, text in enumerate(texts):
+        vecs[row] = stored[text.key].as_array()
+        cats[row, [cat_index[c.id] for c in text.opportunity.categories]] = True
     return core.Pool(
-        item_company=np.array([index_of[o.company_id] for o in opportunities], dtype=np.int64),
-        item_is_need=np.array([o.kind == "need" for o in opportunities], dtype=bool),
+        item_company=np.array([index_of[t.opportunity.company_id] for t in texts], dtype=np.int64),
+        item_is_need=np.array([t.kind == "need" for t in texts], dtype=bool),
         vectors=vecs,
         item_categories=cats,
         company_country=np.array([c.country for c in companies], dtype=object),
         company_languages=tuple(frozenset(c.language_list) for c in companies),
+        item_language=np.array([t.language for t in texts], dtype=object),
     )
 
 
@@ -115,10 +122,11 @@ class SuggestionFilters:
 
 @dataclass
 class Reason:
-    """One offer↔need pair that drove a suggestion."""
+    """One offer↔need pair that drove a suggestion: the texts that met (either may be a version
+    in another language; ``.opportunity`` is the offer/need itself)."""
 
-    need: Opportunity
-    offer: Opportunity
+    need: vectors.ItemText
+    offer: vectors.ItemText
     similarity: float
 
 
@@ -152,15 +160,26 @@ class SuggestionsResult:
 
 
 def _to_row(snapshot: Snapshot, s: core.Suggestion) -> SuggestionRow:
-    opps = snapshot.opportunities
     return SuggestionRow(
         partner=snapshot.companies[s.partner],
         score=float(s.score),
-        reasons=[Reason(opps[r.need_item], opps[r.offer_item], float(r.similarity)) for r in s.reasons],
+        reasons=_reasons(snapshot.texts, s.reasons),
         shared_categories=[snapshot.categories[i] for i in s.shared_categories],
         interpreter_needed=bool(s.interpreter_needed),
         pinned=bool(s.pinned),
     )
+
+
+def _reasons(texts: list[vectors.ItemText], reasons) -> list[Reason]:
+    """The core's reasons as texts, best first, one per need/offer pair (two versions of the
+    same offer meeting the same need count once, in the language of the better one)."""
+    seen, found = set(), []
+    for r in reasons:
+        need, offer = texts[r.need_item], texts[r.offer_item]
+        if (need.opportunity.id, offer.opportunity.id) not in seen:
+            seen.add((need.opportunity.id, offer.opportunity.id))
+            found.append(Reason(need, offer, float(r.similarity)))
+    return found
 
 
 def _exclusions(session: Session, company: Company, snapshot: Snapshot, show_hidden: bool):

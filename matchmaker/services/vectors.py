@@ -1,6 +1,7 @@
 """Stored embeddings of offers and needs: what is stale, and computing it.
 
-Each offer/need keeps one vector under the configured model, with the model's id and a hash of
+Every text of an offer/need keeps one vector under the configured model: the original and each
+version its company wrote in another language (``ItemText``), with the model's id and a hash of
 the text it was made from; a changed text or a changed model makes it stale. Needs are encoded
 as e5 "query", offers as "passage" (``matchmaker.embeddings``).
 """
@@ -9,99 +10,166 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from matchmaker import embeddings
-from matchmaker.models import Opportunity, OpportunityEmbedding
+from matchmaker.models import Company, Opportunity, OpportunityEmbedding, OpportunityVersion
 
 log = logging.getLogger(__name__)
 KIND_PROMPT = {"need": "query", "offer": "passage"}
 
 
-def opportunity_text(opportunity: Opportunity) -> str:
+@dataclass(frozen=True)
+class ItemText:
+    """One text of an offer/need: the original (``version`` None) or a version in another language."""
+
+    opportunity: Opportunity
+    version: OpportunityVersion | None = None
+
+    @property
+    def source(self) -> Opportunity | OpportunityVersion:
+        return self.version or self.opportunity
+
+    @property
+    def language(self) -> str:
+        return self.source.language
+
+    @property
+    def title(self) -> str:
+        return self.source.title
+
+    @property
+    def description(self) -> str:
+        return self.source.description
+
+    @property
+    def kind(self) -> str:
+        return self.opportunity.kind
+
+    @property
+    def company(self) -> Company:
+        return self.opportunity.company
+
+    @property
+    def key(self) -> tuple[int, str]:
+        """(opportunity id, language): the key of its stored vector."""
+        return self.opportunity.id, self.language
+
+
+def texts_of(opportunities: Iterable[Opportunity]) -> list[ItemText]:
+    """Every text of each offer/need: the original first, then its versions by language."""
+    return [text for o in opportunities for text in [ItemText(o), *(ItemText(o, v) for v in o.versions)]]
+
+
+def opportunity_text(item: Opportunity | ItemText) -> str:
     """The text that represents an offer/need for matching: its title, then its description."""
-    return f"{opportunity.title}\n{opportunity.description}".strip()
+    return f"{item.title}\n{item.description}".strip()
 
 
-def text_hash(opportunity: Opportunity) -> str:
+def text_hash(item: Opportunity | ItemText) -> str:
     """A hash of what the vector depends on: kind (prompt) and text."""
-    return hashlib.sha256(f"{opportunity.kind}\x00{opportunity_text(opportunity)}".encode()).hexdigest()
+    return hashlib.sha256(f"{item.kind}\x00{opportunity_text(item)}".encode()).hexdigest()
 
 
-def is_current(opportunity: Opportunity, stored: OpportunityEmbedding | None, model_id: str) -> bool:
+def is_current(item: ItemText, stored: OpportunityEmbedding | None, model_id: str) -> bool:
     """True when *stored* was made from this text by this model."""
-    return stored is not None and stored.model_id == model_id and stored.text_hash == text_hash(opportunity)
+    return stored is not None and stored.model_id == model_id and stored.text_hash == text_hash(item)
 
 
-def stale_opportunities(session: Session, model_id: str, only: list[int] | None = None) -> list[Opportunity]:
-    """Offers/needs whose vector is missing or was made from another text or model."""
-    stmt = select(Opportunity).order_by(Opportunity.id)
+def all_texts(session: Session, only: list[int] | None = None) -> list[ItemText]:
+    """The texts of every offer/need (or of the opportunities *only*), by opportunity id."""
+    stmt = select(Opportunity).options(selectinload(Opportunity.versions)).order_by(Opportunity.id)
     if only is not None:
         stmt = stmt.where(Opportunity.id.in_(only))
-    embedded = {e.opportunity_id: e for e in session.scalars(select(OpportunityEmbedding))}
-    return [o for o in session.scalars(stmt) if not is_current(o, embedded.get(o.id), model_id)]
+    return texts_of(session.scalars(stmt))
+
+
+def stale_texts(session: Session, model_id: str, only: list[int] | None = None) -> list[ItemText]:
+    """Texts whose vector is missing or was made from another text or model."""
+    embedded = {(e.opportunity_id, e.language): e for e in session.scalars(select(OpportunityEmbedding))}
+    return [t for t in all_texts(session, only) if not is_current(t, embedded.get(t.key), model_id)]
 
 
 def embed(
     session: Session,
-    opportunities: list[Opportunity],
+    texts: list[ItemText],
     model: str | None,
     *,
     batch_size: int = 32,
     progress: Callable[[int], None] | None = None,
 ) -> int:
-    """Compute and store the vectors of *opportunities* under *model*; return how many.
+    """Compute and store the vectors of *texts* under *model*; return how many.
 
-    Raises ``embeddings.EmbeddingModelError`` when the model cannot be loaded.
+    Vectors of languages an offer/need no longer has are dropped. Raises
+    ``embeddings.EmbeddingModelError`` when the model cannot be loaded.
     """
     model_id = embeddings.model_id(model)
     done = 0
     for kind, prompt in KIND_PROMPT.items():
-        items = [o for o in opportunities if o.kind == kind]
+        items = [t for t in texts if t.kind == kind]
         for start in range(0, len(items), batch_size):
             chunk = items[start:start + batch_size]
-            texts = [opportunity_text(o) for o in chunk]
-            vectors = embeddings.encode(texts, prompt, name_or_path=model, batch_size=batch_size)
-            truncated = embeddings.truncation_info(texts, prompt, name_or_path=model)
-            for opp, vector, cut in zip(chunk, vectors, truncated):
-                _store(session, opp, vector, cut, model_id)
+            strings = [opportunity_text(t) for t in chunk]
+            vectors = embeddings.encode(strings, prompt, name_or_path=model, batch_size=batch_size)
+            truncated = embeddings.truncation_info(strings, prompt, name_or_path=model)
+            for text, vector, cut in zip(chunk, vectors, truncated):
+                _store(session, text, vector, cut, model_id)
             done += len(chunk)
             if progress:
                 progress(len(chunk))
+    _drop_unused(session, {t.opportunity for t in texts})
     session.flush()
     return done
 
 
-def _store(session: Session, opportunity: Opportunity, vector: np.ndarray, truncated: bool, model_id: str) -> None:
-    row = session.get(OpportunityEmbedding, opportunity.id) or OpportunityEmbedding(opportunity_id=opportunity.id)
-    row.model_id, row.text_hash, row.truncated = model_id, text_hash(opportunity), bool(truncated)
+def _store(session: Session, text: ItemText, vector: np.ndarray, truncated: bool, model_id: str) -> None:
+    row = session.get(OpportunityEmbedding, text.key) or OpportunityEmbedding(
+        opportunity_id=text.opportunity.id, language=text.language)
+    row.model_id, row.text_hash, row.truncated = model_id, text_hash(text), bool(truncated)
     row.dim, row.vector = int(vector.shape[0]), np.ascontiguousarray(vector, dtype=np.float32).tobytes()
     session.add(row)
 
 
+def _drop_unused(session: Session, opportunities: set[Opportunity]) -> None:
+    """Delete the vectors of languages these offers/needs are no longer written in."""
+    if not opportunities:
+        return
+    keep = {t.key for t in texts_of(opportunities)}
+    rows = session.scalars(select(OpportunityEmbedding).where(
+        OpportunityEmbedding.opportunity_id.in_([o.id for o in opportunities])))
+    for row in rows:
+        if (row.opportunity_id, row.language) not in keep:
+            session.delete(row)
+
+
 def embed_quietly(session: Session, opportunities: list[Opportunity], model: str | None) -> bool:
-    """Embed right after a save; if the model is unavailable, log it and leave the item stale.
+    """Embed the stale texts of *opportunities* right after a save; if the model is unavailable,
+    log it and leave them stale.
 
     The save itself must not fail because of the model: stale items are embedded by
     ``flask matches embed`` or the next suggestion computation.
     """
     try:
-        embed(session, opportunities, model)
+        session.flush()
+        stale = stale_texts(session, embeddings.model_id(model), only=[o.id for o in opportunities])
+        embed(session, stale, model)
     except embeddings.EmbeddingModelError as error:
         log.warning("embedding postponed: %s", error)
         return False
     return True
 
 
-def current_vectors(session: Session, model_id: str) -> dict[int, OpportunityEmbedding]:
-    """Stored vectors made by *model_id*, by opportunity id (text freshness not checked)."""
-    rows = session.scalars(select(OpportunityEmbedding).where(OpportunityEmbedding.model_id == model_id)
-                           .options(selectinload(OpportunityEmbedding.opportunity)))
-    return {row.opportunity_id: row for row in rows if row.text_hash == text_hash(row.opportunity)}
+def current_vectors(session: Session, model_id: str) -> dict[tuple[int, str], OpportunityEmbedding]:
+    """Stored vectors made by *model_id* from the current texts, by (opportunity id, language)."""
+    rows = list(session.scalars(select(OpportunityEmbedding).where(OpportunityEmbedding.model_id == model_id)))
+    texts = {t.key: t for t in all_texts(session)}
+    return {key: row for row in rows if (key := (row.opportunity_id, row.language)) in texts
+            and row.text_hash == text_hash(texts[key])}
 
 
 def start_embedding(session: Session, actor) -> tuple["Job", bool]:
@@ -132,12 +200,13 @@ def embed_job(app, job_id: int) -> None:
         job = db.session.get(Job, job_id)
         model = app.config["EMBEDDING_MODEL"]
         try:
-            todo = stale_opportunities(db.session, embeddings.model_id(model))
+            todo = [t.key for t in stale_texts(db.session, embeddings.model_id(model))]
             job.status, job.message = "running", f"0/{len(todo)}"
             db.session.commit()
             done = 0
             for start in range(0, len(todo), 64):
-                chunk = [db.session.merge(o) for o in todo[start:start + 64]]
+                keys = set(todo[start:start + 64])
+                chunk = [t for t in all_texts(db.session, sorted({k[0] for k in keys})) if t.key in keys]
                 done += embed(db.session, chunk, model)
                 job.progress, job.message = done / max(1, len(todo)), f"{done}/{len(todo)}"
                 db.session.commit()

@@ -58,6 +58,7 @@ def random_pool(n_companies: int, seed: int, dim: int = 16) -> Pool:
     return Pool(
         company, rng.random(len(company)) < 0.5, vectors, rng.random((len(company), 5)) < 0.3,
         rng.choice(["JP", "VN", "TH"], n_companies), tuple(frozenset(x) for x in languages),
+        item_language=rng.choice(["ja", "vi", "en"], len(company)),
     )
 
 
@@ -68,8 +69,8 @@ def partners(found, company):
 def reference_pair_scores(pool: Pool, weights: Weights) -> np.ndarray:
     """raw(A, B) straight from the definition, with loops: max over both directions' item pairs."""
     needs, offers = np.flatnonzero(pool.item_is_need), np.flatnonzero(~pool.item_is_need)
-    cats = pool.item_categories
-    items = item_scores(pool.vectors[needs], pool.vectors[offers], cats[needs], cats[offers], weights)
+    cats, langs = pool.item_categories, pool.item_language
+    items = item_scores(pool.vectors[needs], pool.vectors[offers], cats[needs], cats[offers], weights, langs[needs], langs[offers])
     raw = np.full((pool.n_companies,) * 2, -np.inf)
     for row, i in enumerate(needs):
         for col, j in enumerate(offers):
@@ -214,6 +215,10 @@ def test_malformed_requests_are_refused(make_pool, kwargs):
 
 
 def test_malformed_pools_are_refused(make_pool):
+    good = make_pool([(0, "need", unit((0, 1.0))), (1, "offer", unit((0, 1.0)))])
+    with pytest.raises(ValueError, match="item_language"):
+        Pool(good.item_company, good.item_is_need, good.vectors, good.item_categories,
+             good.company_country, good.company_languages, item_language=["ja"])
     pool = make_pool([(0, "need", unit((0, 1.0))), (1, "offer", unit((0, 1.0)))])
     with pytest.raises(ValueError, match="vectors"):
         Pool(pool.item_company, pool.item_is_need, pool.vectors[:1], pool.item_categories,
@@ -262,6 +267,75 @@ def test_scores_lie_in_0_1_and_follow_the_raw_score():
     bars = Weights().bar(np.linspace(-1, 1, 201))
     assert np.all(np.diff(bars) >= 0) and bars[0] >= 0 and bars[-1] <= 1
     assert Weights().raw_from_bar(float(Weights().bar(0.02))) == pytest.approx(0.02)
+
+
+# --------------------------------------------------------------------------- languages
+
+
+def language_pool(n_topics: int = 12) -> Pool:
+    """Vietnamese needs, their answers written in Japanese, and Vietnamese offers on other topics.
+
+    Every text carries a strong component of its language (axis 0 for Vietnamese, 1 for
+    Japanese) and a weaker one of its topic, as multilingual encoders do: need k (company k)
+    is about topic k; the Japanese offer of company n_topics + k answers it; the Vietnamese
+    offer of company 2 n_topics + k is about topic n_topics + k, which nobody needs.
+    """
+    dim = 2 + 2 * n_topics
+
+    def text(language_axis: int, topic: int) -> np.ndarray:
+        vector = np.zeros(dim)
+        vector[language_axis], vector[2 + topic] = 0.8, 0.6
+        return vector
+
+    vectors = [text(0, k) for k in range(n_topics)]
+    vectors += [text(1, k) for k in range(n_topics)]
+    vectors += [text(0, n_topics + k) for k in range(n_topics)]
+    n = len(vectors)
+    return Pool(
+        item_company=np.arange(n), item_is_need=np.arange(n) < n_topics, vectors=np.array(vectors),
+        item_categories=np.zeros((n, 1), dtype=bool), company_country=np.array(["VN"] * n, dtype=object),
+        company_languages=tuple(frozenset({"vi", "ja"}) for _ in range(n)),
+        item_language=["vi"] * n_topics + ["ja"] * n_topics + ["vi"] * n_topics,
+    )
+
+
+def test_language_balance_lets_the_answer_in_another_language_win():
+    pool, n_topics = language_pool(), 12
+    plain = suggest(pool, Weights(hubness="none", language_balance=False), top_k=1, companies=range(n_topics))
+    # the raw cosine prefers any Vietnamese text (0.64) to the Japanese answer (0.36)
+    assert all(partners(plain, k)[0] >= 2 * n_topics for k in range(n_topics))
+    for weights in (Weights(hubness="none"), Weights()):
+        found = suggest(pool, weights, top_k=1, companies=range(n_topics))
+        assert all(partners(found, k) == [n_topics + k] for k in range(n_topics))
+    balanced = found
+    reason = balanced[0][0].reasons[0]
+    assert (reason.need_item, reason.offer_item) == (0, n_topics)
+    assert reason.similarity == pytest.approx(0.36, abs=1e-6)  # reasons show the raw cosine
+
+
+def test_language_balance_needs_languages_on_both_sides():
+    pool = language_pool()
+    needs, offers = np.flatnonzero(pool.item_is_need), np.flatnonzero(~pool.item_is_need)
+    vectors, langs = pool.vectors, np.asarray(pool.item_language)
+    plain = item_scores(vectors[needs], vectors[offers], weights=TEXT_ONLY)
+    one_side = item_scores(vectors[needs], vectors[offers], weights=TEXT_ONLY, need_languages=langs[needs])
+    off = item_scores(vectors[needs], vectors[offers], weights=Weights(category=0.0, cross_border=0.0, language_balance=False),
+                      need_languages=langs[needs], offer_languages=langs[offers])
+    np.testing.assert_array_equal(plain, one_side)
+    np.testing.assert_array_equal(plain, off)
+
+
+def test_a_lone_text_in_its_language_is_not_centred_on_itself():
+    from matchmaker.core.matching.items import LANGUAGE_PRIOR, language_centred
+
+    vectors = np.array([unit((0, 1.0)), unit((1, 1.0)), unit((1, 0.6), (2, 0.8))], dtype=np.float32)
+    centred = language_centred(vectors, ["en", "vi", "vi"])
+    side_mean = vectors.mean(axis=0)
+    expected_en_mean = (vectors[0] + LANGUAGE_PRIOR * side_mean) / (1 + LANGUAGE_PRIOR)
+    np.testing.assert_allclose(centred[0], vectors[0] - expected_en_mean, atol=1e-6)
+    assert np.linalg.norm(centred[0]) > 0.5
+    with pytest.raises(ValueError, match="one entry per item"):
+        language_centred(vectors, ["en"])
 
 
 # --------------------------------------------------------------------------- the blocked computation

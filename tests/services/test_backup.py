@@ -50,7 +50,8 @@ def filled(ctx, make_company, make_opportunity, make_organiser):
     db.session.add(CompanyDescription(company_id=ids[2], language="ja", text="廃プラスチックのリサイクル。"))
     for opportunity in db.session.scalars(select(Opportunity)):
         vector = np.random.default_rng(opportunity.id).standard_normal(8).astype(np.float32)
-        db.session.add(OpportunityEmbedding(opportunity_id=opportunity.id, model_id="synthetic", text_hash="x" * 64,
+        db.session.add(OpportunityEmbedding(opportunity_id=opportunity.id, language=opportunity.language,
+                                            model_id="synthetic", text_hash="x" * 64,
                                             dim=8, vector=vector.tobytes()))
     make_organiser()
     first = meetings.request_meeting(db.session, _user(ids[0]), ids[1], "よろしく", cap=5, expiry_hours=24)

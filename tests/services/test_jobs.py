@@ -45,7 +45,7 @@ def wait_for(app, job_id, seconds=120):
 def assert_all_current(app):
     with app.app_context():
         model_id = embeddings.model_id(app.config["EMBEDDING_MODEL"])
-        assert vectors.stale_opportunities(db.session, model_id) == []
+        assert vectors.stale_texts(db.session, model_id) == []
 
 
 def test_without_redis_a_thread_runs_the_job(app, stale_items):

@@ -174,3 +174,54 @@ def test_directory_result_count_is_translated(client, app, directory):
 
         g.lang_code = "vi"
         assert ngettext("%(num)d company found", "%(num)d companies found", 1) in html
+
+
+# --------------------------------------------------------------------------- versions in other languages
+
+VERSION_VI = {"version_title_vi": "Nhà máy đốt rác phát điện lò ghi cơ học",
+              "version_description_vi": "Đốt 500 tấn rác sinh hoạt mỗi ngày và phát 15 MW điện."}
+
+
+def _versions(app):
+    with app.app_context():
+        opportunity = db.session.scalar(select(Opportunity))
+        return {v.language: (v.title, v.description) for v in opportunity.versions}
+
+
+def test_an_offer_can_be_written_again_in_other_languages(client, app, make_company, login):
+    company_id = make_company()
+    login(user_email(app, company_id), lang="ja")
+    assert form_post(client, "/ja/profile/opportunities/new?kind=offer", {**OFFER, **VERSION_VI}).status_code == 302
+    assert _versions(app) == {"vi": (VERSION_VI["version_title_vi"], VERSION_VI["version_description_vi"])}
+    # a Vietnamese visitor reads the Vietnamese version first; the original stays one click away
+    vietnamese = client.get(f"/vi/companies/{company_id}").get_data(as_text=True)
+    assert vietnamese.index(VERSION_VI["version_title_vi"]) < vietnamese.index(OFFER["title"])
+    assert translated(app, "vi", "(original)") in vietnamese
+    japanese = client.get(f"/ja/companies/{company_id}").get_data(as_text=True)
+    assert japanese.index(OFFER["title"]) < japanese.index(VERSION_VI["version_title_vi"])
+    # the edit form shows the version, and clearing it removes it
+    with app.app_context():
+        opp_id = db.session.scalar(select(Opportunity.id))
+    assert VERSION_VI["version_title_vi"] in client.get(f"/ja/profile/opportunities/{opp_id}/edit").get_data(as_text=True)
+    form_post(client, f"/ja/profile/opportunities/{opp_id}/edit", {**OFFER, "version_title_vi": "", "version_description_vi": ""})
+    assert _versions(app) == {}
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"version_title_ja": "同じ言語の版"},
+         "The original is written in this language: clear this version or choose another language for the original."),
+        ({"version_title_vi": "", "version_description_vi": "Chỉ có mô tả, không có tiêu đề."}, "This field is required."),
+        ({"version_title_en": "x" * 201}, "Use at most %(max)d characters (you gave %(count)d)."),
+    ],
+)
+def test_bad_versions_are_refused_and_nothing_is_saved(client, app, make_company, login, change, message):
+    company_id = make_company()
+    login(user_email(app, company_id), lang="vi")
+    response = form_post(client, "/vi/profile/opportunities/new?kind=offer", {**OFFER, **VERSION_VI, **change})
+    assert response.status_code == 200
+    expected = translated(app, "vi", message, max=200, count=201) if "%(max)d" in message else translated(app, "vi", message)
+    assert expected in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Opportunity)) is None

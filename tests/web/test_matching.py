@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from matchmaker.extensions import db
-from matchmaker.models import HiddenSuggestion, MeetingRequest, OpportunityEmbedding, PairRule
+from matchmaker.models import HiddenSuggestion, MeetingRequest, Opportunity, OpportunityEmbedding, OpportunityVersion, PairRule
 from tests.conftest import csrf_from, form_post, translated, user_email
 
 pytestmark = pytest.mark.model
@@ -45,6 +45,27 @@ def test_vietnamese_need_finds_japanese_offer_with_reasons(client, app, event, l
     assert "<meter" in html
     with app.app_context():
         assert db.session.scalar(select(OpportunityEmbedding.model_id)).startswith("multilingual-e5-small@")
+
+
+def test_a_version_in_the_readers_language_is_matched_and_shown(client, app, event, login):
+    """The Japanese offer written again in Vietnamese: both texts get a vector, and the reasons
+    show each text in the reader's language when there is one."""
+    with app.app_context():
+        offer = db.session.scalar(select(Opportunity).where(Opportunity.company_id == event["kk"]))
+        offer.versions.append(OpportunityVersion(
+            language="vi", title="Nhà máy đốt rác phát điện lò ghi (500 tấn/ngày)",
+            description="Đốt rác sinh hoạt để phát điện, giảm chôn lấp và phát thải mê-tan."))
+        db.session.commit()
+        offer_id = offer.id
+    login(user_email(app, event["hp"]), lang="vi")
+    html = client.get("/vi/matches/").get_data(as_text=True)
+    assert html.index("北九州エコエナジー") < html.index("大阪水素")
+    assert "Nhà máy đốt rác phát điện lò ghi (500 tấn/ngày)" in html
+    japanese = client.get("/ja/matches/").get_data(as_text=True)
+    assert "ストーカ式ごみ焼却発電プラント" in japanese and "lò ghi (500 tấn/ngày)" not in japanese
+    with app.app_context():
+        stored = db.session.scalars(select(OpportunityEmbedding.language).where(OpportunityEmbedding.opportunity_id == offer_id))
+        assert sorted(stored) == ["ja", "vi"]
 
 
 def test_hide_and_show_again(client, app, event, login):
@@ -134,11 +155,11 @@ def test_cli_suggest_json(runner, app, event):
 
 def test_cli_embed_is_incremental(runner, app, event):
     first = runner.invoke(args=["matches", "embed"])
-    assert "4 offers/needs embedded" in first.output
+    assert "4 texts of offers/needs embedded" in first.output
     second = runner.invoke(args=["matches", "embed"])
     assert "All vectors are current" in second.output
     everything = runner.invoke(args=["matches", "embed", "--all"])
-    assert "4 offers/needs embedded" in everything.output
+    assert "4 texts of offers/needs embedded" in everything.output
 
 
 def test_missing_model_gives_clear_cli_error(runner, app, event, tmp_path):

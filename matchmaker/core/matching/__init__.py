@@ -3,12 +3,14 @@
 Public API
 ----------
 Values (``model``): ``Pool`` (items as index-aligned arrays: company, need/offer, unit
-vectors, categories; per company: country, meeting languages), ``Weights``, ``Reason(need_item,
+vectors, categories, language; per company: country, meeting languages), ``Weights``, ``Reason(need_item,
 offer_item, similarity, score)``, ``Suggestion(company, partner, score, reasons,
 shared_categories, interpreter_needed, pinned)``. All indices are positions in the Pool.
 
 ``suggest(pool, weights=Weights(), *, top_k=10, exclude=(), pins=(), companies=None,
-block_size=4096) -> {company: [Suggestion, ...]}``: best partners per company (pins first).
+block_size=4096, prepared=None) -> {company: [Suggestion, ...]}``: best partners per company
+(pins first). ``prepare(pool, weights, block_size)``: the pool-wide part of suggest (hub terms,
+item rows), to pass as *prepared* when one pool serves many requests.
 ``pair_scores_above(pool, weights, threshold, *, exclude=(), pins=()) -> [Suggestion, ...]``:
 every unordered pair whose bar is >= threshold, once, ``company < partner``, plus the pins.
 ``item_scores(need_vectors, offer_vectors, need_categories, offer_categories, weights)``: the
@@ -17,13 +19,22 @@ pairs; pairs are unordered; pins are listed even when excluded. Malformed input:
 
 The score
 ---------
-For a need i and an offer j, with unit vectors n_i, o_j and category sets C_i, C_j::
+For a need i and an offer j, with unit vectors n_i, o_j, category sets C_i, C_j and the
+languages a_i, b_j they are written in (``Pool.item_language``)::
 
-    item(i, j) = w_sim * (cos(n_i, o_j) - (r_i + r_j) / 2)
+    s(i, j) = (n_i - N(a_i)) . (o_j - O(b_j))                     (language balance)
+    item(i, j) = w_sim * (s(i, j) - (r_i + r_j) / 2)
                + w_cat * |C_i & C_j| / sqrt(|C_i| * |C_j|)
                + w_cross * [one company in JP, the other in VN]   (``cross_border_countries``)
 
-r_i is the mean cosine of need i to its ``hub_k`` nearest offers in the pool and r_j that of
+N(a) is the mean vector of the pool's needs in language a and O(b) that of its offers in b,
+each shrunk towards its whole side's mean by 8 pseudo-items. Multilingual encoders give every
+text a component of its language: without this, a Vietnamese need prefers unrelated
+Vietnamese offers to the Japanese one that answers it. The vectors are centred but not
+re-normalised, so s keeps the scale of a cosine. With no item languages (or
+``language_balance=False``), s is the cosine.
+
+r_i is the mean s of need i to its ``hub_k`` nearest offers in the pool and r_j that of
 offer j to its ``hub_k`` nearest needs: half of CSLS (cross-domain similarity local scaling).
 An offer that is close to every need (a "hub") has a high r_j and stops topping every list;
 multilingual-e5 cosines are compressed (most pairs 0.75-0.9), which is what lets hubs win.
@@ -56,7 +67,7 @@ pairs; only the shown pairs are re-scored exactly for their reasons (``explain``
 
 from .items import hub_stats, item_scores
 from .model import Pool, Reason, Suggestion, Weights
-from .partners import pair_scores_above, suggest
+from .partners import pair_scores_above, prepare, suggest
 
 __all__ = [
     "Pool",
@@ -66,5 +77,6 @@ __all__ = [
     "hub_stats",
     "item_scores",
     "pair_scores_above",
+    "prepare",
     "suggest",
 ]

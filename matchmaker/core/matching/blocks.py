@@ -28,7 +28,8 @@ class Layout:
     """The pool's items grouped by company: needs of c are ``need_items[need_ptr[c]:need_ptr[c+1]]``.
 
     ``need_rows[q] @ offer_rows[s]`` is item(need_items[q], offer_items[s]) (see items.ItemSides);
-    ``sides`` holds the ingredients, indexed the same way (by rank, not by item id).
+    ``sides`` holds the ingredients, indexed the same way (by rank, not by item id);
+    ``vectors`` are the pool's own (unit) vectors, by item id, for the raw cosine of a reason.
     """
 
     n_companies: int
@@ -39,6 +40,7 @@ class Layout:
     sides: ItemSides
     need_rows: np.ndarray
     offer_rows: np.ndarray
+    vectors: np.ndarray
 
 
 def make_layout(pool: Pool, weights: Weights, block_size: int) -> Layout:
@@ -47,12 +49,17 @@ def make_layout(pool: Pool, weights: Weights, block_size: int) -> Layout:
     offer_items, offer_ptr = _grouped(pool, ~pool.item_is_need)
     countries = np.asarray([str(c).upper() for c in pool.company_country], dtype=object)
     border = np.stack([countries == code.upper() for code in weights.cross_border_countries], axis=1).astype(np.float32)
-    cats = pool.item_categories
+    cats, languages = pool.item_categories, pool.item_language
     sides = item_sides(
         weights, pool.vectors[need_items], pool.vectors[offer_items], cats[need_items], cats[offer_items],
-        border[pool.item_company[need_items]], border[pool.item_company[offer_items]], block_size=block_size,
+        border[pool.item_company[need_items]], border[pool.item_company[offer_items]],
+        None if languages is None else languages[need_items], None if languages is None else languages[offer_items],
+        block_size=block_size,
     )
-    return Layout(pool.n_companies, need_items, need_ptr, offer_items, offer_ptr, sides, sides.need_rows(), sides.offer_rows())
+    return Layout(
+        pool.n_companies, need_items, need_ptr, offer_items, offer_ptr, sides, sides.need_rows(), sides.offer_rows(),
+        pool.vectors,
+    )
 
 
 def _grouped(pool: Pool, selected: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -36,7 +36,7 @@ def explain_pairs(layout: Layout, a: np.ndarray, b: np.ndarray) -> Explained:
     p1, n1, o1 = _item_pairs(layout.need_ptr, layout.offer_ptr, a, b)
     p2, n2, o2 = _item_pairs(layout.need_ptr, layout.offer_ptr, b, a)
     pair, need, offer = np.r_[p1, p2], np.r_[n1, n2], np.r_[o1, o2]
-    score, cosine = _item_scores(layout, need, offer)
+    score = _item_scores(layout, need, offer)
     order = np.lexsort((-score, pair))  # by pair, best first; stable, so ties keep item order
     pair = pair[order]
     first = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]]) if pair.size else np.zeros(0, np.int64)
@@ -45,9 +45,10 @@ def explain_pairs(layout: Layout, a: np.ndarray, b: np.ndarray) -> Explained:
     raw = np.full(len(a), -np.inf)
     raw[pair[first]] = score[order[first]]
     counts = np.bincount(pair[rank < REASONS_PER_PAIR], minlength=len(a))
+    need_items, offer_items = layout.need_items[need[kept]], layout.offer_items[offer[kept]]
     return Explained(
-        raw, np.r_[0, np.cumsum(counts)], layout.need_items[need[kept]], layout.offer_items[offer[kept]],
-        cosine[kept].astype(np.float64), score[kept].astype(np.float64),
+        raw, np.r_[0, np.cumsum(counts)], need_items, offer_items,
+        _cosines(layout.vectors, need_items, offer_items), score[kept].astype(np.float64),
     )
 
 
@@ -62,21 +63,20 @@ def _item_pairs(need_ptr, offer_ptr, a, b) -> tuple[np.ndarray, np.ndarray, np.n
     return pair, need_ptr[a][pair] + local // width, offer_ptr[b][pair] + local % width
 
 
-def _item_scores(layout: Layout, need: np.ndarray, offer: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """item(i, j) and the raw cosine for the item pairs (need[n], offer[n]), by rank."""
+def _item_scores(layout: Layout, need: np.ndarray, offer: np.ndarray) -> np.ndarray:
+    """item(i, j) for the item pairs (need[n], offer[n]), by rank."""
     score = np.empty(len(need), dtype=np.float32)
-    cosine = np.empty(len(need), dtype=np.float32)
-    dim = layout.sides.need_vectors.shape[1]
-    w_sim = layout.sides.weights.similarity
     for part in spans(len(need), _CHUNK):
-        rows, cols = layout.need_rows[need[part]], layout.offer_rows[offer[part]]
-        text = np.einsum("ij,ij->i", rows[:, :dim], cols[:, :dim])  # = w_sim * cosine
-        score[part] = text + np.einsum("ij,ij->i", rows[:, dim:], cols[:, dim:])
-        if w_sim != 0:
-            cosine[part] = text / w_sim
-        else:
-            cosine[part] = np.einsum("ij,ij->i", layout.sides.need_vectors[need[part]], layout.sides.offer_vectors[offer[part]])
-    return score, cosine
+        score[part] = np.einsum("ij,ij->i", layout.need_rows[need[part]], layout.offer_rows[offer[part]])
+    return score
+
+
+def _cosines(vectors: np.ndarray, need_items: np.ndarray, offer_items: np.ndarray) -> np.ndarray:
+    """Raw cosine of the texts of the item pairs (need_items[n], offer_items[n]), by item id."""
+    cosine = np.empty(len(need_items))
+    for part in spans(len(need_items), _CHUNK):
+        cosine[part] = np.einsum("ij,ij->i", vectors[need_items[part]], vectors[offer_items[part]])
+    return cosine
 
 
 @dataclass(frozen=True)

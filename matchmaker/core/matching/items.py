@@ -1,13 +1,22 @@
 """Item-level scores: hub-corrected similarity plus category overlap, as one matrix product.
 
-For need i and offer j (unit vectors n_i, o_j; category sets C_i, C_j)::
+For need i and offer j (unit vectors n_i, o_j; category sets C_i, C_j; languages a_i, b_j)::
 
-    item(i, j) = w_sim * (cos(n_i, o_j) - (r_i + r_j) / 2)          [CSLS / 2]
+    item(i, j) = w_sim * (s(i, j) - (r_i + r_j) / 2)                  [CSLS / 2]
                + w_cat * |C_i & C_j| / sqrt(|C_i| |C_j|)               [0 if a set is empty]
                + w_cross * [the two companies are from the two cross-border countries]
 
-r_i is the mean cosine of need i to its hub_k nearest offers, r_j the mean cosine of offer j
-to its hub_k nearest needs (0 with hubness "none"). Every term is a product of something about
+    s(i, j) = (n_i - N(a_i)) . (o_j - O(b_j))                          [language balance]
+
+N(a) is the mean vector of the pool's needs written in language a, O(b) that of its offers
+written in b, each shrunk towards the mean of its whole side by ``LANGUAGE_PRIOR`` pseudo-items
+(so a language with one or two items is not centred on itself). Multilingual encoders give
+every text of one language a shared component whatever it says; removing it lets a Vietnamese
+need meet a Japanese offer on equal terms with a Vietnamese one. The vectors are not
+re-normalised, so s stays on the scale of a cosine. Without languages (or with
+``language_balance`` off), s is the plain cosine. r_i is the mean of s(i, .) over the hub_k
+nearest offers of need i, r_j the mean of s(., j) over the hub_k nearest needs of offer j (0
+with hubness "none"). Every term is a product of something about
 i and something about j, so ``need_rows(i) @ offer_rows(j)`` computes the whole score: the
 blocked company scoring, the explanations and the quality benchmark all call this one formula.
 """
@@ -23,6 +32,7 @@ from .model import Weights
 from .topk import RunningTopK
 
 DEFAULT_BLOCK = 4096
+LANGUAGE_PRIOR = 8.0  # pseudo-items pulling a small language group's mean towards its side's
 
 
 def hub_stats(needs: np.ndarray, offers: np.ndarray, k: int, block_size: int = DEFAULT_BLOCK) -> tuple[np.ndarray, np.ndarray]:
@@ -77,7 +87,8 @@ class ItemSides:
     """What item(i, j) needs to know about each need and each offer (arrays index-aligned).
 
     ``*_border`` rows are (in the first cross-border country, in the second) for the item's
-    company; ``*_hub`` are the r terms of the formula.
+    company; ``*_hub`` are the r terms of the formula; the vectors are language-balanced
+    (centred) when languages were given, so their dot product is s(i, j), not the cosine.
     """
 
     weights: Weights
@@ -123,11 +134,17 @@ class ItemSides:
 
 def item_sides(
     weights: Weights, needs, offers, need_cats=None, offer_cats=None, need_border=None, offer_border=None,
-    *, block_size: int = DEFAULT_BLOCK,
+    need_languages=None, offer_languages=None, *, block_size: int = DEFAULT_BLOCK,
 ) -> ItemSides:
-    """Prepare the item score of *needs* against *offers*, hub terms computed over these items."""
+    """Prepare the item score of *needs* against *offers*, hub terms computed over these items.
+
+    Languages are one code per item (e.g. "ja"), or None: they centre the vectors when
+    ``weights.language_balance`` is on and both sides have them.
+    """
     needs = np.ascontiguousarray(needs, dtype=np.float32)
     offers = np.ascontiguousarray(offers, dtype=np.float32)
+    if weights.language_balance and need_languages is not None and offer_languages is not None:
+        needs, offers = language_centred(needs, need_languages), language_centred(offers, offer_languages)
     if weights.hubness == "csls":
         need_hub, offer_hub = hub_stats(needs, offers, weights.hub_k, block_size)
     else:
@@ -142,15 +159,41 @@ def item_sides(
     )
 
 
+def language_centred(vectors: np.ndarray, languages) -> np.ndarray:
+    """*vectors* (one side: all needs, or all offers) minus the shrunk mean of their language.
+
+    The mean of language a is (sum of its vectors + LANGUAGE_PRIOR * mean of all vectors) /
+    (its count + LANGUAGE_PRIOR). Returns a new C-contiguous float32 array.
+    """
+    codes = list(languages)
+    if len(codes) != len(vectors):
+        raise ValueError(f"languages must have one entry per item ({len(vectors)}), not {len(codes)}")
+    if not codes:
+        return vectors.copy()
+    position: dict = {}
+    index = np.array([position.setdefault(code, len(position)) for code in codes], dtype=np.int64)
+    sums = np.zeros((len(position), vectors.shape[1]))
+    np.add.at(sums, index, vectors)
+    counts = np.bincount(index, minlength=len(position))[:, None]
+    side_mean = vectors.mean(axis=0, dtype=np.float64)
+    means = (sums + LANGUAGE_PRIOR * side_mean) / (counts + LANGUAGE_PRIOR)
+    return np.ascontiguousarray(vectors - means[index], dtype=np.float32)
+
+
 def item_scores(
     need_vectors, offer_vectors, need_categories=None, offer_categories=None, weights: Weights = Weights(),
-    *, block_size: int = DEFAULT_BLOCK,
+    need_languages=None, offer_languages=None, *, need_border=None, offer_border=None, block_size: int = DEFAULT_BLOCK,
 ) -> np.ndarray:
     """item(i, j) for every need i and offer j as a dense float32 (n_needs, n_offers) matrix.
 
-    The hub terms are computed over exactly these needs and offers (the evaluation pool); no
-    cross-border term. Categories are bool (n, n_categories) arrays, or None for none.
-    Meant for evaluation sets: the result is dense.
+    The hub terms are computed over exactly these needs and offers (the evaluation pool).
+    Categories are bool (n, n_categories) arrays, or None for none; languages one code per
+    item, or None; ``*_border`` rows (n, 2) say whether the item's company is in the first or
+    the second of ``weights.cross_border_countries`` (None: no cross-border term). Meant for
+    evaluation sets: the result is dense.
     """
-    sides = item_sides(weights, need_vectors, offer_vectors, need_categories, offer_categories, block_size=block_size)
+    sides = item_sides(
+        weights, need_vectors, offer_vectors, need_categories, offer_categories, need_border, offer_border,
+        need_languages=need_languages, offer_languages=offer_languages, block_size=block_size,
+    )
     return sides.need_rows() @ sides.offer_rows().T

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -16,8 +17,9 @@ class Pool:
 
     Items and companies are numbered from 0. ``vectors`` should be unit length (needs encoded
     as e5 "query: ", offers as "passage: "); they are stored as C-contiguous float32.
-    ``company_languages[c]`` is the set of languages company c can hold a meeting in.
-    Malformed input raises ValueError naming the field.
+    ``company_languages[c]`` is the set of languages company c can hold a meeting in;
+    ``item_language[i]`` the language item i is written in (a code such as "ja"; None when
+    unknown: then no language balance). Malformed input raises ValueError naming the field.
     """
 
     item_company: np.ndarray  # int (n_items,)
@@ -26,6 +28,7 @@ class Pool:
     item_categories: np.ndarray  # bool (n_items, n_categories)
     company_country: np.ndarray  # str (n_companies,), ISO 3166 alpha-2
     company_languages: tuple[frozenset[str], ...]
+    item_language: np.ndarray | None = None  # str (n_items,)
 
     def __post_init__(self) -> None:
         fields = {
@@ -35,6 +38,7 @@ class Pool:
             "item_categories": np.asarray(self.item_categories, dtype=bool),
             "company_country": np.asarray(self.company_country, dtype=object).reshape(-1),
             "company_languages": tuple(frozenset(langs) for langs in self.company_languages),
+            "item_language": None if self.item_language is None else np.asarray(self.item_language, dtype=object).reshape(-1),
         }
         for name, value in fields.items():
             object.__setattr__(self, name, value)
@@ -52,6 +56,8 @@ class Pool:
             raise ValueError(f"company_languages must have {n_companies} entries, not {len(self.company_languages)}")
         if n_items and not (0 <= self.item_company.min() and self.item_company.max() < n_companies):
             raise ValueError(f"item_company must hold company indices 0..{n_companies - 1}")
+        if self.item_language is not None and len(self.item_language) != n_items:
+            raise ValueError(f"item_language must have {n_items} entries, not {len(self.item_language)}")
         if not np.isfinite(self.vectors).all():
             raise ValueError("vectors must be finite")
 
@@ -78,6 +84,7 @@ class Weights:
     cross_border: float = 0.01  # a preference among near-equals, a third of a category match
     hubness: str = "csls"
     hub_k: int = 10
+    language_balance: bool = True  # subtract each language pair's mean cosine (``items``)
     cross_border_countries: tuple[str, str] = ("JP", "VN")
     bar_center: float = 0.01  # halfway between a typical unrelated pair and a typical intended one
     bar_width: float = 0.0125  # about one standard deviation of hub-corrected cosine
@@ -110,9 +117,8 @@ class Weights:
         return self.bar_center + self.bar_width * math.log(bar / (1.0 - bar))
 
 
-@dataclass(frozen=True)
-class Reason:
-    """One need↔offer item pair behind a suggestion.
+class Reason(NamedTuple):
+    """One need↔offer item pair behind a suggestion (a named tuple: thousands are made at once).
 
     ``similarity`` is the raw cosine of the two texts; ``score`` the item score (hub-corrected
     similarity and category overlap, weighted, plus the pair's cross-border bonus).
@@ -124,9 +130,8 @@ class Reason:
     score: float
 
 
-@dataclass(frozen=True)
-class Suggestion:
-    """*partner* suggested to *company*, with the score bar (0..1) and why."""
+class Suggestion(NamedTuple):
+    """*partner* suggested to *company*, with the score bar (0..1) and why (a named tuple)."""
 
     company: int
     partner: int

@@ -22,18 +22,23 @@ def suggest(
     pins: Iterable[tuple[int, int]] = (),
     companies: Sequence[int] | None = None,
     block_size: int = DEFAULT_BLOCK,
+    prepared: Layout | None = None,
 ) -> dict[int, list[Suggestion]]:
     """The best partners of each company in *companies* (default: all), best first.
 
     Every requested company is a key, possibly with an empty list. Its pinned partners come
     first (``pinned=True``, even if also excluded), then up to *top_k* others by score.
     *exclude* and *pins* hold unordered company pairs; a company is never its own partner.
+    *prepared* is ``prepare(pool, weights, block_size)`` kept from an earlier call on the
+    same pool: the pool-wide part of the work, done once for many companies asked apart.
     """
     if int(top_k) != top_k or top_k < 0:
         raise ValueError(f"top_k must be a non-negative integer, not {top_k!r}")
     wanted = _company_indices(pool, companies)
     excluded, pinned = _pair_array(pool, exclude, "exclude"), _pair_array(pool, pins, "pins")
-    layout = make_layout(pool, weights, block_size)
+    layout = prepared if prepared is not None else prepare(pool, weights, block_size)
+    if layout.sides.weights != weights or layout.n_companies != pool.n_companies:
+        raise ValueError("prepared was made for other weights or another pool")
     best = _best_partners(layout, wanted, int(top_k), _knocked(pool, excluded, pinned), block_size)
     kept = np.isfinite(best.values[wanted])
     a, b = np.repeat(wanted, kept.sum(axis=1)), best.ids[wanted][kept]
@@ -44,6 +49,11 @@ def suggest(
     for s in found:
         lists[s.company].append(s)
     return lists
+
+
+def prepare(pool: Pool, weights: Weights = Weights(), block_size: int = DEFAULT_BLOCK) -> Layout:
+    """The pool-wide part of ``suggest``: hub terms and item rows (one pass over all item pairs)."""
+    return make_layout(pool, weights, block_size)
 
 
 def pair_scores_above(

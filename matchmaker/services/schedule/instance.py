@@ -114,8 +114,8 @@ def suggested_pairs(session: Session, config: Mapping, ms: MatchSession) -> dict
             continue
         reason = suggestion.reasons[0] if suggestion.reasons else None
         out[key] = Candidate(float(suggestion.score),
-                             snapshot.opportunities[reason.need_item].id if reason else None,
-                             snapshot.opportunities[reason.offer_item].id if reason else None)
+                             snapshot.texts[reason.need_item].opportunity.id if reason else None,
+                             snapshot.texts[reason.offer_item].opportunity.id if reason else None)
     return out
 
 

@@ -14,7 +14,9 @@ second process, drives each page for --duration seconds over --connections conne
 - suggestions        /en/matches/ with the session cookie of a signed-in company
 
 Every path is first checked to answer 200 (so a redirect to the login page cannot pass for a
-fast page), then warmed up with a few requests in a row. Errors are responses with a status of
+fast page), then warmed up with a few requests in a row. After the run, each path is asked for
+once more: "page cache" counts those the server's page cache answered (``X-Page-Cache: hit``;
+"—" where it never answers from the cache, as for signed-in pages). Errors are responses with a status of
 400 or more plus socket errors (connect, read, write, timeout; wrk's timeout is 10 s);
 "answered" is the number of responses in the run, fewer than the clients when most of them
 waited the whole run without one. Targets on the 2-core machine: zero errors everywhere, p99
@@ -79,6 +81,7 @@ class Result:
     errors: int
     requests: int
     connections: int
+    cached: str = "—"  # paths answered from the page cache after the run, e.g. "49/49"
 
     @property
     def verdict(self) -> str:
@@ -207,6 +210,25 @@ def fetch(base: str, path: str, cookie: str) -> int:
         return answer.code
 
 
+def page_cache_answer(base: str, path: str, cookie: str) -> str:
+    """The X-Page-Cache header of one GET ("hit", "miss", or "" when the page is not cacheable)."""
+    request = urllib.request.Request(base + path, headers={"Cookie": cookie} if cookie else {})
+    try:
+        with opener().open(request, timeout=120) as response:
+            response.read()
+            return response.headers.get("X-Page-Cache", "")
+    except urllib.error.HTTPError:
+        return ""
+
+
+def cached_share(base: str, page: Page) -> str:
+    """How many of the page's paths the page cache answers now, e.g. "49/49" ("—" for none ever cached)."""
+    answers = [page_cache_answer(base, path, page.cookie) for path in page.paths]
+    if not any(answers):
+        return "—"
+    return f"{answers.count('hit')}/{len(answers)}"
+
+
 def warm_up(base: str, page: Page, rounds: int = 6) -> None:
     """A few requests one after the other (none left running): templates compiled, caches filled."""
     for n in range(rounds):
@@ -243,9 +265,10 @@ def measure(database_name: str, base: str, page: Page, args) -> Result:
     seconds = raw["duration_us"] / 1e6
     name = page.name if connections == args.connections else f"{page.name}, {connections} clients"
     result = Result(database_name, name, page.public, raw["requests"] / seconds, raw["p50_us"] / 1000,
-                    raw["p99_us"] / 1000, errors, raw["requests"], connections)
+                    raw["p99_us"] / 1000, errors, raw["requests"], connections, cached_share(base, page))
     print(f"  {name:<34} {result.requests_per_s:8.1f} req/s  p50 {result.p50_ms:7.1f} ms  "
-          f"p99 {result.p99_ms:7.1f} ms  errors {errors}{_breakdown(raw)}  (load average before: {busy:.2f})")
+          f"p99 {result.p99_ms:7.1f} ms  errors {errors}{_breakdown(raw)}  page cache {result.cached}  "
+          f"(load average before: {busy:.2f})")
     return result
 
 
@@ -294,11 +317,12 @@ def run_database(kind: str, args, workdir: Path) -> list[Result]:
 def print_table(results: list[Result], args) -> None:
     print(f"\nwrk: {args.connections} connections, {args.duration:g} s per page; gunicorn: {args.workers} sync workers; "
           f"{os.cpu_count()} cores; target: 0 errors, p99 < {PUBLIC_TARGET_MS:.0f} ms on public pages\n")
-    print("| database | page | requests/s | p50 (ms) | p99 (ms) | errors | answered | target |")
-    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    print("| database | page | requests/s | p50 (ms) | p99 (ms) | errors | answered | page cache | target |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |")
     for r in results:
         p50, p99 = (f"{r.p50_ms:.1f}", f"{r.p99_ms:.1f}") if r.requests else ("—", "—")
-        print(f"| {r.database} | {r.page} | {r.requests_per_s:.1f} | {p50} | {p99} | {r.errors} | {r.requests} | {r.verdict} |")
+        print(f"| {r.database} | {r.page} | {r.requests_per_s:.1f} | {p50} | {p99} | {r.errors} | {r.requests} "
+              f"| {r.cached} | {r.verdict} |")
 
 
 def main() -> None:

@@ -33,6 +33,7 @@ def create_app(test_config: dict | None = None) -> "Flask":
     app.config.from_mapping(defaults(app.instance_path))
     if test_config:
         app.config.update(test_config)
+    _trust_proxies(app)
     _init_extensions(app)
     _register_blueprints(app)
     from matchmaker import choices, cli, errors
@@ -40,7 +41,25 @@ def create_app(test_config: dict | None = None) -> "Flask":
     choices.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
+    # Page cache of anonymous public pages (matchmaker/pagecache.py). Set up last: its
+    # after_request hook then runs first, on the page as rendered, before cookies and ETags.
+    from matchmaker import pagecache
+
+    pagecache.init_app(app)
     return app
+
+
+def _trust_proxies(app: "Flask") -> None:
+    """Behind ``PROXY_HOPS`` reverse proxies, take the client's address, scheme and host from them.
+
+    Each proxy appends to X-Forwarded-For, so only the last ``PROXY_HOPS`` entries are believed:
+    what a client writes there itself is ignored (it cannot dodge the per-address throttling).
+    """
+    hops = app.config.get("PROXY_HOPS", 0)
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _init_extensions(app: "Flask") -> None:

@@ -18,6 +18,11 @@ Every variable the site reads is listed here (and in the README):
 ``REDIS_URL``                    Redis for shared rate-limit counters and the job queue (optional).
 ``MATCHMAKER_HTTPS``             1 when served over HTTPS: Secure cookies, HSTS, https links.
 ``MATCHMAKER_LOGIN_LIMIT``       failed sign-ins allowed per account and per address (default "10 per 15 minutes").
+``MATCHMAKER_PROXY_HOPS``        reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host
+                                 headers are believed (default 0: none, the headers are ignored).
+``MATCHMAKER_IMPORT_JOB_ROWS``   uploads with more rows than this are imported by a background job (default 200).
+``MATCHMAKER_PAGE_CACHE_SECONDS``  seconds a visitor's public page stays in the page cache at most
+                                 (default 60; 0 turns the cache off). See ``matchmaker.pagecache``.
 """
 
 from __future__ import annotations
@@ -53,6 +58,14 @@ def secret_key(instance_path: str) -> str:
     return path.read_text().strip()
 
 
+def _count(name: str, default: str) -> int:
+    """A whole number >= 0 from the environment variable *name*; a wrong value stops the start."""
+    raw = (os.environ.get(name) or default).strip()
+    if not (raw.isascii() and raw.isdigit()):
+        raise ValueError(f"{name} must be a whole number >= 0, not {raw!r}")
+    return int(raw)
+
+
 def defaults(instance_path: str) -> dict:
     """Build the configuration mapping for an app whose instance folder is *instance_path*."""
     env = os.environ.get
@@ -83,6 +96,10 @@ def defaults(instance_path: str) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_LIMIT": env("MATCHMAKER_LOGIN_LIMIT", "10 per 15 minutes"),
         "HTTPS": env("MATCHMAKER_HTTPS", "0") == "1",
+        "PROXY_HOPS": _count("MATCHMAKER_PROXY_HOPS", "0"),
+        "IMPORT_JOB_ROWS": _count("MATCHMAKER_IMPORT_JOB_ROWS", "200"),
+        "PAGE_CACHE_SECONDS": (page_cache := _count("MATCHMAKER_PAGE_CACHE_SECONDS", "60")),
+        "PAGE_CACHE": page_cache > 0,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",

@@ -2,15 +2,46 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+import logging
+
+from flask import Flask, g, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from matchmaker.extensions import db
+from matchmaker.extensions import db, login_manager
+
+log = logging.getLogger(__name__)
+RETRY_AFTER = 30  # seconds a visitor is asked to wait when the database does not answer
 
 
 def _page(code: int, title: str, message: str):
     return render_template("errors.html", code=code, title=title, message=message), code
+
+
+def _forget_database_state() -> None:
+    """End the failed transaction and show the page as to a visitor, without another query.
+
+    The signed-in user's row is expired by the rollback (or was never loaded): reading it to
+    draw the menu would ask the database again, and fail again while it is away.
+    """
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:  # the connection is already gone: drop the session instead
+        db.session.remove()
+    g._login_user = login_manager.anonymous_user()  # flask-login's per-request user
+
+
+def _unavailable_page(title: str, message: str):
+    """The 503 page, or the same words without the template if even that cannot be drawn."""
+    try:
+        body, code = _page(503, title, message)
+    except Exception:  # noqa: BLE001 - the last resort must not fail in its turn
+        log.exception("the error page could not be rendered")
+        body, code = f"<!doctype html><title>{escape(title)}</title><h1>{escape(title)}</h1><p>{escape(message)}</p>", 503
+    return body, code, {"Retry-After": str(RETRY_AFTER)}
 
 
 def init_app(app: Flask) -> None:
@@ -47,6 +78,19 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(429)
     def too_many(error):
         return _page(429, _("Too many attempts"), _("Please wait a few minutes before trying again."))
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)
+    def database_unavailable(error):
+        """The database is down, restarting or unreachable: a page in the visitor's language, 503.
+
+        The broken connection has been dropped from the pool, so the next request starts on a
+        fresh one (``pool_pre_ping`` replaces the others) without restarting the app.
+        """
+        log.error("database unavailable: %s", error, exc_info=error)
+        _forget_database_state()
+        return _unavailable_page(_("Something went wrong"), _("The error has been logged. Please try again in a moment."))
 
     @app.errorhandler(500)
     def server_error(error):

@@ -43,10 +43,15 @@ def directory():
 @bp.route("/companies/<int:company_id>")
 def detail(company_id: int):
     """A company's public page. Pending companies are visible to themselves and organisers only."""
-    company = db.get_or_404(Company, company_id)
+    company = svc.public_company(db.session, company_id)
+    if company is None:
+        abort(404)
     if company.status != "approved" and not (current_user.is_authenticated and svc.can_edit(current_user, company)):
         abort(404)
-    return render_template("companies/detail.html", company=company, delete_form=DeleteForm())
+    # Only the company's own users get delete buttons: building the form for anyone else would
+    # put a CSRF token in their session and make the public page uncacheable.
+    mine = current_user.is_authenticated and current_user.company_id == company.id
+    return render_template("companies/detail.html", company=company, delete_form=DeleteForm() if mine else None)
 
 
 def _profile_form(company: Company) -> ProfileForm:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, CheckConstraint, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, CheckConstraint, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaker.extensions import db
@@ -31,6 +31,8 @@ class Company(db.Model):
     __table_args__ = (
         CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status"),
         CheckConstraint("length(country) = 2", name="country"),
+        # The directory's country list reads this index alone (no table rows, no sort).
+        Index("ix_companies_status_country", "status", "country"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -25,6 +25,8 @@ class OpportunityEmbedding(db.Model):
     """
 
     __tablename__ = "opportunity_embeddings"
+    # the suggestions page's fingerprint (count and latest change per model) reads this index only
+    __table_args__ = (Index("ix_opportunity_embeddings_model_id_updated_at", "model_id", "updated_at"),)
 
     opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id", ondelete="CASCADE"), primary_key=True)
     language: Mapped[str] = mapped_column(String(5), primary_key=True)

@@ -8,10 +8,10 @@ visitor signs in, then in the database.
 from __future__ import annotations
 
 from flask import (
-    Blueprint, Response, abort, current_app, flash, has_request_context, redirect, render_template, request,
+    Blueprint, Response, abort, current_app, flash, g, has_request_context, redirect, render_template, request,
     send_from_directory, url_for,
 )
-from flask_babel import get_timezone, gettext as _
+from flask_babel import format_time, get_timezone, gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -33,7 +33,25 @@ from matchmaker.urls import safe_next
 
 bp = Blueprint("programme", __name__, url_prefix="/<lang_code>")
 bp.register_blueprint(manage_bp)
-bp.add_app_template_filter(time_span, "timespan")
+
+
+def remembered(name: str, formatter):
+    """*formatter* whose results are kept for the rest of the request.
+
+    A day of the programme shows the same few start and end times dozens of times; language
+    and zone do not change within a request, so each label is formatted once.
+    """
+    def format_once(*args):
+        labels = g.setdefault(f"remembered_{name}", {})
+        if args not in labels:
+            labels[args] = formatter(*args)
+        return labels[args]
+
+    return format_once
+
+
+bp.add_app_template_filter(remembered("timespan", time_span), "timespan")
+bp.add_app_template_filter(remembered("clock", lambda moment: format_time(moment, "short")), "clock")
 
 
 def agenda_source(session, user) -> list:
@@ -59,6 +77,15 @@ def _user():
     return current_user if current_user.is_authenticated else None
 
 
+def _action_form() -> ActionForm | None:
+    """The CSRF-carrying form of the buttons, for signed-in users only.
+
+    Building it puts a CSRF token in the session: for a visitor that would set a session
+    cookie and make the public page uncacheable (visitors get no such buttons anyway).
+    """
+    return ActionForm() if current_user.is_authenticated else None
+
+
 def _back(default: str):
     return redirect(safe_next(request.form.get("next")) or default)
 
@@ -77,7 +104,7 @@ def index():
     return render_template(
         "programme/index.html", filters=filters, days=days, day=day, rows=rows, grid=public.build_grid(rows),
         view=request.args.get("view", "grid"), categories=list_categories(db.session),
-        changed_days=public.changed_days(db.session, _event_tz()), action_form=ActionForm(),
+        changed_days=public.changed_days(db.session, _event_tz()),
     )
 
 
@@ -114,7 +141,7 @@ def seminar(seminar_id: int):
     reservation = attendance.reservation_of(db.session, current_user, item) if _user() else None
     position = attendance.waiting_position(db.session, reservation) if reservation and reservation.status == "waiting" else None
     return render_template("programme/seminar.html", row=row, speakers=public.speaker_rows(item.speakers, reader),
-                           reservation=reservation, position=position, action_form=ActionForm())
+                           reservation=reservation, position=position, action_form=_action_form())
 
 
 @bp.route("/programme/seminars/<int:seminar_id>.ics")
@@ -135,7 +162,7 @@ def mine():
     rows = public.seminar_rows(seminars, reader_language(), set(ids) if _user() else set())
     warnings = attendance.meeting_overlaps(db.session, current_user, seminars) if _user() else {}
     return render_template("programme/mine.html", rows=rows, reservations=reservations, ids=",".join(map(str, ids)),
-                           warnings=warnings, action_form=ActionForm())
+                           warnings=warnings, action_form=_action_form())
 
 
 @bp.route("/programme/mine.ics")

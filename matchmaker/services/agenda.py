@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Iterable
 
@@ -49,6 +49,7 @@ class AgendaItem:
     interpreter_needed: bool = False
     session_name: str = ""
     table: str = ""
+    warnings: list[str] = field(default_factory=list)  # other items of the agenda it overlaps
 
 
 AgendaSource = Callable[[Session, User], Iterable[AgendaItem]]
@@ -101,7 +102,28 @@ def agenda_items(session: Session, user: User, extra_sources: Iterable[AgendaSou
     items = meeting_items(session, user)
     for source in EXTRA_SOURCES if extra_sources is None else extra_sources:
         items.extend(source(session, user))
-    return sorted(items, key=lambda item: (item.start, item.end, item.title))
+    items.sort(key=lambda item: (item.start, item.end, item.title))
+    _warn_overlaps(items)
+    return items
+
+
+def _warn_overlaps(items: list[AgendaItem]) -> None:
+    """Give each item a warning per other item that shares some of its time (items sorted by start)."""
+    from matchmaker.services.programme_conflicts import time_span
+
+    for index, item in enumerate(items):
+        for other in items[index + 1:]:
+            if other.start >= item.end:
+                break
+            item.warnings.append(_overlap_message(other, time_span))
+            other.warnings.append(_overlap_message(item, time_span))
+
+
+def _overlap_message(other: AgendaItem, time_span) -> str:
+    when = time_span(other.start, other.end)
+    if other.kind == "meeting":
+        return _("Overlaps your meeting: %(meeting)s, %(time)s.", meeting=other.title, time=when)
+    return _("Overlaps another item of your agenda: %(title)s, %(time)s.", title=other.title, time=when)
 
 
 def _fallback_uid(item: AgendaItem) -> str:

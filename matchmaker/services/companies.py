@@ -233,17 +233,41 @@ def _directory_select(query: DirectoryQuery, include_pending: bool) -> Select:
 
 
 def search_directory(session: Session, query: DirectoryQuery, include_pending: bool = False) -> tuple[list[Company], int]:
-    """Return one page of matching companies (by name) and the total number of matches."""
+    """Return one page of matching companies (by name) and the total number of matches.
+
+    One query ranks the matches and counts them (a window count over ids and names only, so a
+    text search scans the companies once and no long text is sorted); the page's companies
+    are then loaded by id with their offers and needs (the cards show titles and counts).
+    """
     stmt = _directory_select(query, include_pending)
-    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     page = max(1, query.page)
-    rows = session.scalars(
-        stmt.options(selectinload(Company.opportunities).selectinload(Opportunity.categories))
+    ranked = session.execute(
+        stmt.with_only_columns(Company.id, func.count().over())
         .order_by(func.lower(Company.name), Company.id)
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    if not ranked:  # no match, or a page past the end
+        return [], session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    loaded = session.scalars(
+        select(Company).where(Company.id.in_([company_id for company_id, _ in ranked]))
+        .options(selectinload(Company.opportunities))
     )
-    return list(rows), total
+    by_id = {company.id: company for company in loaded}
+    return [by_id[company_id] for company_id, _ in ranked], ranked[0][1]
+
+
+def public_company(session: Session, company_id: int) -> Company | None:
+    """The company of a public page with its descriptions, offers and needs, their categories and versions.
+
+    Five queries whatever the number of offers and needs (not two more per offer for its tags
+    and its versions in other languages).
+    """
+    offers = selectinload(Company.opportunities)
+    return session.get(Company, company_id, options=[
+        selectinload(Company.descriptions), offers.selectinload(Opportunity.categories),
+        offers.selectinload(Opportunity.versions),
+    ])
 
 
 def directory_countries(session: Session) -> list[str]:

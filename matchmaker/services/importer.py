@@ -4,22 +4,34 @@ One row per offer/need; the company columns may be repeated or left blank after 
 first row. Columns: company, country, city, sector, email, website, kind, title, description,
 categories (keys separated by ``;``), language (optional). A whole file is validated before
 anything is written and is applied in the caller's single transaction.
+
+A large upload is imported by a background job instead (``start_import_job``, then
+``run_import_job`` in a worker): the same importer, in one transaction, with its progress on the
+job row and its outcome — the counts, or every row to correct — kept for the organisers' page.
+The programme import (``programme_import``) can go the same way.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
+import logging
+import time as clock
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+from typing import Callable
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.core.text import clean_text
-from matchmaker.models import Company, Opportunity, User
+from matchmaker.models import Company, Job, Opportunity, User, utcnow
 from matchmaker.services import validation as v
 from matchmaker.services.companies import (
     OpportunityData,
@@ -32,6 +44,13 @@ COLUMNS = ("company", "country", "city", "sector", "email", "website", "kind", "
 COMPANY_COLUMNS = COLUMNS[:6]
 REQUIRED_COLUMNS = ("company", "country", "kind", "title")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+IMPORT_TASK = "matchmaker.services.importer.run_import_job"
+IMPORT_KINDS = ("companies", "programme")
+PROGRESS_EVERY = 0.5  # seconds between progress writes
+STALE_AFTER = timedelta(hours=1)  # an import queued or running for longer has lost its worker
+
+Progress = Callable[[int, int], None]  # (rows done, rows in all)
+log = logging.getLogger(__name__)
 
 
 class ImportFileError(ValueError):
@@ -138,25 +157,37 @@ def _find_company(session: Session, email: str, name: str) -> Company | None:
     return session.scalar(select(Company).where(Company.name == name))
 
 
-def import_rows(session: Session, rows: list[dict[str, str]], actor: User, *, approve: bool = True) -> ImportReport:
+def count_rows(rows: list[dict[str, str]]) -> int:
+    """How many of *rows* are not blank."""
+    return sum(1 for row in rows if any(row.values()))
+
+
+def import_rows(session: Session, rows: list[dict[str, str]], actor: User, *, approve: bool = True,
+                progress: Progress | None = None) -> ImportReport:
     """Create or update companies and their offers/needs from *rows*.
 
     Every row is checked; if any fails, nothing is written (the savepoint is rolled back) and
     the report lists every failing row. A company is found by its email, else its name; an
     offer/need by its company, kind and title — so importing a file twice updates, never doubles.
+    *progress* is called with (rows done, rows in all) after each row.
     """
     if not actor.is_organiser:
         raise PermissionError("organisers only")
     report = ImportReport()
     savepoint = session.begin_nested()
     companies: dict[str, Company] = {}
-    for number, row in enumerate(_fill_company_columns(rows), start=2):
+    filled = _fill_company_columns(rows)
+    total, done = count_rows(filled), 0
+    for number, row in enumerate(filled, start=2):
         if not any(row.values()):
             continue
         try:
             _import_row(session, row, actor, approve, companies, report)
         except v.ValidationError as error:
             report.errors.append(RowError(number, error.field, error.message))
+        done += 1
+        if progress is not None:
+            progress(done, total)
     if report.errors:
         savepoint.rollback()
         return ImportReport(errors=report.errors)
@@ -247,3 +278,146 @@ def to_xlsx(rows: list[list], sheet_title: str = "companies") -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+# --- large imports as background jobs ------------------------------------------------------------
+
+
+def start_import_job(session: Session, actor: User, what: str, filename: str, data: bytes, *, lang: str,
+                     **options) -> Job:
+    """Record a queued import of the upload *data* (caller commits, then submits ``IMPORT_TASK``).
+
+    *what* is ``companies`` (options: ``approve``) or ``programme`` (options: ``tz``,
+    ``allow_conflicts``); *lang* is the language the row errors are reported in.
+    """
+    if not actor.is_organiser:
+        raise PermissionError("organisers only")
+    if what not in IMPORT_KINDS:
+        raise ValueError(f"unknown import {what!r}")
+    params = {"what": what, "filename": filename, "lang": lang, **options}
+    job = Job(kind="import", created_by=actor.id, payload=data, params_json=json.dumps(params))
+    session.add(job)
+    session.flush()
+    return job
+
+
+def job_status(job: Job, now: datetime | None = None) -> str:
+    """The job's status as the page shows it: one silent for longer than ``STALE_AFTER`` has failed."""
+    if job.active and job.created_at + STALE_AFTER < (now or utcnow()):
+        return "failed"
+    return job.status
+
+
+def job_errors(job: Job) -> list[RowError]:
+    """The rows to correct that stopped an import job ([] when none did)."""
+    return [RowError(**error) for error in job.result.get("errors", [])]
+
+
+def latest_import_job(session: Session) -> Job | None:
+    """The most recent import job."""
+    return session.scalar(select(Job).where(Job.kind == "import").order_by(Job.id.desc()).limit(1))
+
+
+class _ProgressWriter:
+    """Writes "done/total" to the job row on a connection of its own, at most every PROGRESS_EVERY s.
+
+    The import's transaction stays open until its last row, so the progress is committed beside
+    it. SQLite lets one connection write at a time — the import's — so there the page sees the
+    row count at the start and the outcome at the end.
+    """
+
+    def __init__(self, engine: Engine, job_id: int):
+        self.engine, self.job_id, self.last = engine, job_id, clock.monotonic()
+        self.enabled = engine.dialect.name != "sqlite"
+
+    def __call__(self, done: int, total: int) -> None:
+        now = clock.monotonic()
+        if not self.enabled or now - self.last < PROGRESS_EVERY:
+            return
+        self.last = now
+        with self.engine.begin() as connection:
+            connection.execute(update(Job).where(Job.id == self.job_id)
+                               .values(progress=round(done / max(total, 1), 4), message=f"{done}/{total}"))
+
+
+def run_import_job(app, job_id: int) -> str:
+    """Background task: carry out import job *job_id*; return its final status.
+
+    All rows go in (the job ends "done" with the counts, in the same transaction as the data) or
+    none (it ends "failed" with every row to correct, or with why it stopped). Never raises.
+    """
+    from matchmaker.extensions import db
+
+    with app.app_context():
+        session = db.session
+        try:
+            job = _claim(session, job_id)
+            if job is None:
+                return "skipped"
+            with force_locale(job.params.get("lang") or "en"):
+                return _carry_out(session, job, _ProgressWriter(db.engine, job_id))
+        except Exception as error:  # noqa: BLE001 - the job row must say what happened, whatever it was
+            session.rollback()
+            log.exception("import job %s failed", job_id)
+            _end(session, job_id, "failed", message=str(error) or type(error).__name__)
+            return "failed"
+        finally:
+            session.remove()
+
+
+def _claim(session: Session, job_id: int) -> Job | None:
+    """Move the job from queued to running, unless another worker took it or it went stale."""
+    fresh = utcnow() - STALE_AFTER
+    taken = session.execute(update(Job).where(Job.id == job_id, Job.status == "queued", Job.created_at > fresh)
+                            .values(status="running", progress=0.0).execution_options(synchronize_session=False))
+    session.commit()
+    return session.get(Job, job_id) if taken.rowcount == 1 else None
+
+
+def _carry_out(session: Session, job: Job, progress: Progress) -> str:
+    params, job_id = job.params, job.id
+    actor = session.get(User, job.created_by) if job.created_by else None
+    if actor is None or not actor.is_organiser:
+        raise PermissionError("the organiser who started this import no longer has the right to")
+    rows = _read_upload(params, job.payload)
+    job.message = f"0/{count_rows(rows)}"
+    session.commit()
+    summary, errors = _apply(session, actor, params, rows, progress)
+    if errors:
+        session.rollback()
+        return _end(session, job_id, "failed", result={"errors": [asdict(e) for e in errors]})
+    return _end(session, job_id, "done", result=summary)  # the data and "done" in one commit
+
+
+def _read_upload(params: dict, data: bytes) -> list[dict[str, str]]:
+    if params["what"] == "programme":
+        from matchmaker.services.programme_import import read_programme_table
+
+        return read_programme_table(params["filename"], data)
+    return read_table(params["filename"], data)
+
+
+def _apply(session: Session, actor: User, params: dict, rows: list[dict[str, str]], progress: Progress) -> tuple[dict, list[RowError]]:
+    """Run the importer of *params*' kind on *rows*; return its counts and its row errors."""
+    if params["what"] == "programme":
+        from matchmaker.services.programme_import import import_programme
+
+        report = import_programme(session, rows, actor, tz=params["tz"], allow_conflicts=params.get("allow_conflicts", False),
+                                  progress=progress)
+        return {"created": report.created, "updated": report.updated}, report.errors
+    report = import_rows(session, rows, actor, approve=params.get("approve", True), progress=progress)
+    return {name: value for name, value in asdict(report).items() if name != "errors"}, report.errors
+
+
+def _end(session: Session, job_id: int, status: str, *, result: dict | None = None, message: str | None = None) -> str:
+    """Close the job (commits): its status, outcome, and the upload dropped."""
+    job = session.get(Job, job_id)
+    job.status, job.finished_at, job.payload = status, utcnow(), None
+    if status == "done":
+        job.progress = 1.0
+    if result is not None:
+        job.result_json = json.dumps(result, ensure_ascii=False)
+    if message is not None:
+        job.message = message[:2000]
+    session.commit()
+    return status

@@ -4,15 +4,24 @@ The maths lives in ``matchmaker.core.matching``; this module gathers the pool (a
 companies, their offers and needs, their current vectors), the exclusions (same company,
 declined or accepted requests, hidden partners, forbidden pairs) and the pins, and turns the
 core's index-based suggestions into rows the pages and the CLI can show.
+
+The suggestions page asks for one company at a time, so each process keeps the last pool it
+built, prepared (``core.prepare``: hub terms, language means, item rows), as plain arrays and
+database ids (``SharedPool``), under a fingerprint of what it was built from: the public data
+version (``matchmaker.pagecache``, new at every commit that changes companies, offers, needs or
+categories), the number and latest change of the stored vectors, the model and the weights. A
+request then reads the fingerprint, scores its company against the kept pool and loads only
+the companies and texts it shows.
 """
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 import numpy as np
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from matchmaker import embeddings
@@ -20,9 +29,12 @@ from matchmaker.core import matching as core
 from matchmaker.models import (
     Category,
     Company,
+    DataVersion,
     HiddenSuggestion,
     MeetingRequest,
     Opportunity,
+    OpportunityEmbedding,
+    OpportunityVersion,
     PairRule,
     User,
     pair_key,
@@ -43,9 +55,9 @@ class Snapshot:
     """
 
     pool: core.Pool
-    companies: list[Company]
-    texts: list[vectors.ItemText]
-    categories: list[Category]
+    companies: list[Company] | dict[int, Company]  # by pool index (a dict holds only some)
+    texts: list[vectors.ItemText] | dict[int, vectors.ItemText]
+    categories: list[Category] | dict[int, Category]
     index_of: dict[int, int]  # company id -> pool index
     stale: int = 0  # texts left out because they have no current vector
 
@@ -93,6 +105,87 @@ def _pool(companies, texts, stored, categories) -> core.Pool:
         company_languages=tuple(frozenset(c.language_list) for c in companies),
         item_language=np.array([t.language for t in texts], dtype=object),
     )
+
+
+@dataclass(frozen=True)
+class SharedPool:
+    """A prepared pool with the database ids behind its indices and no ORM objects, so that it
+    outlives the session that built it."""
+
+    pool: core.Pool
+    prepared: object  # core.prepare(pool, weights)
+    company_ids: list[int]
+    text_keys: list[tuple[int, str]]  # (opportunity id, language) per pool item
+    category_ids: list[int]
+    index_of: dict[int, int]  # company id -> pool index
+    stale: int
+
+
+_shared: dict[str, tuple[tuple, SharedPool]] = {}
+_shared_lock = threading.Lock()
+
+
+def pool_fingerprint(session: Session, model_id: str, weights: core.Weights) -> tuple:
+    """What the shared pool depends on, read in one query (counts catch rows deleted without a
+    version change, e.g. a table emptied by hand)."""
+    def count(model) -> object:
+        return select(func.count()).select_from(model).scalar_subquery()
+
+    vectors_of_model = OpportunityEmbedding.model_id == model_id
+    row = session.execute(select(
+        select(DataVersion.token).where(DataVersion.id == 1).scalar_subquery(),
+        count(Company), count(Opportunity), count(OpportunityVersion),
+        select(func.count()).where(vectors_of_model).select_from(OpportunityEmbedding).scalar_subquery(),
+        select(func.max(OpportunityEmbedding.updated_at)).where(vectors_of_model).scalar_subquery(),
+    )).one()
+    return (model_id, weights, *row)
+
+
+def shared_pool(session: Session, config) -> SharedPool:
+    """The approved companies' prepared pool, rebuilt only when its fingerprint changed."""
+    model, weights = config["EMBEDDING_MODEL"], weights_from(config)
+    key = pool_fingerprint(session, embeddings.model_id(model), weights)
+    with _shared_lock:
+        kept = _shared.get("pool")
+        if kept is not None and kept[0] == key:
+            return kept[1]
+    snapshot = build_snapshot(session, model)
+    built = SharedPool(
+        snapshot.pool, core.prepare(snapshot.pool, weights), [c.id for c in snapshot.companies],
+        [t.key for t in snapshot.texts], [c.id for c in snapshot.categories], snapshot.index_of, snapshot.stale,
+    )
+    with _shared_lock:
+        _shared["pool"] = (key, built)
+    return built
+
+
+def _materialise(session: Session, shared: SharedPool, found: list[core.Suggestion]) -> Snapshot:
+    """A Snapshot holding only what *found* refers to (companies, texts, categories), by pool index."""
+    companies = {i for s in found for i in (s.company, s.partner)}
+    items = {i for s in found for r in s.reasons for i in (r.need_item, r.offer_item)}
+    categories = {i for s in found for i in s.shared_categories}
+    opportunities_of = selectinload(Company.opportunities)
+    loaded = session.scalars(select(Company).where(Company.id.in_([shared.company_ids[i] for i in companies])).options(
+        opportunities_of.selectinload(Opportunity.categories), opportunities_of.selectinload(Opportunity.versions)))
+    by_id = {c.id: c for c in loaded}
+    opportunities = {o.id: o for c in by_id.values() for o in c.opportunities}
+    missing = {shared.text_keys[i][0] for i in items} - opportunities.keys()
+    if missing:  # the viewer's own texts: the viewer is not among the loaded partners
+        opportunities |= {o.id: o for o in session.scalars(select(Opportunity).where(Opportunity.id.in_(missing))
+                                                           .options(selectinload(Opportunity.versions)))}
+    cats = {c.id: c for c in session.scalars(select(Category).where(Category.id.in_([shared.category_ids[i] for i in categories])))}
+    return Snapshot(
+        shared.pool,
+        {i: by_id[shared.company_ids[i]] for i in companies},
+        {i: _text(opportunities[shared.text_keys[i][0]], shared.text_keys[i][1]) for i in items},
+        {i: cats[shared.category_ids[i]] for i in categories},
+        shared.index_of, shared.stale,
+    )
+
+
+def _text(opportunity: Opportunity, language: str) -> vectors.ItemText:
+    version = None if language == opportunity.language else next(v for v in opportunity.versions if v.language == language)
+    return vectors.ItemText(opportunity, version)
 
 
 def pair_rules(session: Session) -> dict[tuple[int, int], str]:
@@ -195,13 +288,22 @@ def _exclusions(session: Session, company: Company, snapshot: Snapshot, show_hid
 
 def suggestions_for(session: Session, company: Company, config, filters: SuggestionFilters, *, top_k: int = 20) -> SuggestionsResult:
     """The best partners for *company*, filtered, each with its reasons and request status."""
-    snapshot = build_snapshot(session, config["EMBEDDING_MODEL"], include=company)
-    me = snapshot.index_of[company.id]
     if not company.opportunities:
-        return SuggestionsResult(has_items=False, stale=snapshot.stale)
-    exclude, pins, hidden = _exclusions(session, company, snapshot, filters.show_hidden)
-    found = core.suggest(snapshot.pool, weights_from(config), top_k=top_k, exclude=exclude, pins=pins, companies=[me])
-    rows = [_to_row(snapshot, s) for s in found.get(me, [])]
+        return SuggestionsResult(has_items=False)
+    weights = weights_from(config)
+    shared = shared_pool(session, config) if company.status == "approved" else None
+    if shared is not None and company.id in shared.index_of:
+        me = shared.index_of[company.id]
+        exclude, pins, hidden = _exclusions(session, company, shared, filters.show_hidden)
+        found = core.suggest(shared.pool, weights, top_k=top_k, exclude=exclude, pins=pins, companies=[me],
+                             prepared=shared.prepared).get(me, [])
+        snapshot = _materialise(session, shared, found)
+    else:  # not approved (yet): its own pool, the approved companies plus itself
+        snapshot = build_snapshot(session, config["EMBEDDING_MODEL"], include=company)
+        me = snapshot.index_of[company.id]
+        exclude, pins, hidden = _exclusions(session, company, snapshot, filters.show_hidden)
+        found = core.suggest(snapshot.pool, weights, top_k=top_k, exclude=exclude, pins=pins, companies=[me]).get(me, [])
+    rows = [_to_row(snapshot, s) for s in found]
     rows = [r for r in rows if _passes(r, filters)]
     _attach_requests(session, company, rows, hidden)
     return SuggestionsResult(rows=rows, stale=snapshot.stale)

@@ -25,7 +25,7 @@ from matchmaker.services import programme_exhibition as exhibition
 from matchmaker.services import programme_rooms as rooms_svc
 from matchmaker.services import programme_speakers as speakers
 from matchmaker.services import validation as v
-from matchmaker.services.importer import RowError, read_table
+from matchmaker.services.importer import Progress, RowError, read_table
 from matchmaker.services.programme_conflicts import ConflictError
 
 RECORDS = ("day", "room", "speaker", "hall", "booth", "seminar")
@@ -46,20 +46,26 @@ def read_programme_table(filename: str, data: bytes) -> list[dict[str, str]]:
 
 
 def import_programme(session: Session, rows: list[dict[str, str]], actor: User, *, tz: str,
-                     allow_conflicts: bool = False) -> ProgrammeReport:
-    """Apply *rows* in the caller's transaction; on any error roll them all back and report every row."""
+                     allow_conflicts: bool = False, progress: Progress | None = None) -> ProgrammeReport:
+    """Apply *rows* in the caller's transaction; on any error roll them all back and report every row.
+
+    *progress* is called with (rows done, rows in all) after each row.
+    """
     if not actor.is_organiser:
         raise PermissionError("organisers only")
     report = ProgrammeReport()
     numbered = [(number, row) for number, row in enumerate(rows, start=2) if any(row.values())]
     order = {kind: i for i, kind in enumerate(RECORDS)}
     savepoint = session.begin_nested()
-    for number, row in sorted(numbered, key=lambda item: (order.get(item[1].get("record", "").lower(), -1), item[0])):
+    ordered = sorted(numbered, key=lambda item: (order.get(item[1].get("record", "").lower(), -1), item[0]))
+    for done, (number, row) in enumerate(ordered, start=1):
         try:
             with session.begin_nested():
                 _import_row(session, row, actor, tz, allow_conflicts, report)
         except v.ValidationError as error:
             report.errors.append(RowError(number, error.field, error.message))
+        if progress is not None:
+            progress(done, len(ordered))
     if report.errors:
         savepoint.rollback()
         return ProgrammeReport(errors=sorted(report.errors, key=lambda e: e.row))

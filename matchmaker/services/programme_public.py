@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from math import gcd
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from matchmaker.core.text import search_key
 from matchmaker.models import Category, Room, Seminar, SeminarSpeaker, Speaker, Venue, utcnow
@@ -46,6 +46,11 @@ class SeminarRow:
         """The panel in order."""
         return self.seminar.speakers
 
+    @property
+    def speaker_names(self) -> str:
+        """The panel's names in order, comma-separated ('' without speakers)."""
+        return ", ".join(place.speaker.name for place in self.seminar.panel)
+
 
 @dataclass
 class SpeakerRow:
@@ -78,7 +83,10 @@ def published_seminars(session: Session, filters: ProgrammeFilters, tz: str, day
     key = search_key(filters.text)
     if key:
         stmt = stmt.where(Seminar.search_text.like(f"%{_escape_like(key)}%", escape="\\"))
-    stmt = stmt.options(selectinload(Seminar.panel).selectinload(SeminarSpeaker.speaker), selectinload(Seminar.categories))
+    stmt = stmt.options(
+        contains_eager(Seminar.room).contains_eager(Room.venue),  # the joined rows: no query per room
+        selectinload(Seminar.panel).selectinload(SeminarSpeaker.speaker), selectinload(Seminar.categories),
+    )
     return list(session.scalars(stmt.order_by(Seminar.starts_at, Venue.name, Room.position, Room.name)))
 
 

@@ -41,6 +41,14 @@ def test_bookmarked_seminar_in_agenda_with_overlap_warning(app, client, login, m
         assert seminars[0].uid == seminar.uid and "Overlaps your meeting: Meeting with Hai Phong Green" in seminars[0].description
         assert "Overlaps" not in seminars[1].description
         assert any(i.kind == "meeting" for i in items)
+        meeting = next(i for i in items if i.kind == "meeting")
+        assert [w.split(",")[0] for w in meeting.warnings] == ["Overlaps another item of your agenda: JCM update"]
+        assert seminars[0].warnings[0].startswith("Overlaps your meeting: Meeting with Hai Phong Green")
+        assert seminars[1].warnings == []
     login(user_email(app, mine))
     page = client.get("/en/programme/mine").get_data(as_text=True)
     assert "Overlaps your meeting: Meeting with Hai Phong Green" in page and page.count("overlap-warning") == 1
+    # the company's agenda shows both sides of the clash, each naming the other and its time with the zone
+    agenda_page = client.get("/en/agenda/").get_data(as_text=True)
+    assert agenda_page.count("overlap-warning") == 2
+    assert "Overlaps another item of your agenda: JCM update" in agenda_page and "(Vietnam time" in agenda_page

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from matchmaker.extensions import db
-from matchmaker.models import HiddenSuggestion, MeetingRequest, Opportunity, OpportunityEmbedding, OpportunityVersion, PairRule
+from matchmaker.models import Company, HiddenSuggestion, MeetingRequest, Opportunity, OpportunityEmbedding, OpportunityVersion, PairRule
 from tests.conftest import csrf_from, form_post, translated, user_email
 
 pytestmark = pytest.mark.model
@@ -170,3 +170,27 @@ def test_missing_model_gives_clear_cli_error(runner, app, event, tmp_path):
     finally:
         app.config["EMBEDDING_MODEL"] = original
     assert result.exit_code != 0 and "make model" in result.output
+
+
+def test_the_prepared_pool_is_kept_until_the_data_changes(client, app, event, make_company, make_opportunity, login):
+    from matchmaker.services import matching as match_svc
+
+    login(user_email(app, event["hp"]), lang="en")
+    client.get("/en/matches/")  # embeds the event's texts: the vectors change, and so will the pool
+    assert "北九州エコエナジー" in client.get("/en/matches/").get_data(as_text=True)
+    first = match_svc._shared["pool"][1]
+    client.get("/en/matches/?country=JP")
+    assert match_svc._shared["pool"][1] is first  # nothing changed: the same prepared pool
+    # a new company with an answering offer: the next page is computed on a new pool and shows it
+    newcomer = make_company(name="Yokohama Waste Power", country="JP", languages="ja,en")
+    make_opportunity(newcomer, kind="offer", language="en", categories=("waste-to-energy",),
+                     title="Grate incinerator with power generation for 500 t/day of mixed municipal waste",
+                     description="Burns unsorted household waste, generates electricity and cuts landfill methane.")
+    html = client.get("/en/matches/").get_data(as_text=True)
+    assert match_svc._shared["pool"][1] is not first
+    assert "Yokohama Waste Power" in html and "Grate incinerator with power generation" in html
+    # a company set back to pending leaves the pool
+    with app.app_context():
+        db.session.get(Company, newcomer).status = "pending"
+        db.session.commit()
+    assert "Yokohama Waste Power" not in client.get("/en/matches/").get_data(as_text=True)

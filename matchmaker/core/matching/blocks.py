@@ -15,7 +15,7 @@ item count, so slot r covers a prefix of the companies and folds in with one con
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -41,6 +41,7 @@ class Layout:
     need_rows: np.ndarray
     offer_rows: np.ndarray
     vectors: np.ndarray
+    _every_company: dict = field(default_factory=dict, compare=False, repr=False)  # block_size -> blocks
 
 
 def make_layout(pool: Pool, weights: Weights, block_size: int) -> Layout:
@@ -104,6 +105,15 @@ def make_blocks(layout: Layout, companies: np.ndarray, block_size: int) -> list[
         run = np.maximum(run, (np.cumsum(counts) - counts) // size)  # non-decreasing
     cuts = np.flatnonzero(np.diff(run)) + 1
     return [_block(layout, group) for group in np.split(companies, cuts) if len(group)]
+
+
+def every_company_blocks(layout: Layout, block_size: int) -> list[Block]:
+    """``make_blocks`` over all companies, made once per layout and block size: a prepared
+    layout that serves many single-company requests does not cut the pool again each time."""
+    blocks = layout._every_company.get(block_size)
+    if blocks is None:
+        blocks = layout._every_company[block_size] = make_blocks(layout, np.arange(layout.n_companies), block_size)
+    return blocks
 
 
 def _block(layout: Layout, companies: np.ndarray) -> Block:

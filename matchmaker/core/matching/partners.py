@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-from .blocks import Knockout, Layout, make_blocks, make_layout, tiles
+from .blocks import Knockout, Layout, every_company_blocks, make_blocks, make_layout, tiles
 from .explain import company_facts, explain_pairs, interpreter_needed, shared_categories
 from .items import DEFAULT_BLOCK
 from .model import Pool, Reason, Suggestion, Weights
@@ -86,7 +86,7 @@ def pair_scores_above(
 
 def _pairs_above(layout: Layout, knocked: np.ndarray, floor: float, block_size: int) -> np.ndarray:
     """Unordered pairs (low, high) of different companies whose tile score is >= *floor*."""
-    blocks = make_blocks(layout, np.arange(layout.n_companies), block_size)
+    blocks = every_company_blocks(layout, block_size)
     knockout = Knockout(knocked, blocks, blocks, layout.n_companies)
     found = [np.zeros((0, 2), dtype=np.int64)]
     for i, j, tile in tiles(blocks, blocks, knockout, symmetric=True):
@@ -102,7 +102,7 @@ def _best_partners(layout: Layout, wanted: np.ndarray, top_k: int, knocked: np.n
     best = RunningTopK(n, top_k)
     if top_k == 0 or len(wanted) == 0:
         return best
-    col_blocks = make_blocks(layout, np.arange(n), block_size)
+    col_blocks = every_company_blocks(layout, block_size)
     symmetric = 2 * len(wanted) > n  # the whole grid once costs less than wanted rows twice
     row_blocks = col_blocks if symmetric else make_blocks(layout, wanted, block_size)
     knockout = Knockout(knocked, row_blocks, col_blocks, n)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import unicodedata
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session, object_session
 
 from matchmaker.i18n import when
-from matchmaker.models import MatchSession, MeetingRequest, SessionCompany, SessionSlot, User
+from matchmaker.models import MatchSession, MeetingRequest, ScheduleRun, SessionCompany, SessionSlot, User, utcnow
 from matchmaker.services.validation import ValidationError
+
+STALE_GRACE = 120.0  # seconds after its time limit that a silent generation run counts as dead
 
 
 class ScheduleBusy(ValidationError):
@@ -43,9 +46,33 @@ def lock_session(session: Session, session_id: int) -> MatchSession:
     return found
 
 
+def release_stale_lock(session: Session, ms: MatchSession, now: datetime) -> bool:
+    """Free the lock of a run that ended without releasing it or went silent past its time limit.
+
+    Returns whether the session is free now. The dead run is marked failed ("interrupted").
+    """
+    if ms.generation_lock is None:
+        return True
+    holder = session.get(ScheduleRun, ms.generation_lock)
+    if holder is not None and holder.active:
+        since = holder.started_at or holder.created_at
+        if since + timedelta(seconds=holder.time_limit + STALE_GRACE) > now:
+            return False
+        holder.status, holder.error, holder.finished_at = "failed", "interrupted", now
+    session.execute(update(MatchSession).where(MatchSession.id == ms.id, MatchSession.generation_lock == ms.generation_lock)
+                    .values(generation_lock=None).execution_options(synchronize_session=False))
+    session.flush()
+    session.refresh(ms, ["generation_lock"])
+    return True
+
+
 def ensure_idle(ms: MatchSession) -> None:
-    """Raise ScheduleBusy while a generation run holds the session's lock."""
-    if ms.generation_lock is not None:
+    """Raise ScheduleBusy while a live generation run holds the session's lock.
+
+    A lock left by a run that died is released on the way, so a killed generation does not block
+    edits and publication of the draft it left intact.
+    """
+    if not release_stale_lock(object_session(ms), ms, utcnow()):
         raise ScheduleBusy()
 
 

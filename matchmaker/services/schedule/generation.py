@@ -7,8 +7,9 @@ into a ``core.scheduling.Instance``, solve with no transaction open, then in ONE
 check that the run still holds the lock, delete the old draft, insert the new meetings and
 their seats, store the report and release the lock. If anything fails on the way (a crash, a
 constraint), the transaction rolls back: the previous draft stays whole, the run is marked
-failed and the lock is released. A lock left by a process that died is taken over once the run
-is older than its time limit plus ``STALE_GRACE`` seconds.
+failed and the lock is released. A lock left by a process that died (killed, or its machine
+lost) is released once the run is older than its time limit plus ``STALE_GRACE`` seconds: by the
+next generation, edit or publication (``common.release_stale_lock``).
 
 The web starts ``run_generation`` in a thread; the CLI calls it directly with a progress bar.
 It is a plain function of (app, run id) so that a job queue can call it later.
@@ -20,7 +21,7 @@ import json
 import logging
 import time as clock
 import unicodedata
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Callable
 
 from flask_babel import gettext as _
@@ -39,12 +40,12 @@ from matchmaker.models import (
     pair_key,
     utcnow,
 )
-from matchmaker.services.schedule.common import load_session, lock_session, require_organiser
+from matchmaker.services.schedule.common import STALE_GRACE  # noqa: F401 - part of this module's API
+from matchmaker.services.schedule.common import load_session, lock_session, release_stale_lock, require_organiser
 from matchmaker.services.schedule.instance import CandidateSource, InstanceMap, build_instance, suggested_pairs
 from matchmaker.services.validation import ValidationError
 
 log = logging.getLogger("matchmaker.schedule")
-STALE_GRACE = 120.0  # seconds after its time limit that a silent run counts as dead
 TIME_LIMIT_RANGE = (1.0, 600.0)
 PROGRESS_EVERY = 0.5  # seconds between progress writes
 
@@ -79,21 +80,6 @@ def _check_options(method: str, time_limit: float) -> None:
         raise ValidationError("time_limit", _("The time limit is %(low)d to %(high)d seconds.", low=low, high=high))
 
 
-def _release_stale_lock(session: Session, ms: MatchSession, now: datetime) -> None:
-    """Free a lock whose run ended without releasing it, or went silent past its time limit."""
-    if ms.generation_lock is None:
-        return
-    holder = session.get(ScheduleRun, ms.generation_lock)
-    if holder is not None and holder.active:
-        since = holder.started_at or holder.created_at
-        if since + timedelta(seconds=holder.time_limit + STALE_GRACE) > now:
-            return
-        holder.status, holder.error, holder.finished_at = "failed", "interrupted", now
-    session.execute(update(MatchSession).where(MatchSession.id == ms.id, MatchSession.generation_lock == ms.generation_lock)
-                    .values(generation_lock=None).execution_options(synchronize_session=False))
-    session.flush()
-
-
 def start_generation(session: Session, actor: User, ms_id: int, *, method: str = "optimal",
                      time_limit: float = 30.0, now: datetime | None = None) -> ScheduleRun:
     """Record a queued run for session *ms_id* and give it the session's lock (caller commits).
@@ -104,7 +90,7 @@ def start_generation(session: Session, actor: User, ms_id: int, *, method: str =
     require_organiser(actor)
     _check_options(method, time_limit)
     ms = load_session(session, ms_id)
-    _release_stale_lock(session, ms, now or utcnow())
+    release_stale_lock(session, ms, now or utcnow())
     run = ScheduleRun(session_id=ms.id, method=method, time_limit=float(time_limit),
                       created_by=actor.id if actor.id else None)
     session.add(run)

@@ -1,6 +1,6 @@
 """offer/need versions in other languages; one embedding per (offer/need, language)
 
-Revision ID: 0006_opportunity_versions
+Revision ID: 0004_opportunity_versions
 Revises: 0003_schedule_programme_jobs
 Create Date: 2026-11-28 21:50:00
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0006_opportunity_versions'
+revision = '0004_opportunity_versions'
 down_revision = '0003_schedule_programme_jobs'
 branch_labels = None
 depends_on = None
@@ -34,6 +34,8 @@ def _embeddings_table(key_columns):
     sa.ForeignKeyConstraint(['opportunity_id'], ['opportunities.id'], name=op.f('fk_opportunity_embeddings_opportunity_id_opportunities'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint(*key_columns, name=op.f('pk_opportunity_embeddings'))
     )
+    if 'language' in key_columns:
+        op.create_index('ix_opportunity_embeddings_model_id_updated_at', 'opportunity_embeddings', ['model_id', 'updated_at'])
 
 
 def upgrade():

@@ -11,13 +11,14 @@ from matchmaker.core.intervals import Break, format_breaks
 from matchmaker.extensions import db
 from matchmaker.forms import attach_error
 from matchmaker.i18n import TIMEZONES
-from matchmaker.models import MatchSession, ScheduleRun
+from matchmaker.models import MatchSession, ScheduleRun, utcnow
 from matchmaker.schedule import background
 from matchmaker.forms import apply_action
 from matchmaker.schedule.helpers import slot_choices
 from matchmaker.schedule.forms import ActionForm, AddMeetingForm, GenerateForm, SessionForm
 from matchmaker.schedule.labels import METHOD_LABELS, REASON_LABELS, STATUS_LABELS, stage_label
 from matchmaker.services.schedule import generation, publish, sessions
+from matchmaker.services.schedule.common import release_stale_lock
 from matchmaker.services.schedule.review import load_board
 from matchmaker.services.validation import ValidationError
 
@@ -93,6 +94,8 @@ def _generate_form() -> GenerateForm:
 def session(session_id: int):
     """The session's draft: run state and report, problems, the grid, publication."""
     ms = db.get_or_404(MatchSession, session_id)
+    if ms.generation_lock is not None and release_stale_lock(db.session, ms, utcnow()):
+        db.session.commit()  # a run that died shows as failed ("interrupted") and the draft is free again
     board = load_board(db.session, ms, "published" if request.args.get("state") == "published" else "draft")
     add_form = AddMeetingForm()
     add_form.company_a.choices = add_form.company_b.choices = [(c.id, c.name) for c, _n in
@@ -133,6 +136,9 @@ def generate(session_id: int):
 def run_status(run_id: int):
     """A run's state as JSON, for the page's progress bar."""
     run = db.get_or_404(ScheduleRun, run_id)
+    ms = db.session.get(MatchSession, run.session_id)
+    if run.active and ms is not None and ms.generation_lock == run.id and release_stale_lock(db.session, ms, utcnow()):
+        db.session.commit()  # the progress bar stops on a run that died instead of waiting forever
     return jsonify(id=run.id, status=run.status, status_label=str(STATUS_LABELS[run.status]), stage=run.stage,
                    stage_label=stage_label(run.stage), progress=run.progress, active=run.active)
 

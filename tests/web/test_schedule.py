@@ -196,3 +196,55 @@ def test_fixed_tables_and_caps_pages(org, app, pair):
 
         assert db.session.get(MeetingTable, table_id).company_id == a
         assert db.session.scalar(select(func.count()).select_from(SessionCompany)) == 0
+
+
+def _running_run(app, started_seconds_ago: float) -> tuple[int, int]:
+    """A session whose lock is held by a run marked running since *started_seconds_ago* (30 s limit)."""
+    from datetime import timedelta
+
+    from matchmaker.models import utcnow
+
+    with app.app_context():
+        ms_id = new_session()
+        started = utcnow() - timedelta(seconds=started_seconds_ago)
+        run = ScheduleRun(session_id=ms_id, method="optimal", time_limit=30.0, status="running", started_at=started)
+        db.session.add(run)
+        db.session.flush()
+        db.session.get(MatchSession, ms_id).generation_lock = run.id
+        db.session.commit()
+        return ms_id, run.id
+
+
+def _dead_run(app) -> tuple[int, int]:
+    """A run killed mid-solve: still 'running', silent past its time limit and the grace."""
+    from matchmaker.services.schedule.common import STALE_GRACE
+
+    return _running_run(app, 30 + STALE_GRACE + 1)
+
+
+def test_a_run_that_died_is_shown_as_failed_and_frees_the_draft(org, app, pair):
+    """A worker killed mid-run leaves its run 'running' and the lock held; past its time limit (and
+    a grace) the session page shows it failed instead of running forever."""
+    ms_id, run_id = _dead_run(app)
+    page = org.get(f"/vi/admin/schedule/{ms_id}/").get_data(as_text=True)
+    assert translated(app, "vi", "The generation failed; the previous draft is unchanged.") in page
+    assert 'data-active="0"' in page
+    with app.app_context():
+        assert db.session.get(ScheduleRun, run_id).error == "interrupted"
+        assert db.session.get(MatchSession, ms_id).generation_lock is None
+
+
+def test_the_progress_poll_alone_stops_a_dead_run(org, app, pair):
+    ms_id, run_id = _dead_run(app)
+    status = org.get(f"/en/admin/schedule/runs/{run_id}").get_json()
+    assert (status["status"], status["active"]) == ("failed", False)
+    with app.app_context():
+        assert db.session.get(MatchSession, ms_id).generation_lock is None
+
+
+def test_a_live_run_keeps_its_lock(org, app, pair):
+    ms_id, run_id = _running_run(app, 5)
+    assert org.get(f"/en/admin/schedule/runs/{run_id}").get_json()["status"] == "running"
+    org.get(f"/en/admin/schedule/{ms_id}/")
+    with app.app_context():
+        assert db.session.get(MatchSession, ms_id).generation_lock == run_id

@@ -225,3 +225,21 @@ def test_cap_row_of_zero_means_no_meetings(app, ctx, four):
     db.session.commit()
     generate(app, ms_id, scores({(a, c): 0.9, (b, d): 0.5}))
     assert all(a not in m.pair for m in meetings(ms_id))
+
+
+def test_each_new_stage_reaches_the_run_row_however_fast_it_comes(app, four):
+    """The page shows the solver's stage: a new stage is written at once, repeats of one stage
+    at most every PROGRESS_EVERY seconds."""
+    with app.app_context():
+        run = generation.start_generation(db.session, organiser(), new_session(), method="optimal")
+        db.session.commit()
+        seen = []
+        report = generation._Reporter(db.session, run.id, lambda stage, fraction: seen.append(stage))
+        stored = []
+        for stage, fraction in [("prepare", 0.0), ("bound", 0.1), ("bound", 0.2), ("solve", 0.5)]:
+            report(stage, fraction)
+            db.session.expire_all()
+            row = db.session.get(ScheduleRun, run.id)
+            stored.append((row.stage, row.progress))
+        assert seen == ["prepare", "bound", "bound", "solve"]
+        assert stored == [("prepare", 0.0), ("bound", 0.1), ("bound", 0.1), ("solve", 0.5)]

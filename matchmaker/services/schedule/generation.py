@@ -104,18 +104,19 @@ def start_generation(session: Session, actor: User, ms_id: int, *, method: str =
 
 
 class _Reporter:
-    """Writes the solver's progress to the run row (at most every PROGRESS_EVERY s), calls *extra*."""
+    """Writes the solver's progress to the run row (at each new stage, else at most every
+    PROGRESS_EVERY s), calls *extra*."""
 
     def __init__(self, session: Session, run_id: int, extra: Progress | None):
-        self.session, self.run_id, self.extra, self.last = session, run_id, extra, 0.0
+        self.session, self.run_id, self.extra, self.last, self.stage = session, run_id, extra, 0.0, ""
 
     def __call__(self, stage: str, fraction: float) -> None:
         if self.extra is not None:
             # bandit B610: a progress callback, not the ORM extra() method
             self.extra(stage, fraction)  # nosec B610
         now = clock.monotonic()
-        if now - self.last >= PROGRESS_EVERY or stage == "done":
-            self.last = now
+        if stage != self.stage or now - self.last >= PROGRESS_EVERY:
+            self.last, self.stage = now, stage
             self.session.execute(update(ScheduleRun).where(ScheduleRun.id == self.run_id)
                                  .values(stage=stage[:20], progress=round(fraction, 4)))
             self.session.commit()

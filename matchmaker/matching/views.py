@@ -32,11 +32,13 @@ def suggestions():
         show_hidden=request.args.get("hidden") == "1",
     )
     result = match_svc.suggestions_for(db.session, company, current_app.config, filters)
-    db.session.commit()  # keep the vectors computed on the way
-    return render_template(
+    page = render_template(
         "matching/suggestions.html", result=result, filters=filters, company=company,
         categories=list_categories(db.session), request_form=RequestForm(), action_form=ActionForm(),
     )
+    # keep the vectors computed on the way; after rendering, since a commit expires every loaded row
+    db.session.commit()
+    return page
 
 
 @bp.post("/matches/<int:partner_id>/hide")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
@@ -119,7 +119,8 @@ class OpportunityData:
     categories: list[str]
     language: str
     type: str | None = None
-    versions: dict[str, tuple[str, str]] = field(default_factory=dict)  # language -> (title, description)
+    # language -> (title, description) of the versions in other languages; None leaves them as they are
+    versions: dict[str, tuple[str, str]] | None = None
 
 
 def save_opportunity(
@@ -135,7 +136,7 @@ def save_opportunity(
     categories = categories_by_keys(session, "categories", data.categories)
     if not categories:
         raise v.ValidationError("categories", _("Choose at least one category."))
-    versions = _versions(data.versions, language)
+    versions = None if data.versions is None else _versions(data.versions, language)
     if opportunity is None:
         opportunity = Opportunity(company=company)
         session.add(opportunity)
@@ -143,7 +144,8 @@ def save_opportunity(
         raise PermissionError("opportunity belongs to another company")
     opportunity.kind, opportunity.title, opportunity.description = kind, title, description
     opportunity.language, opportunity.type, opportunity.categories = language, type_, categories
-    _set_versions(opportunity, versions)
+    if versions is not None:
+        _set_versions(opportunity, versions)
     refresh_search_text(company)
     session.flush()
     return opportunity

@@ -73,7 +73,9 @@ def _load_company(session: Session, entry: dict, organiser: User) -> Company:
     )
     update_profile(session, company, profile, organiser)
     for item in entry["items"]:
+        versions = {lang: (text["title"], text["description"]) for lang, text in item.get("versions", {}).items()}
         data = OpportunityData(kind=item["kind"], title=item["title"], description=item["description"],
-                               categories=item["categories"], language=item["language"], type=item.get("type"))
+                               categories=item["categories"], language=item["language"], type=item.get("type"),
+                               versions=versions)
         save_opportunity(session, company, data, organiser)
     return company

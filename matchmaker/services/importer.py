@@ -40,7 +40,11 @@ from matchmaker.services.companies import (
     update_profile,
 )
 
-COLUMNS = ("company", "country", "city", "sector", "email", "website", "kind", "title", "description", "categories", "language")
+VERSION_LANGUAGES = ("ja", "vi", "en")
+# optional: the offer/need written again in other languages (blank in the original's language)
+VERSION_COLUMNS = tuple(f"{part}_{lang}" for lang in VERSION_LANGUAGES for part in ("title", "description"))
+COLUMNS = ("company", "country", "city", "sector", "email", "website", "kind", "title", "description", "categories",
+           "language", *VERSION_COLUMNS)
 COMPANY_COLUMNS = COLUMNS[:6]
 REQUIRED_COLUMNS = ("company", "country", "kind", "title")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -225,15 +229,27 @@ def _import_opportunity(session: Session, company: Company, row: dict, actor: Us
         description=row.get("description", ""),
         categories=[k for k in (row.get("categories") or "").split(";")],
         language=row.get("language") or _guess_language(company.country),
+        versions=_row_versions(row),
     )
     kind = v.choice("kind", data.kind, ("offer", "need"))
     title = v.text("title", data.title, max_length=200)
     existing = next((o for o in company.opportunities if o.kind == kind and o.title == title), None)
-    save_opportunity(session, company, data, actor, opportunity=existing)
+    try:
+        save_opportunity(session, company, data, actor, opportunity=existing)
+    except v.ValidationError as error:  # the form's version fields are this file's version columns
+        raise v.ValidationError(error.field.removeprefix("version_"), error.message) from None
     if existing is None:
         report.opportunities_created += 1
     else:
         report.opportunities_updated += 1
+
+
+def _row_versions(row: dict) -> dict[str, tuple[str, str]] | None:
+    """The versions a row gives, or None when the file has no version columns (then an offer/need
+    that is updated keeps the versions it has)."""
+    if not any(column in row for column in VERSION_COLUMNS):
+        return None
+    return {lang: (row.get(f"title_{lang}") or "", row.get(f"description_{lang}") or "") for lang in VERSION_LANGUAGES}
 
 
 def _guess_language(country: str) -> str:
@@ -248,17 +264,28 @@ def neutralise(cell: str) -> str:
 def export_rows(session: Session) -> list[list[str]]:
     """All companies with their offers and needs in the import format (header first)."""
     companies = session.scalars(
-        select(Company).options(selectinload(Company.opportunities).selectinload(Opportunity.categories)).order_by(Company.name)
+        select(Company).options(selectinload(Company.opportunities).selectinload(Opportunity.categories),
+                                selectinload(Company.opportunities).selectinload(Opportunity.versions)).order_by(Company.name)
     )
     rows: list[list[str]] = [list(COLUMNS)]
     for company in companies:
         head = [company.name, company.country, company.city, company.sector, company.contact_email or "", company.website]
         for opp in company.opportunities or [None]:
-            tail = ["", "", "", "", ""] if opp is None else [
+            tail = [""] * (len(COLUMNS) - len(head)) if opp is None else [
                 opp.kind, opp.title, opp.description, ";".join(c.key for c in opp.categories), opp.language,
+                *_version_cells(opp),
             ]
             rows.append([neutralise(str(cell)) for cell in head + tail])
     return rows
+
+
+def _version_cells(opportunity: Opportunity) -> list[str]:
+    by_language = {v.language: v for v in opportunity.versions}
+    cells = []
+    for lang in VERSION_LANGUAGES:
+        version = by_language.get(lang)
+        cells += [version.title, version.description] if version else ["", ""]
+    return cells
 
 
 def to_csv(rows: list[list[str]]) -> bytes:

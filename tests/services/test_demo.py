@@ -26,6 +26,9 @@ def test_demo_data_loads_a_realistic_event(runner, app):
         used = {cat.key for o in db.session.scalars(select(Opportunity)) for cat in o.categories}
         assert len(used) == 17  # every category of the plan appears
         assert db.session.scalar(select(User.role).where(User.email == DEMO_ORGANISER)) == "organiser"
+        # some Japanese offers are also written in Vietnamese (and English), as exhibitors do
+        versions = {(o.language, v.language) for o in db.session.scalars(select(Opportunity)) for v in o.versions}
+        assert ("ja", "vi") in versions and ("ja", "en") in versions
     again = runner.invoke(args=["demo-data", "--if-empty"])
     assert "not loaded" in again.output
     with app.app_context():

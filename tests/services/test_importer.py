@@ -73,7 +73,7 @@ def test_xlsx_import_and_export_roundtrip(ctx, runner, tmp_path):
     report = importer.import_rows(db.session, importer.read_table("c.xlsx", xlsx_bytes(ROWS)), organiser)
     assert report.errors == [] and report.opportunities_created == 3
     exported = importer.export_rows(db.session)
-    assert exported[0] == HEADER
+    assert exported[0] == [*HEADER, *importer.VERSION_COLUMNS]
     book = load_workbook(io.BytesIO(importer.to_xlsx(exported)))
     titles = {row[7] for row in book.active.iter_rows(min_row=2, values_only=True)}
     assert titles == {"Xử lý rác sinh hoạt 500 tấn/ngày", "Mặt bằng và nguồn rác ổn định", "フロン回収装置"}
@@ -110,3 +110,45 @@ def test_blank_rows_keep_the_spreadsheet_row_numbers(ctx):
     csv_text = ",".join(HEADER) + "\n\n" + "Bad Co,XX,,,,,offer,T,,water,en\n"
     report = importer.import_rows(db.session, importer.read_table("c.csv", csv_text.encode()), organiser)
     assert [(e.row, e.column) for e in report.errors] == [(3, "country")]
+
+
+def _versions_of(title):
+    opportunity = db.session.scalar(select(Opportunity).where(Opportunity.title == title))
+    return {v.language: (v.title, v.description) for v in opportunity.versions}
+
+
+def test_versions_in_other_languages_round_trip_and_survive_a_file_without_them(ctx, runner, tmp_path):
+    from matchmaker.models import User
+
+    organiser = User(email="o@example.com", password_hash="x", role="organiser")
+    db.session.add(organiser)
+    header = [*HEADER, "title_vi", "description_vi", "title_en", "description_en"]
+    row = [*ROWS[2], "Thiết bị thu hồi môi chất lạnh", "Thu hồi CFC, HCFC từ điều hòa cũ.", "Refrigerant recovery unit", ""]
+    report = importer.import_rows(db.session, [dict(zip(header, row))], organiser)
+    assert not report.errors
+    db.session.commit()
+    expected = {"vi": ("Thiết bị thu hồi môi chất lạnh", "Thu hồi CFC, HCFC từ điều hòa cũ."), "en": ("Refrigerant recovery unit", "")}
+    assert _versions_of("フロン回収装置") == expected
+    # the export carries them in their columns, and importing it again changes nothing
+    exported = importer.export_rows(db.session)
+    assert exported[0][-6:] == ["title_ja", "description_ja", "title_vi", "description_vi", "title_en", "description_en"]
+    line = next(r for r in exported if r[7] == "フロン回収装置")
+    assert line[-6:] == ["", "", *expected["vi"], "Refrigerant recovery unit", ""]
+    assert not importer.import_rows(db.session, [dict(zip(exported[0], line))], organiser).errors
+    db.session.commit()
+    assert _versions_of("フロン回収装置") == expected
+    # a file in the old format (no version columns) updates the offer and leaves its versions alone
+    assert not importer.import_rows(db.session, [dict(zip(HEADER, ROWS[2]))], organiser).errors
+    db.session.commit()
+    assert _versions_of("フロン回収装置") == expected
+
+
+def test_a_version_in_the_originals_language_is_a_row_error(ctx):
+    from matchmaker.models import User
+
+    organiser = User(email="o@example.com", password_hash="x", role="organiser")
+    db.session.add(organiser)
+    header = [*HEADER, "title_ja"]
+    report = importer.import_rows(db.session, [dict(zip(header, [*ROWS[2], "同じ言語"]))], organiser)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "title_ja")]
+    assert "original is written in this language" in report.errors[0].message

@@ -126,7 +126,8 @@ def test_export_downloads_csv_and_xlsx(client, app, make_company, make_opportuni
     response = client.get("/en/admin/export.csv")
     assert response.headers["Content-Disposition"] == 'attachment; filename="companies.csv"'
     body = response.data.decode("utf-8-sig")
-    assert body.splitlines()[0] == "company,country,city,sector,email,website,kind,title,description,categories,language"
+    assert body.splitlines()[0] == ("company,country,city,sector,email,website,kind,title,description,categories,language,"
+                                     "title_ja,description_ja,title_vi,description_vi,title_en,description_en")
     assert "'=cmd" in body and "'+SUM(1,2)" in body
     xlsx = client.get("/en/admin/export.xlsx")
     assert xlsx.data[:2] == b"PK" and "spreadsheetml" in xlsx.headers["Content-Type"]

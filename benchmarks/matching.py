@@ -25,7 +25,9 @@ hub terms; the set's needs and the distractor offers come from Vietnamese compan
 offers and the distractor needs from Japanese ones, so the Japan–Vietnam preference applies
 where the weights have it). In the single-language rows that preference is
 the same for every candidate and changes nothing; "VI→JA/EN" gives each pair's offer in Japanese or English (alternating), so a
-need must find its answer whichever of the two it is written in.
+need must find its answer whichever of the two it is written in; "each JA offer also in EN"
+adds every Japanese offer's English text as a second version of the same offer (the better of
+the two texts counts, as versions do in the product).
 
 Speed: synthetic pools of N companies with 4 items each (random unit vectors, d=384; exactly
 half of the items are needs, assigned at random; 17 categories, each on an item with p=0.12;
@@ -147,6 +149,13 @@ def mixed_quality(pairs: list[dict], distractors: dict, vectors: dict[str, np.nd
             np.vstack([cats, categories_of(distractors["offers_vi"], keys)]), ["JP"] * n + ["VN"] * n_vi,
         ),
     }
+    # the same pool where every Japanese offer was also written in English by its company: a
+    # candidate offer scores by the better of its two texts (as the product scores versions)
+    among = pools[f"VI→JA among {n_vi} VI offers"]
+    pools[f"VI→JA among {n_vi} VI offers, each JA offer also in EN"] = (
+        *among[:4], np.vstack([among[4], vectors["offer-en"]]), among[5] + ["en"] * n,
+        np.vstack([among[6], cats]), among[7] + ["JP"] * n,
+    )
     english = np.arange(n) % 2 == 1
     pools["VI→JA/EN (offers alternate)"] = (
         vectors["need-vi"], ["vi"] * n, cats, ["VN"] * n,
@@ -156,12 +165,22 @@ def mixed_quality(pairs: list[dict], distractors: dict, vectors: dict[str, np.nd
     rows, figures = [], {}
     for name, (needs, need_langs, need_cats, need_countries, offers, offer_langs, offer_cats, offer_countries) in pools.items():
         border = {"need_border": _border(need_countries), "offer_border": _border(offer_countries)}
+        candidates = n + n_vi if "also in EN" in name else len(offers)
         for label, weights in VARIANTS.items():
             used = (need_cats, offer_cats) if weights.category > 0 else (None, None)
             scores = item_scores(needs, offers, *used, weights, need_langs, offer_langs, **border)[:n]
-            figures[name, label] = retrieval(scores)
+            figures[name, label] = retrieval(_best_text(scores, candidates))
             rows.append(_row(name, label, figures[name, label]))
     return rows, figures
+
+
+def _best_text(scores: np.ndarray, candidates: int) -> np.ndarray:
+    """Columns beyond *candidates* are second texts of the first ones (column c + candidates is
+    candidate c again): each candidate keeps its better score."""
+    best = scores[:, :candidates].copy()
+    extra = scores[:, candidates:]
+    np.maximum(best[:, : extra.shape[1]], extra, out=best[:, : extra.shape[1]])
+    return best
 
 
 def _border(countries: list[str]) -> np.ndarray:

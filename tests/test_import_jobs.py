@@ -228,3 +228,21 @@ def test_the_programme_import_runs_as_a_job_too(app, organiser, end, status, sem
             assert job.result["created"]["seminar"] == 2
         else:
             assert [(e.row, e.column) for e in importer.job_errors(job)] == [(5, "end")]
+
+
+def test_a_large_programme_upload_runs_as_a_job_and_its_page_shows_the_outcome(client, app, organiser, monkeypatch):
+    monkeypatch.setitem(app.config, "IMPORT_JOB_ROWS", 3)  # the file has 4 records
+    data = PROGRAMME.format(day=(utcnow() + timedelta(days=30)).date().isoformat(), end="12:00").encode()
+    page = client.get("/vi/admin/programme/import").get_data(as_text=True)
+    response = client.post("/vi/admin/programme/import", data={"csrf_token": csrf_from(page), "file": (io.BytesIO(data), "programme.csv")},
+                           content_type="multipart/form-data")
+    location = response.headers["Location"]
+    assert "/vi/admin/programme/import?job=" in location
+    job_id = int(location.rsplit("=", 1)[1])
+    assert wait_for(app, job_id).status == "done"
+    html = client.get(location).get_data(as_text=True)
+    assert translated(app, "vi", "Programme imported: %(created)d new and %(updated)d updated records.", created=4, updated=0) in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Seminar.id))) == 2
+    # the company import page does not show a programme job
+    assert client.get(f"/vi/admin/import?job={job_id}").status_code == 404

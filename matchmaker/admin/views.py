@@ -86,7 +86,7 @@ def import_companies():
     follows (``?job=ID``; while an import runs, the bare page goes there): progress, then outcome.
     """
     job_id = request.args.get("job", type=int)
-    running = importer.latest_import_job(db.session) if job_id is None and request.method == "GET" else None
+    running = importer.latest_import_job(db.session, "companies") if job_id is None and request.method == "GET" else None
     if running is not None and importer.job_status(running) in ACTIVE:
         return redirect(url_for("admin.import_companies", job=running.id))
     form = ImportForm()
@@ -100,7 +100,7 @@ def import_companies():
             if not isinstance(outcome, list):
                 return outcome
             errors = outcome
-    panel = _job_panel(job_id) if job_id is not None else None
+    panel = job_panel(job_id, "companies") if job_id is not None else None
     if panel is not None and not errors:
         errors = panel["errors"]
     return render_template("admin/import.html", form=form, errors=errors, job=panel)
@@ -137,27 +137,35 @@ def _imported(counts: dict) -> str:
              items=counts["opportunities_created"] + counts["opportunities_updated"])
 
 
-def _job_panel(job_id: int) -> dict:
-    """What the page shows of import job *job_id*: its state, progress and outcome (404 if none)."""
+def job_panel(job_id: int, what: str | None = None) -> dict:
+    """What an import page shows of import job *job_id*: its state, progress and outcome (404 if
+    there is no such import, or it imports something else than *what*)."""
     job = db.session.get(Job, job_id)
-    if job is None or job.kind != "import":
+    if job is None or job.kind != "import" or (what is not None and job.params.get("what") != what):
         abort(404)
     status, errors = importer.job_status(job), importer.job_errors(job)
     if status == "done":
-        outcome = _imported(job.result)
+        outcome = _imported(job.result) if job.params.get("what") == "companies" else _programme_imported(job.result)
     elif errors:
         outcome = _("Nothing was imported: %(count)d row(s) need correcting.", count=len(errors))
     else:
         outcome = _("The import stopped; nothing was saved.")
+    page = "admin.import_companies" if job.params.get("what") == "companies" else "programme.manage.import_programme"
     return dict(job=job, status=status, label=JOB_STATUS_LABELS[status], active=status in ACTIVE,
-                filename=job.params.get("filename", ""), outcome=outcome, errors=errors)
+                filename=job.params.get("filename", ""), outcome=outcome, errors=errors,
+                reload_url=url_for(page, job=job.id))
+
+
+def _programme_imported(counts: dict) -> str:
+    return _("Programme imported: %(created)d new and %(updated)d updated records.",
+             created=sum(counts["created"].values()), updated=sum(counts["updated"].values()))
 
 
 @bp.route("/import/jobs/<int:job_id>")
 @organiser_required
 def import_status(job_id: int):
     """An import job's state as JSON, for the page's progress bar."""
-    panel = _job_panel(job_id)
+    panel = job_panel(job_id)
     return jsonify(id=job_id, status=panel["status"], status_label=str(panel["label"]), stage_label=panel["job"].message,
                    progress=panel["job"].progress, active=panel["active"])
 

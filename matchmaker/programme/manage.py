@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from matchmaker import jobs
 from matchmaker.access import organiser_required
+from matchmaker.admin.views import job_panel
 from matchmaker.choices import LANGUAGE_LABELS
 from matchmaker.extensions import db
 from matchmaker.forms import attach_error
@@ -25,7 +27,7 @@ from matchmaker.services import programme_import as importing
 from matchmaker.services import programme_rooms as rooms_svc
 from matchmaker.services import programme_speakers as speakers_svc
 from matchmaker.services.categories import list_categories
-from matchmaker.services.importer import ImportFileError
+from matchmaker.services.importer import IMPORT_TASK, ImportFileError, count_rows, start_import_job
 from matchmaker.services.programme_conflicts import ConflictError, all_conflicts
 from matchmaker.services.validation import ValidationError
 
@@ -317,7 +319,11 @@ def delete_booth(booth_id: int):
 @bp.route("/import", methods=["GET", "POST"])
 @organiser_required
 def import_programme():
-    """Upload a programme spreadsheet: every row goes in, or none and every bad row is listed."""
+    """Upload a programme spreadsheet: every row goes in, or none and every bad row is listed.
+
+    A file of more than ``IMPORT_JOB_ROWS`` rows goes to a background job, which the page then
+    follows (``?job=ID``), as the company import does.
+    """
     form = ImportForm()
     errors: list = []
     if form.validate_on_submit():
@@ -325,19 +331,39 @@ def import_programme():
         if not upload or not upload.filename:
             form.file.errors = [_("Choose a file to import.")]
         else:
-            try:
-                rows = importing.read_programme_table(upload.filename, upload.read())
-            except ImportFileError as error:
-                form.file.errors = [str(error)]
-            else:
-                report = importing.import_programme(db.session, rows, current_user, tz=_tz(),
-                                                    allow_conflicts=form.allow_conflicts.data)
-                if not report.errors:
-                    db.session.commit()
-                    flash(_("Programme imported: %(created)d new and %(updated)d updated records.",
-                            created=sum(report.created.values()), updated=sum(report.updated.values())), "success")
-                    return redirect(url_for(".overview"))
-                db.session.rollback()
-                errors = report.errors
-                flash(_("Nothing was imported: %(count)d row(s) need correcting.", count=len(errors)), "error")
-    return render_template("programme/manage/import.html", form=form, errors=errors)
+            outcome = _run_import(form, upload.filename, upload.read())
+            if not isinstance(outcome, list):
+                return outcome
+            errors = outcome
+    job_id = request.args.get("job", type=int)
+    panel = job_panel(job_id, "programme") if job_id is not None else None
+    if panel is not None and not errors:
+        errors = panel["errors"]
+    return render_template("programme/manage/import.html", form=form, errors=errors, job=panel)
+
+
+def _run_import(form: ImportForm, filename: str, data: bytes):
+    """Import one upload now, or start a job for a large one; return a redirect, or the row errors to show."""
+    try:
+        rows = importing.read_programme_table(filename, data)
+    except ImportFileError as error:
+        form.file.errors = [str(error)]
+        return []
+    size = count_rows(rows)
+    if size > current_app.config["IMPORT_JOB_ROWS"]:
+        job = start_import_job(db.session, current_user, "programme", filename, data, lang=g.lang_code, tz=_tz(),
+                               allow_conflicts=bool(form.allow_conflicts.data))
+        db.session.commit()
+        jobs.submit(current_app._get_current_object(), IMPORT_TASK, job.id)
+        flash(_("This file has %(rows)d rows: it is imported in the background, and this page shows how far it got.",
+                rows=size), "info")
+        return redirect(url_for(".import_programme", job=job.id))
+    report = importing.import_programme(db.session, rows, current_user, tz=_tz(), allow_conflicts=form.allow_conflicts.data)
+    if report.errors:
+        db.session.rollback()
+        flash(_("Nothing was imported: %(count)d row(s) need correcting.", count=len(report.errors)), "error")
+        return report.errors
+    db.session.commit()
+    flash(_("Programme imported: %(created)d new and %(updated)d updated records.",
+            created=sum(report.created.values()), updated=sum(report.updated.values())), "success")
+    return redirect(url_for(".overview"))

@@ -340,9 +340,10 @@ def job_errors(job: Job) -> list[RowError]:
     return [RowError(**error) for error in job.result.get("errors", [])]
 
 
-def latest_import_job(session: Session) -> Job | None:
-    """The most recent import job."""
-    return session.scalar(select(Job).where(Job.kind == "import").order_by(Job.id.desc()).limit(1))
+def latest_import_job(session: Session, what: str = "companies") -> Job | None:
+    """The most recent import job of *what* (``companies`` or ``programme``) among the last few imports."""
+    recent = session.scalars(select(Job).where(Job.kind == "import").order_by(Job.id.desc()).limit(20))
+    return next((job for job in recent if job.params.get("what") == what), None)
 
 
 class _ProgressWriter:

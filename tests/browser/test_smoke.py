@@ -1,4 +1,4 @@
-"""A newcomer's path in a real browser: register, add a Japanese offer, read it in Vietnamese."""
+"""A newcomer's path in a real browser: register, add a Japanese offer (with a Vietnamese version), read it in Vietnamese."""
 
 from sqlalchemy import select
 
@@ -23,6 +23,7 @@ def test_register_offer_switch_language_find(live_server, page, app):
     page.fill("#title", "定置用燃料電池による工場の脱炭素化")
     page.fill("#description", "水素を使う5kW級の燃料電池を工業団地に設置します。")
     page.check("input[value='hydrogen']")
+    page.fill("#version_title_vi", "Pin nhiên liệu cố định giúp nhà máy giảm phát thải")  # the same offer in Vietnamese
     page.click("#submit")
     assert "定置用燃料電池による工場の脱炭素化" in page.inner_text("main")
     assert page.locator(".lang-badge", has_text="JA").count() >= 1
@@ -35,6 +36,10 @@ def test_register_offer_switch_language_find(live_server, page, app):
     page.click("nav.lang-switch >> text=Tiếng Việt")
     assert "/vi/companies/" in page.url
     assert page.locator("html").get_attribute("lang") == "vi"
+    # a Vietnamese reader sees the Vietnamese version first, the Japanese original one click away
+    assert page.locator("h3[lang=vi]", has_text="Pin nhiên liệu cố định").count() == 1
+    page.click(f"summary >> text={translated(app, 'vi', 'Other languages')}")
+    assert page.locator("details.versions [lang=ja]", has_text="定置用燃料電池による工場の脱炭素化").is_visible()
     page.click(f"nav.main-nav >> text={translated(app, 'vi', 'Companies')}")
     page.fill("input[name=q]", "ﾊｲﾄﾞﾛｼﾞｪﾝ")  # half-width katakana still finds it
     page.press("input[name=q]", "Enter")

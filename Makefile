@@ -19,7 +19,7 @@ test: install system-deps ## set up, then run every test (SQLite; PostgreSQL too
 	$(BIN)/python -m pytest
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 	  echo "== again on PostgreSQL ($(PG_TEST_URL))"; \
-	  TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -m "not browser and not model and not core"; \
+	  TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest --ignore=tests/core --ignore=tests/model; \
 	else echo "== PostgreSQL at $(PG_TEST_URL) does not answer: database tests ran on SQLite only"; fi
 
 install: $(STAMP) translations model

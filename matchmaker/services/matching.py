@@ -76,11 +76,11 @@ def build_snapshot(session: Session, model: str, include: Company | None = None,
     stmt = stmt.where(or_(Company.status == "approved", Company.id == (include.id if include else -1))).order_by(Company.id)
     companies = list(session.scalars(stmt))
     texts = vectors.texts_of(o for c in companies for o in c.opportunities)
-    stored = vectors.current_vectors(session, model_id)
+    stored = vectors.current_vectors(session, model_id, texts)
     missing = [t for t in texts if t.key not in stored]
     if missing and len(missing) <= embed_limit:
         vectors.embed(session, missing, model)
-        stored = vectors.current_vectors(session, model_id)
+        stored = vectors.current_vectors(session, model_id, texts)
     ready = [t for t in texts if t.key in stored]
     categories = list(session.scalars(select(Category).order_by(Category.position)))
     pool = _pool(companies, ready, stored, categories)

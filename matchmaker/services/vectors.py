@@ -164,10 +164,11 @@ def embed_quietly(session: Session, opportunities: list[Opportunity], model: str
     return True
 
 
-def current_vectors(session: Session, model_id: str) -> dict[tuple[int, str], OpportunityEmbedding]:
-    """Stored vectors made by *model_id* from the current texts, by (opportunity id, language)."""
+def current_vectors(session: Session, model_id: str, texts: list[ItemText] | None = None) -> dict[tuple[int, str], OpportunityEmbedding]:
+    """Stored vectors made by *model_id* from the current texts (those of *texts*, default every
+    offer/need), by (opportunity id, language)."""
     rows = list(session.scalars(select(OpportunityEmbedding).where(OpportunityEmbedding.model_id == model_id)))
-    texts = {t.key: t for t in all_texts(session)}
+    texts = {t.key: t for t in (all_texts(session) if texts is None else texts)}
     return {key: row for row in rows if (key := (row.opportunity_id, row.language)) in texts
             and row.text_hash == text_hash(texts[key])}
 

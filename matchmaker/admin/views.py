@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, g, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from matchmaker import jobs
 from matchmaker.access import organiser_required
+from matchmaker.admin.imports import import_page, job_panel
 from matchmaker.admin.forms import CategoryForm, ImportForm, StatusForm
 from matchmaker.extensions import db
 from matchmaker.forms import attach_error
-from matchmaker.models import Category, Company, Job
+from matchmaker.models import Category, Company
 from matchmaker.services import companies as svc
 from matchmaker.services import importer
 from matchmaker.services.categories import list_categories, save_category
@@ -68,15 +67,6 @@ def categories(category_id: int | None):
     return render_template("admin/categories.html", form=form, category=category, categories=list_categories(db.session))
 
 
-ACTIVE = ("queued", "running")
-JOB_STATUS_LABELS = {
-    "queued": _l("Waiting to start"),
-    "running": _l("Running"),
-    "done": _l("Finished"),
-    "failed": _l("Failed"),
-}
-
-
 @bp.route("/import", methods=["GET", "POST"])
 @organiser_required
 def import_companies():
@@ -85,80 +75,8 @@ def import_companies():
     A file of more than ``IMPORT_JOB_ROWS`` rows goes to a background job, which the page then
     follows (``?job=ID``; while an import runs, the bare page goes there): progress, then outcome.
     """
-    job_id = request.args.get("job", type=int)
-    running = importer.latest_import_job(db.session, "companies") if job_id is None and request.method == "GET" else None
-    if running is not None and importer.job_status(running) in ACTIVE:
-        return redirect(url_for("admin.import_companies", job=running.id))
     form = ImportForm()
-    errors: list[importer.RowError] = []
-    if form.validate_on_submit():
-        upload = form.file.data
-        if not upload or not upload.filename:
-            form.file.errors = [_("Choose a file to import.")]
-        else:
-            outcome = _run_import(form, upload.filename, upload.read())
-            if not isinstance(outcome, list):
-                return outcome
-            errors = outcome
-    panel = job_panel(job_id, "companies") if job_id is not None else None
-    if panel is not None and not errors:
-        errors = panel["errors"]
-    return render_template("admin/import.html", form=form, errors=errors, job=panel)
-
-
-def _run_import(form: ImportForm, filename: str, data: bytes) -> Response | list[importer.RowError]:
-    """Import one upload now, or start a job for a large one; return a redirect, or the row errors to show."""
-    try:
-        rows = importer.read_table(filename, data)
-    except importer.ImportFileError as error:
-        form.file.errors = [str(error)]
-        return []
-    approve, size = not form.pending.data, importer.count_rows(rows)
-    if size > current_app.config["IMPORT_JOB_ROWS"]:
-        job = importer.start_import_job(db.session, current_user, "companies", filename, data, lang=g.lang_code, approve=approve)
-        db.session.commit()
-        jobs.submit(current_app._get_current_object(), importer.IMPORT_TASK, job.id)
-        flash(_("This file has %(rows)d rows: it is imported in the background, and this page shows how far it got.",
-                rows=size), "info")
-        return redirect(url_for("admin.import_companies", job=job.id))
-    report = importer.import_rows(db.session, rows, current_user, approve=approve)
-    if report.errors:
-        db.session.rollback()
-        flash(_("Nothing was imported: %(count)d row(s) need correcting.", count=len(report.errors)), "error")
-        return report.errors
-    db.session.commit()
-    flash(_imported(vars(report)), "success")
-    return redirect(url_for("admin.companies"))
-
-
-def _imported(counts: dict) -> str:
-    return _("Imported: %(new)d new and %(updated)d updated companies, %(items)d offers and needs.",
-             new=counts["companies_created"], updated=counts["companies_updated"],
-             items=counts["opportunities_created"] + counts["opportunities_updated"])
-
-
-def job_panel(job_id: int, what: str | None = None) -> dict:
-    """What an import page shows of import job *job_id*: its state, progress and outcome (404 if
-    there is no such import, or it imports something else than *what*)."""
-    job = db.session.get(Job, job_id)
-    if job is None or job.kind != "import" or (what is not None and job.params.get("what") != what):
-        abort(404)
-    status, errors = importer.job_status(job), importer.job_errors(job)
-    if status == "done":
-        outcome = _imported(job.result) if job.params.get("what") == "companies" else _programme_imported(job.result)
-    elif errors:
-        outcome = _("Nothing was imported: %(count)d row(s) need correcting.", count=len(errors))
-    else:
-        outcome = _("The import stopped; nothing was saved.")
-    page = "admin.import_companies" if job.params.get("what") == "companies" else "programme.manage.import_programme"
-    return dict(job=job, status=status, label=JOB_STATUS_LABELS[status], active=status in ACTIVE,
-                filename=job.params.get("filename", ""), outcome=outcome, errors=errors,
-                reload_url=url_for(page, job=job.id))
-
-
-def _programme_imported(counts: dict) -> str:
-    return _("Programme imported: %(created)d new and %(updated)d updated records.",
-             created=sum(counts["created"].values()), updated=sum(counts["updated"].values()))
+    return import_page("companies", form, "admin/import.html", approve=not form.pending.data)
 
 
 @bp.route("/import/jobs/<int:job_id>")

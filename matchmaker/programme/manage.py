@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from matchmaker import jobs
 from matchmaker.access import organiser_required
-from matchmaker.admin.views import job_panel
+from matchmaker.admin.imports import import_page
 from matchmaker.choices import LANGUAGE_LABELS
 from matchmaker.extensions import db
 from matchmaker.forms import attach_error
@@ -23,11 +22,9 @@ from matchmaker.programme.forms import (
 from matchmaker.services import programme as svc
 from matchmaker.services import programme_attendance as attendance
 from matchmaker.services import programme_exhibition as exhibition
-from matchmaker.services import programme_import as importing
 from matchmaker.services import programme_rooms as rooms_svc
 from matchmaker.services import programme_speakers as speakers_svc
 from matchmaker.services.categories import list_categories
-from matchmaker.services.importer import IMPORT_TASK, ImportFileError, count_rows, start_import_job
 from matchmaker.services.programme_conflicts import ConflictError, all_conflicts
 from matchmaker.services.validation import ValidationError
 
@@ -325,45 +322,5 @@ def import_programme():
     follows (``?job=ID``), as the company import does.
     """
     form = ImportForm()
-    errors: list = []
-    if form.validate_on_submit():
-        upload = form.file.data
-        if not upload or not upload.filename:
-            form.file.errors = [_("Choose a file to import.")]
-        else:
-            outcome = _run_import(form, upload.filename, upload.read())
-            if not isinstance(outcome, list):
-                return outcome
-            errors = outcome
-    job_id = request.args.get("job", type=int)
-    panel = job_panel(job_id, "programme") if job_id is not None else None
-    if panel is not None and not errors:
-        errors = panel["errors"]
-    return render_template("programme/manage/import.html", form=form, errors=errors, job=panel)
-
-
-def _run_import(form: ImportForm, filename: str, data: bytes):
-    """Import one upload now, or start a job for a large one; return a redirect, or the row errors to show."""
-    try:
-        rows = importing.read_programme_table(filename, data)
-    except ImportFileError as error:
-        form.file.errors = [str(error)]
-        return []
-    size = count_rows(rows)
-    if size > current_app.config["IMPORT_JOB_ROWS"]:
-        job = start_import_job(db.session, current_user, "programme", filename, data, lang=g.lang_code, tz=_tz(),
-                               allow_conflicts=bool(form.allow_conflicts.data))
-        db.session.commit()
-        jobs.submit(current_app._get_current_object(), IMPORT_TASK, job.id)
-        flash(_("This file has %(rows)d rows: it is imported in the background, and this page shows how far it got.",
-                rows=size), "info")
-        return redirect(url_for(".import_programme", job=job.id))
-    report = importing.import_programme(db.session, rows, current_user, tz=_tz(), allow_conflicts=form.allow_conflicts.data)
-    if report.errors:
-        db.session.rollback()
-        flash(_("Nothing was imported: %(count)d row(s) need correcting.", count=len(report.errors)), "error")
-        return report.errors
-    db.session.commit()
-    flash(_("Programme imported: %(created)d new and %(updated)d updated records.",
-            created=sum(report.created.values()), updated=sum(report.updated.values())), "success")
-    return redirect(url_for(".overview"))
+    return import_page("programme", form, "programme/manage/import.html", tz=_tz(),
+                       allow_conflicts=bool(form.allow_conflicts.data))

@@ -407,17 +407,18 @@ def _carry_out(session: Session, job: Job, progress: Progress) -> str:
     actor = session.get(User, job.created_by) if job.created_by else None
     if actor is None or not actor.is_organiser:
         raise PermissionError("the organiser who started this import no longer has the right to")
-    rows = _read_upload(params, job.payload)
+    rows = read_upload(params, job.payload)
     job.message = f"0/{count_rows(rows)}"
     session.commit()
-    summary, errors = _apply(session, actor, params, rows, progress)
+    summary, errors = apply_import(session, actor, params, rows, progress)
     if errors:
         session.rollback()
         return _end(session, job_id, "failed", result={"errors": [asdict(e) for e in errors]})
     return _end(session, job_id, "done", result=summary)  # the data and "done" in one commit
 
 
-def _read_upload(params: dict, data: bytes) -> list[dict[str, str]]:
+def read_upload(params: dict, data: bytes) -> list[dict[str, str]]:
+    """The rows of an upload for the import ``params["what"]`` (ImportFileError when unreadable)."""
     if params["what"] == "programme":
         from matchmaker.services.programme_import import read_programme_table
 
@@ -425,8 +426,10 @@ def _read_upload(params: dict, data: bytes) -> list[dict[str, str]]:
     return read_table(params["filename"], data)
 
 
-def _apply(session: Session, actor: User, params: dict, rows: list[dict[str, str]], progress: Progress) -> tuple[dict, list[RowError]]:
-    """Run the importer of *params*' kind on *rows*; return its counts and its row errors."""
+def apply_import(session: Session, actor: User, params: dict, rows: list[dict[str, str]],
+                 progress: Progress | None = None) -> tuple[dict, list[RowError]]:
+    """Run the importer of *params*' kind on *rows* (nothing committed); return its counts (as a
+    job stores them) and its row errors."""
     if params["what"] == "programme":
         from matchmaker.services.programme_import import import_programme
 

@@ -12,6 +12,7 @@ import hashlib
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlalchemy import select
@@ -19,6 +20,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from matchmaker import embeddings
 from matchmaker.models import Company, Opportunity, OpportunityEmbedding, OpportunityVersion
+
+if TYPE_CHECKING:
+    from matchmaker.models.jobs import Job
 
 log = logging.getLogger(__name__)
 KIND_PROMPT = {"need": "query", "offer": "passage"}
@@ -173,7 +177,7 @@ def current_vectors(session: Session, model_id: str, texts: list[ItemText] | Non
             and row.text_hash == text_hash(texts[key])}
 
 
-def start_embedding(session: Session, actor) -> tuple["Job", bool]:
+def start_embedding(session: Session, actor) -> tuple[Job, bool]:
     """Create the job that embeds every stale offer/need (organisers only).
 
     Returns the job and whether it is new; a job already queued or running is returned instead.

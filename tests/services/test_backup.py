@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import MetaData, delete, select, update
 
 from matchmaker.extensions import db
-from matchmaker.models import Company, CompanyDescription, MeetingRequest, Opportunity, OpportunityEmbedding, User
+from matchmaker.models import Company, CompanyDescription, Opportunity, OpportunityEmbedding, User
 from matchmaker.services import meetings
 from matchmaker.services.backup import BackupError, backup_database, pg_conninfo, restore_database
 

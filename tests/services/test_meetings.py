@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from matchmaker.extensions import db
-from matchmaker.models import Company, MeetingRequest, PairRule, User, utcnow
+from matchmaker.models import MeetingRequest, PairRule, User, utcnow
 from matchmaker.services import meetings
 from matchmaker.services.meetings import RequestError
 

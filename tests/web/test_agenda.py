@@ -108,7 +108,7 @@ def test_availability_grid_saves_and_refuses_bad_input(client, app, make_company
     assert translated(app, "vi", "The slot “%(slot)s” does not exist in this session.", slot="9") in html
     with app.app_context():
         assert db.session.scalar(select(Unavailability.slot_id).limit(1)) is not None  # the old marks stay
-    assert client.post(f"/vi/agenda/availability/999", data={"s999-csrf_token": token}).status_code == 404
+    assert client.post("/vi/agenda/availability/999", data={"s999-csrf_token": token}).status_code == 404
 
 
 def test_agenda_is_for_company_users(client, app, make_organiser, login):

@@ -6,7 +6,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import select
 
-from matchmaker.access import organiser_required
 from matchmaker.extensions import db
 from matchmaker.models import Company, User
 from tests.conftest import PASSWORD, csrf_from, form_post, translated, user_email

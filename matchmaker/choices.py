@@ -36,6 +36,13 @@ def country_choices(blank: str | None = None) -> list[tuple[str, str]]:
 
 LANGUAGE_LABELS = {"ja": _l("Japanese"), "vi": _l("Vietnamese"), "en": _l("English")}
 KIND_LABELS = {"offer": _l("Offer"), "need": _l("Need")}
+# the states of background work: schedule generation runs and import jobs
+JOB_STATUS_LABELS = {
+    "queued": _l("Waiting to start"),
+    "running": _l("Running"),
+    "done": _l("Finished"),
+    "failed": _l("Failed"),
+}
 TYPE_LABELS = {
     "technology": _l("Technology"),
     "business": _l("Business"),

@@ -5,21 +5,15 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from matchmaker import jobs
+from matchmaker.choices import JOB_STATUS_LABELS
 from matchmaker.extensions import db
 from matchmaker.models import Job
 from matchmaker.services import importer
 
 ACTIVE = ("queued", "running")
-JOB_STATUS_LABELS = {
-    "queued": _l("Waiting to start"),
-    "running": _l("Running"),
-    "done": _l("Finished"),
-    "failed": _l("Failed"),
-}
 # per kind of import: its upload page, and the page an immediate import that worked goes to
 PAGES = {
     "companies": ("admin.import_companies", "admin.companies"),

@@ -2,6 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
+from matchmaker.choices import JOB_STATUS_LABELS
+
 REASON_LABELS = {
     "no_common_free_slot": _l("no free slot in common"),
     "no_table": _l("no table free"),
@@ -10,12 +12,7 @@ REASON_LABELS = {
     "unknown_company": _l("a company is not taking part"),
     "infeasible": _l("it cannot fit with the other required meetings"),
 }
-STATUS_LABELS = {
-    "queued": _l("Waiting to start"),
-    "running": _l("Running"),
-    "done": _l("Finished"),
-    "failed": _l("Failed"),
-}
+STATUS_LABELS = JOB_STATUS_LABELS
 STAGE_LABELS = {
     "prepare": _l("Reading the data"),
     "bound": _l("Computing the upper bound"),

@@ -159,8 +159,10 @@ def shared_pool(session: Session, config) -> SharedPool:
     return built
 
 
-def _materialise(session: Session, shared: SharedPool, found: list[core.Suggestion]) -> Snapshot:
-    """A Snapshot holding only what *found* refers to (companies, texts, categories), by pool index."""
+def _materialise(session: Session, shared: SharedPool, found: list[core.Suggestion]) -> tuple[Snapshot, list[core.Suggestion]]:
+    """A Snapshot holding only what *found* refers to (companies, texts, categories, by pool
+    index), and *found* without what was deleted since the pool was built (a partner, a text or
+    a category another request removed in the meantime is left out, not an error)."""
     companies = {i for s in found for i in (s.company, s.partner)}
     items = {i for s in found for r in s.reasons for i in (r.need_item, r.offer_item)}
     categories = {i for s in found for i in s.shared_categories}
@@ -174,18 +176,29 @@ def _materialise(session: Session, shared: SharedPool, found: list[core.Suggesti
         opportunities |= {o.id: o for o in session.scalars(select(Opportunity).where(Opportunity.id.in_(missing))
                                                            .options(selectinload(Opportunity.versions)))}
     cats = {c.id: c for c in session.scalars(select(Category).where(Category.id.in_([shared.category_ids[i] for i in categories])))}
-    return Snapshot(
+    texts = {i: text for i in items if (text := _text(opportunities, *shared.text_keys[i])) is not None}
+    snapshot = Snapshot(
         shared.pool,
-        {i: by_id[shared.company_ids[i]] for i in companies},
-        {i: _text(opportunities[shared.text_keys[i][0]], shared.text_keys[i][1]) for i in items},
-        {i: cats[shared.category_ids[i]] for i in categories},
+        {i: by_id[shared.company_ids[i]] for i in companies if shared.company_ids[i] in by_id},
+        texts,
+        {i: cats[shared.category_ids[i]] for i in categories if shared.category_ids[i] in cats},
         shared.index_of, shared.stale,
     )
+    kept = [s._replace(reasons=tuple(r for r in s.reasons if r.need_item in texts and r.offer_item in texts),
+                       shared_categories=tuple(c for c in s.shared_categories if c in snapshot.categories))
+            for s in found if s.partner in snapshot.companies]
+    return snapshot, kept
 
 
-def _text(opportunity: Opportunity, language: str) -> vectors.ItemText:
-    version = None if language == opportunity.language else next(v for v in opportunity.versions if v.language == language)
-    return vectors.ItemText(opportunity, version)
+def _text(opportunities: dict[int, Opportunity], opportunity_id: int, language: str) -> vectors.ItemText | None:
+    """The text (opportunity id, language) among *opportunities*, or None when it is gone."""
+    opportunity = opportunities.get(opportunity_id)
+    if opportunity is None:
+        return None
+    if language == opportunity.language:
+        return vectors.ItemText(opportunity)
+    version = next((v for v in opportunity.versions if v.language == language), None)
+    return None if version is None else vectors.ItemText(opportunity, version)
 
 
 def pair_rules(session: Session) -> dict[tuple[int, int], str]:
@@ -297,7 +310,7 @@ def suggestions_for(session: Session, company: Company, config, filters: Suggest
         exclude, pins, hidden = _exclusions(session, company, shared, filters.show_hidden)
         found = core.suggest(shared.pool, weights, top_k=top_k, exclude=exclude, pins=pins, companies=[me],
                              prepared=shared.prepared).get(me, [])
-        snapshot = _materialise(session, shared, found)
+        snapshot, found = _materialise(session, shared, found)
     else:  # not approved (yet): its own pool, the approved companies plus itself
         snapshot = build_snapshot(session, config["EMBEDDING_MODEL"], include=company)
         me = snapshot.index_of[company.id]

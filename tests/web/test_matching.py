@@ -194,3 +194,25 @@ def test_the_prepared_pool_is_kept_until_the_data_changes(client, app, event, ma
         db.session.get(Company, newcomer).status = "pending"
         db.session.commit()
     assert "Yokohama Waste Power" not in client.get("/en/matches/").get_data(as_text=True)
+
+
+def test_a_partner_deleted_after_the_pool_was_built_is_left_out(client, app, event, login):
+    """Between the fingerprint and the page's own queries another request may delete a company:
+    the page then shows the others, never an error."""
+    from matchmaker.core import matching as core
+    from matchmaker.services import matching as match_svc
+
+    login(user_email(app, event["hp"]), lang="en")
+    client.get("/en/matches/")  # embeds the event's texts
+    with app.app_context():
+        shared = match_svc.shared_pool(db.session, app.config)
+        me = shared.index_of[event["hp"]]
+        found = core.suggest(shared.pool, match_svc.weights_from(app.config), top_k=5, companies=[me],
+                             prepared=shared.prepared)[me]
+        assert shared.index_of[event["kk"]] in [s.partner for s in found]
+        db.session.delete(db.session.get(Company, event["kk"]))
+        db.session.commit()
+        snapshot, kept = match_svc._materialise(db.session, shared, found)
+        names = [snapshot.companies[s.partner].name for s in kept]
+        assert "北九州エコエナジー" not in names and len(kept) == len(found) - 1
+        assert all(r.need_item in snapshot.texts and r.offer_item in snapshot.texts for s in kept for r in s.reasons)

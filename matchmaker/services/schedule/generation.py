@@ -40,7 +40,6 @@ from matchmaker.models import (
     pair_key,
     utcnow,
 )
-from matchmaker.services.schedule.common import STALE_GRACE  # noqa: F401 - part of this module's API
 from matchmaker.services.schedule.common import load_session, lock_session, release_stale_lock, require_organiser
 from matchmaker.services.schedule.instance import CandidateSource, InstanceMap, build_instance, suggested_pairs
 from matchmaker.services.validation import ValidationError

@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import select
 
 from matchmaker.extensions import db
-from matchmaker.models import Company, User
+from matchmaker.models import Company, OpportunityVersion, User
 from tests.conftest import PASSWORD, csrf_from, form_post, translated, user_email
 
 
@@ -170,8 +170,11 @@ def test_user_text_is_escaped_everywhere(client, app, make_company, make_opportu
             db.session.delete(company)
         db.session.commit()
     company_id = make_company(name=text, city=text, sector=text, email=f"x{abs(hash(text))}@example.com")
-    make_opportunity(company_id, title=text, description=text)
-    for url in (f"/en/companies/{company_id}", "/en/companies/", f"/ja/companies/?q={suffix}"):
+    opportunity_id = make_opportunity(company_id, title=text, description=text)
+    with app.app_context():  # the same offer written again in Vietnamese: shown first on /vi/, folded on /en/
+        db.session.add(OpportunityVersion(opportunity_id=opportunity_id, language="vi", title=text, description=text))
+        db.session.commit()
+    for url in (f"/en/companies/{company_id}", f"/vi/companies/{company_id}", "/en/companies/", f"/ja/companies/?q={suffix}"):
         html = client.get(url).get_data(as_text=True)
         assert payload not in html, url
 

@@ -4,6 +4,7 @@ import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
+from markupsafe import escape
 from sqlalchemy import select
 
 from matchmaker.extensions import db
@@ -172,11 +173,13 @@ def test_user_text_is_escaped_everywhere(client, app, make_company, make_opportu
     company_id = make_company(name=text, city=text, sector=text, email=f"x{abs(hash(text))}@example.com")
     opportunity_id = make_opportunity(company_id, title=text, description=text)
     with app.app_context():  # the same offer written again in Vietnamese: shown first on /vi/, folded on /en/
-        db.session.add(OpportunityVersion(opportunity_id=opportunity_id, language="vi", title=text, description=text))
+        db.session.add(OpportunityVersion(opportunity_id=opportunity_id, language="vi", title=text + " (vi)", description=text))
         db.session.commit()
     for url in (f"/en/companies/{company_id}", f"/vi/companies/{company_id}", "/en/companies/", f"/ja/companies/?q={suffix}"):
         html = client.get(url).get_data(as_text=True)
         assert payload not in html, url
+        if url.endswith(f"companies/{company_id}"):
+            assert str(escape(text + " (vi)")) in html, url  # the version is there, escaped
 
 
 def test_public_pages_are_cacheable_with_etag(client, make_company):

@@ -195,10 +195,10 @@ def _text(opportunities: dict[int, Opportunity], opportunity_id: int, language: 
     opportunity = opportunities.get(opportunity_id)
     if opportunity is None:
         return None
-    if language == opportunity.language:
-        return vectors.ItemText(opportunity)
-    version = next((v for v in opportunity.versions if v.language == language), None)
-    return None if version is None else vectors.ItemText(opportunity, version)
+    text = opportunity.version_in(language)
+    if text.language != language:  # that version was removed
+        return None
+    return vectors.ItemText(opportunity, None if text is opportunity else text)
 
 
 def pair_rules(session: Session) -> dict[tuple[int, int], str]:

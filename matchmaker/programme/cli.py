@@ -23,8 +23,8 @@ programme_cli = AppGroup("programme", help="Seminar and exhibition programme.")
 def import_command(file: Path, allow_conflicts: bool, publish: bool) -> None:
     """Import days, rooms, speakers, halls, booths and seminars from a CSV (UTF-8) or XLSX FILE."""
     from matchmaker.services.importer import ImportFileError
-    from matchmaker.services.programme import publish_seminars
-    from matchmaker.services.programme_import import import_programme, read_programme_table
+    from matchmaker.services.programme.seminars import publish_seminars
+    from matchmaker.services.programme.importing import import_programme, read_programme_table
 
     try:
         rows = read_programme_table(file.name, file.read_bytes())
@@ -47,7 +47,7 @@ def import_command(file: Path, allow_conflicts: bool, publish: bool) -> None:
 @click.argument("days", nargs=-1)
 def days_command(days: tuple[str, ...]) -> None:
     """Add event DAYS (YYYY-MM-DD) and print the event days."""
-    from matchmaker.services.programme import add_event_day, event_days
+    from matchmaker.services.programme.seminars import add_event_day, event_days
     from matchmaker.services.validation import ValidationError
 
     try:
@@ -63,7 +63,7 @@ def days_command(days: tuple[str, ...]) -> None:
 @programme_cli.command("publish")
 def publish_command() -> None:
     """Publish every draft seminar."""
-    from matchmaker.services.programme import publish_seminars
+    from matchmaker.services.programme.seminars import publish_seminars
 
     count = publish_seminars(db.session, command_line_organiser())
     db.session.commit()
@@ -73,7 +73,7 @@ def publish_command() -> None:
 @programme_cli.command("check")
 def check_command() -> None:
     """Print every conflict of the programme; exit with status 1 when there is any."""
-    from matchmaker.services.programme_conflicts import all_conflicts
+    from matchmaker.services.programme.conflicts import all_conflicts
 
     conflicts = all_conflicts(db.session, current_app.config["EVENT_TIMEZONE"])
     for conflict in conflicts:

@@ -19,13 +19,13 @@ from matchmaker.models import PROGRAMME_LANGUAGES, Booth, Hall, ProgrammeDay, Ro
 from matchmaker.programme.forms import (
     ActionForm, BoothForm, DayForm, HallForm, ImportForm, RoomForm, SeminarForm, SpeakerForm, VenueForm,
 )
-from matchmaker.services import programme as svc
-from matchmaker.services import programme_attendance as attendance
-from matchmaker.services import programme_exhibition as exhibition
-from matchmaker.services import programme_rooms as rooms_svc
-from matchmaker.services import programme_speakers as speakers_svc
+from matchmaker.services.programme import seminars as svc
+from matchmaker.services.programme import attendance
+from matchmaker.services.programme import exhibition
+from matchmaker.services.programme import rooms as rooms_svc
+from matchmaker.services.programme import speakers as speakers_svc
 from matchmaker.services.categories import list_categories
-from matchmaker.services.programme_conflicts import ConflictError, all_conflicts
+from matchmaker.services.programme.conflicts import ConflictError, all_conflicts
 from matchmaker.services.validation import ValidationError
 
 bp = Blueprint("manage", __name__, url_prefix="/admin/programme")

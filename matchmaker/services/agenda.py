@@ -109,7 +109,7 @@ def agenda_items(session: Session, user: User, extra_sources: Iterable[AgendaSou
 
 def _warn_overlaps(items: list[AgendaItem]) -> None:
     """Give each item a warning per other item that shares some of its time (items sorted by start)."""
-    from matchmaker.services.programme_conflicts import time_span
+    from matchmaker.services.programme.conflicts import time_span
 
     for index, item in enumerate(items):
         for other in items[index + 1:]:

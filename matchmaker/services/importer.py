@@ -8,7 +8,7 @@ anything is written and is applied in the caller's single transaction.
 A large upload is imported by a background job instead (``start_import_job``, then
 ``run_import_job`` in a worker): the same importer, in one transaction, with its progress on the
 job row and its outcome — the counts, or every row to correct — kept for the organisers' page.
-The programme import (``programme_import``) can go the same way.
+The programme import (``programme.importing``) can go the same way.
 """
 
 from __future__ import annotations
@@ -420,7 +420,7 @@ def _carry_out(session: Session, job: Job, progress: Progress) -> str:
 def read_upload(params: dict, data: bytes) -> list[dict[str, str]]:
     """The rows of an upload for the import ``params["what"]`` (ImportFileError when unreadable)."""
     if params["what"] == "programme":
-        from matchmaker.services.programme_import import read_programme_table
+        from matchmaker.services.programme.importing import read_programme_table
 
         return read_programme_table(params["filename"], data)
     return read_table(params["filename"], data)
@@ -431,7 +431,7 @@ def apply_import(session: Session, actor: User, params: dict, rows: list[dict[st
     """Run the importer of *params*' kind on *rows* (nothing committed); return its counts (as a
     job stores them) and its row errors."""
     if params["what"] == "programme":
-        from matchmaker.services.programme_import import import_programme
+        from matchmaker.services.programme.importing import import_programme
 
         report = import_programme(session, rows, actor, tz=params["tz"], allow_conflicts=params.get("allow_conflicts", False),
                                   progress=progress)

@@ -10,11 +10,11 @@ from sqlalchemy import func, select
 
 from matchmaker.extensions import db
 from matchmaker.models import Bookmark, Room, Seminar, SeminarNotice, User, utcnow
-from matchmaker.services import programme as svc
-from matchmaker.services import programme_attendance as attendance
-from matchmaker.services.programme_conflicts import ConflictError, all_conflicts
-from matchmaker.services.programme_public import ProgrammeFilters, build_grid, published_seminars, seminar_rows
-from matchmaker.services.programme_speakers import PHOTO_MAX_BYTES, SpeakerData, check_photo, save_speaker
+from matchmaker.services.programme import seminars as svc
+from matchmaker.services.programme import attendance
+from matchmaker.services.programme.conflicts import ConflictError, all_conflicts
+from matchmaker.services.programme.public import ProgrammeFilters, build_grid, published_seminars, seminar_rows
+from matchmaker.services.programme.speakers import PHOTO_MAX_BYTES, SpeakerData, check_photo, save_speaker
 from matchmaker.services.validation import ValidationError
 from tests.conftest import _HASH, translated
 from tests.programme_helpers import DAY1, DAY2, TZ, build_programme, organiser, seminar_data

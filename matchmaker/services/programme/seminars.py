@@ -2,7 +2,7 @@
 
 Texts are stored per language and read through a fallback chain (``pick_text``). Times are
 entered as a date plus ``HH:MM`` in the event's time zone and stored in UTC. Saving a seminar
-checks it for conflicts (``services.programme_conflicts``) and refuses to save one that has
+checks it for conflicts (``services.programme.conflicts``) and refuses to save one that has
 any unless the organiser says to save anyway. Moving a published seminar bumps its calendar
 SEQUENCE, marks it changed and notifies the people who bookmarked or reserved it.
 """
@@ -231,8 +231,8 @@ def save_seminar(session: Session, actor: User, data: SeminarData, *, tz: str, s
     Raises ``ConflictError`` listing every conflict unless *allow_conflicts*. A published
     seminar that changes room or time gets SEQUENCE + 1, ``changed_at`` and notices.
     """
-    from matchmaker.services import programme_attendance as attendance
-    from matchmaker.services.programme_conflicts import ConflictError, conflicts_for
+    from matchmaker.services.programme import attendance
+    from matchmaker.services.programme.conflicts import ConflictError, conflicts_for
 
     require_organiser(actor)
     clean = clean_seminar(session, data, tz)
@@ -310,7 +310,7 @@ def refresh_seminar_search(seminar: Seminar, speakers: list[Speaker] | None = No
 
 def delete_seminar(session: Session, actor: User, seminar: Seminar) -> list[User]:
     """Remove a seminar; people who followed a published one get a 'cancelled' notice."""
-    from matchmaker.services import programme_attendance as attendance
+    from matchmaker.services.programme import attendance
 
     require_organiser(actor)
     notified = attendance.notify_followers(session, seminar, "cancelled") if seminar.published_at else []

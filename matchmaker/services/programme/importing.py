@@ -20,13 +20,13 @@ from sqlalchemy.orm import Session
 
 from matchmaker.core.text import clean_text
 from matchmaker.models import PROGRAMME_LANGUAGES, Booth, Hall, Room, Seminar, Speaker, User, Venue
-from matchmaker.services import programme as svc
-from matchmaker.services import programme_exhibition as exhibition
-from matchmaker.services import programme_rooms as rooms_svc
-from matchmaker.services import programme_speakers as speakers
+from matchmaker.services.programme import seminars as svc
+from matchmaker.services.programme import exhibition
+from matchmaker.services.programme import rooms as rooms_svc
+from matchmaker.services.programme import speakers
 from matchmaker.services import validation as v
 from matchmaker.services.importer import Progress, RowError, read_table
-from matchmaker.services.programme_conflicts import ConflictError
+from matchmaker.services.programme.conflicts import ConflictError
 
 RECORDS = ("day", "room", "speaker", "hall", "booth", "seminar")
 

@@ -25,7 +25,7 @@ from matchmaker.i18n import LANGUAGES, TIMEZONES, zone_label
 from matchmaker.models import Bookmark, Reservation, Seminar, SeminarNotice, User, utcnow
 from matchmaker.services import validation as v
 from matchmaker.services.mail import send_mail
-from matchmaker.services.programme import pick_text, reader_language
+from matchmaker.services.programme.seminars import pick_text, reader_language
 
 log = logging.getLogger("matchmaker.programme")
 ACTIVE = ("confirmed", "waiting")
@@ -250,7 +250,7 @@ def followed_seminars(session: Session, user: User) -> list[Seminar]:
 def meeting_overlaps(session: Session, user: User, seminars: list[Seminar]) -> dict[int, list[str]]:
     """Warnings per seminar id: the user's published business meetings that overlap it."""
     from matchmaker.services.agenda import meeting_items
-    from matchmaker.services.programme_conflicts import overlaps, time_span
+    from matchmaker.services.programme.conflicts import overlaps, time_span
 
     meetings = meeting_items(session, user) if user.company_id else []
     warnings: dict[int, list[str]] = {}

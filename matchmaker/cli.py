@@ -11,7 +11,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
-from matchmaker import PROJECT_ROOT
+from matchmaker.config import PROJECT_ROOT
 from matchmaker.extensions import db
 from matchmaker.services.accounts import command_line_organiser
 
@@ -172,7 +172,7 @@ def worker_command(burst: bool) -> None:
     url = current_app.config.get("REDIS_URL")
     if not url:
         raise click.ClickException("Set REDIS_URL: without it jobs run inside the web process and need no worker.")
-    run_worker(url, burst=burst)
+    run_worker(current_app._get_current_object(), url, burst=burst)
 
 
 def _pybabel(*args: str) -> None:

@@ -197,11 +197,10 @@ def test_with_redis_a_worker_process_runs_the_import(app, organiser, monkeypatch
     queue = Queue(jobs.QUEUE_NAME, connection=Redis.from_url(REDIS_TEST_URL))
     queue.empty()
     monkeypatch.setitem(app.config, "REDIS_URL", REDIS_TEST_URL)
-    monkeypatch.setattr(jobs, "worker_app", lambda: app)  # the worker uses the test database
     job_id = _queued(app, organiser, companies_csv(8))
     assert jobs.submit(app, importer.IMPORT_TASK, job_id).startswith("rq:") and queue.count == 1
     assert counts(app) == (0, 0)  # nothing ran in this process
-    jobs.run_worker(REDIS_TEST_URL, burst=True, fork=False)
+    jobs.run_worker(app, REDIS_TEST_URL, burst=True, fork=False)  # the worker uses the test database
     assert wait_for(app, job_id, seconds=5).status == "done" and counts(app) == (4, 8)
 
 

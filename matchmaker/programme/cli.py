@@ -47,7 +47,8 @@ def import_command(file: Path, allow_conflicts: bool, publish: bool) -> None:
 @click.argument("days", nargs=-1)
 def days_command(days: tuple[str, ...]) -> None:
     """Add event DAYS (YYYY-MM-DD) and print the event days."""
-    from matchmaker.services.programme.seminars import add_event_day, event_days
+    from matchmaker.services.programme.common import event_days
+    from matchmaker.services.programme.seminars import add_event_day
     from matchmaker.services.validation import ValidationError
 
     try:

@@ -25,6 +25,7 @@ from matchmaker.services.programme import exhibition
 from matchmaker.services.programme import rooms as rooms_svc
 from matchmaker.services.programme import speakers as speakers_svc
 from matchmaker.services.categories import list_categories
+from matchmaker.services.programme.common import reader_language, seminar_title
 from matchmaker.services.programme.conflicts import ConflictError, all_conflicts
 from matchmaker.services.validation import ValidationError
 
@@ -93,7 +94,7 @@ def _seminar_form(seminar: Seminar | None) -> SeminarForm:
     form.room_id.choices = [(str(r.id), f"{r.name} · {r.venue.name}") for r in rooms_svc.list_rooms(db.session)]
     languages = [(code, str(LANGUAGE_LABELS[code])) for code in PROGRAMME_LANGUAGES]
     form.spoken_language.choices, form.interpretation.choices = languages, languages
-    form.categories.choices = [(c.key, c.name(svc.reader_language())) for c in list_categories(db.session)]
+    form.categories.choices = [(c.key, c.name(reader_language())) for c in list_categories(db.session)]
     form.speakers.choices = [(str(s.id), s.name) for s in speakers_svc.list_speakers(db.session)]
     if request.method == "GET" and seminar is not None:
         for key, value in svc.local_form_values(seminar, _tz()).items():
@@ -150,7 +151,7 @@ def delete_seminar(seminar_id: int):
     """Remove a seminar; its followers are told."""
     seminar = db.get_or_404(Seminar, seminar_id)
     if ActionForm().validate_on_submit():
-        title = svc.seminar_title(seminar)
+        title = seminar_title(seminar)
         followers = attendance.followers(db.session, seminar) if seminar.published_at else []
         mails = attendance.compose_mails(followers, seminar, "cancelled", _tz())  # before the seminar is gone
         svc.delete_seminar(db.session, current_user, seminar)
@@ -280,7 +281,7 @@ def edit_booth(booth_id: int | None):
     booth = db.get_or_404(Booth, booth_id) if booth_id else None
     form = BoothForm(obj=booth if request.method == "GET" else None)
     form.hall_id.choices = [(str(h.id), h.name) for h in db.session.scalars(db.select(Hall).order_by(Hall.position))]
-    form.categories.choices = [(c.key, c.name(svc.reader_language())) for c in list_categories(db.session)]
+    form.categories.choices = [(c.key, c.name(reader_language())) for c in list_categories(db.session)]
     if request.method == "GET" and booth is not None:
         form.hall_id.data, form.categories.data = str(booth.hall_id), [c.key for c in booth.categories]
         form.company_email.data = booth.company.contact_email if booth.company else ""

@@ -23,7 +23,7 @@ from matchmaker.services.programme import attendance
 from matchmaker.services.programme import public
 from matchmaker.services.categories import list_categories
 from matchmaker.services.ics import calendar_bytes
-from matchmaker.services.programme.seminars import local_day, reader_language
+from matchmaker.services.programme.common import local_day, reader_language
 from matchmaker.services.programme.conflicts import time_span
 from matchmaker.services.programme.exhibition import exhibitors as find_exhibitors
 from matchmaker.services.programme.exhibition import list_halls, public_booth

@@ -26,6 +26,7 @@ from matchmaker.services.programme import rooms as rooms_svc
 from matchmaker.services.programme import speakers
 from matchmaker.services import validation as v
 from matchmaker.services.importer import Progress, RowError, read_table
+from matchmaker.services.programme.common import event_days
 from matchmaker.services.programme.conflicts import ConflictError
 
 RECORDS = ("day", "room", "speaker", "hall", "booth", "seminar")
@@ -98,7 +99,7 @@ def _texts(row: dict, prefix: str) -> dict[str, str]:
 
 def _day(session, row, actor, tz, allow_conflicts) -> bool:
     day = svc.parse_day("date", row.get("date"))
-    known = day in svc.event_days(session)
+    known = day in event_days(session)
     svc.add_event_day(session, actor, day)
     return not known
 

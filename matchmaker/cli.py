@@ -46,10 +46,11 @@ def create_organiser_command(email: str, password: str) -> None:
 @click.option("--pending", is_flag=True, help="Leave new companies pending approval.")
 def import_command(file: Path, pending: bool) -> None:
     """Import companies with their offers and needs from a CSV (UTF-8) or XLSX FILE."""
-    from matchmaker.services.importer import ImportFileError, import_rows, read_table
+    from matchmaker.services.imports.companies import IMPORTER, import_rows
+    from matchmaker.services.imports.table import ImportFileError
 
     try:
-        rows = read_table(file.name, file.read_bytes())
+        rows = IMPORTER.read(file.name, file.read_bytes())
         report = import_rows(db.session, rows, command_line_organiser(), approve=not pending)
     except ImportFileError as error:
         raise click.ClickException(str(error)) from None
@@ -70,7 +71,8 @@ def import_command(file: Path, pending: bool) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default stdout).")
 def export_command(fmt: str, output: Path | None) -> None:
     """Export every company with its offers and needs in the import format."""
-    from matchmaker.services.importer import export_rows, to_csv, to_xlsx
+    from matchmaker.services.imports.companies import export_rows
+    from matchmaker.services.imports.table import to_csv, to_xlsx
 
     rows = export_rows(db.session)
     data = to_csv(rows) if fmt == "csv" else to_xlsx(rows)

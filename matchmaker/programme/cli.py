@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -22,12 +23,12 @@ programme_cli = AppGroup("programme", help="Seminar and exhibition programme.")
 @click.option("--publish", is_flag=True, help="Publish every draft seminar after the import.")
 def import_command(file: Path, allow_conflicts: bool, publish: bool) -> None:
     """Import days, rooms, speakers, halls, booths and seminars from a CSV (UTF-8) or XLSX FILE."""
-    from matchmaker.services.importer import ImportFileError
+    from matchmaker.services.imports.table import ImportFileError
+    from matchmaker.services.programme.importing import IMPORTER, import_programme
     from matchmaker.services.programme.seminars import publish_seminars
-    from matchmaker.services.programme.importing import import_programme, read_programme_table
 
     try:
-        rows = read_programme_table(file.name, file.read_bytes())
+        rows = IMPORTER.read(file.name, file.read_bytes())
     except ImportFileError as error:
         raise click.ClickException(str(error)) from None
     actor = command_line_organiser()
@@ -41,6 +42,23 @@ def import_command(file: Path, allow_conflicts: bool, publish: bool) -> None:
     db.session.commit()
     summary = ", ".join(f"{kind}: {report.created[kind]} new, {report.updated[kind]} updated" for kind in report.created)
     click.echo(summary + (f"; {published} seminars published." if publish else "."))
+
+
+@programme_cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default stdout).")
+def export_command(fmt: str, output: Path | None) -> None:
+    """Export the whole programme (drafts included) in the import format, times in the event's zone."""
+    from matchmaker.services.imports.table import to_csv, to_xlsx
+    from matchmaker.services.programme.importing import export_programme_rows
+
+    rows = export_programme_rows(db.session, current_app.config["EVENT_TIMEZONE"])
+    data = to_csv(rows) if fmt == "csv" else to_xlsx(rows, sheet_title="programme")
+    if output:
+        output.write_bytes(data)
+        click.echo(f"{len(rows) - 1} rows written to {output}.")
+    else:
+        sys.stdout.buffer.write(data)
 
 
 @programme_cli.command("days")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -25,6 +25,8 @@ from matchmaker.services.programme import exhibition
 from matchmaker.services.programme import rooms as rooms_svc
 from matchmaker.services.programme import speakers as speakers_svc
 from matchmaker.services.categories import list_categories
+from matchmaker.services.imports.table import XLSX_TYPE, to_csv, to_xlsx
+from matchmaker.services.programme import importing as programme_import
 from matchmaker.services.programme.common import reader_language, seminar_title
 from matchmaker.services.programme.conflicts import ConflictError, all_conflicts
 from matchmaker.services.validation import ValidationError
@@ -323,5 +325,19 @@ def import_programme():
     follows (``?job=ID``), as the company import does.
     """
     form = ImportForm()
-    return import_page("programme", form, "programme/manage/import.html", tz=_tz(),
+    return import_page("programme", form, "programme/manage/import.html", after="programme.manage.overview", tz=_tz(),
                        allow_conflicts=bool(form.allow_conflicts.data))
+
+
+@bp.route("/export.<fmt>")
+@organiser_required
+def export_programme(fmt: str):
+    """Download the whole programme (drafts included) in the import format: edit it and import it back."""
+    rows = programme_import.export_programme_rows(db.session, _tz())
+    if fmt == "csv":
+        body, mime = to_csv(rows), "text/csv; charset=utf-8"
+    elif fmt == "xlsx":
+        body, mime = to_xlsx(rows, sheet_title="programme"), XLSX_TYPE
+    else:
+        abort(404)
+    return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="programme.{fmt}"'})

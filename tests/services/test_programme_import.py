@@ -13,8 +13,8 @@ from matchmaker.extensions import db
 from matchmaker.models import Booth, Company, ProgrammeDay, Room, Seminar, Speaker
 from matchmaker.services.programme import seminars as svc
 from matchmaker.services.ics import calendar_bytes
-from matchmaker.services.importer import ImportFileError
-from matchmaker.services.programme.importing import import_programme, read_programme_table
+from matchmaker.services.imports.table import ImportFileError
+from matchmaker.services.programme.importing import IMPORTER, import_programme
 from matchmaker.services.programme.public import ProgrammeFilters, published_seminars, seminar_events
 from tests.conftest import translated
 from tests.programme_helpers import DAY1, TZ, build_programme, organiser, seminar_data
@@ -41,7 +41,7 @@ GOOD = _csv(
 def _import(app, data: bytes, name="programme.csv", lang="en", **options):
     with app.test_request_context(f"/{lang}/"):
         g.lang_code = lang
-        rows = read_programme_table(name, data)
+        rows = IMPORTER.read(name, data)
         report = import_programme(db.session, rows, organiser(), tz=TZ, **options)
         (db.session.rollback if report.errors else db.session.commit)()
         return report
@@ -125,7 +125,7 @@ def test_xlsx_import_reads_real_dates_and_times(app):
 def test_unreadable_files_are_refused_whole(app, name, data):
     with app.test_request_context("/en/"):
         with pytest.raises(ImportFileError):
-            read_programme_table(name, data)
+            IMPORTER.read(name, data)
 
 
 def test_cli_import_reports_rows_and_writes_nothing_on_error(runner, app, tmp_path):

@@ -335,7 +335,7 @@ def export_programme(fmt: str):
     """Download the whole programme (drafts included) in the import format: edit it and import it back."""
     rows = programme_import.export_programme_rows(db.session, _tz())
     if fmt == "csv":
-        body, mime = to_csv(rows), "text/csv; charset=utf-8"
+        body, mime = to_csv(rows), "text/csv"  # Flask adds "; charset=utf-8" to text types
     elif fmt == "xlsx":
         body, mime = to_xlsx(rows, sheet_title="programme"), XLSX_TYPE
     else:

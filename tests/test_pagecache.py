@@ -21,8 +21,8 @@ from matchmaker import create_app, pagecache
 from matchmaker.extensions import db
 from matchmaker.models import Company, DataVersion, Seminar, User
 from matchmaker.services import companies as company_svc
-from matchmaker.services import programme as programme_svc
-from matchmaker.services.programme_attendance import reserve_seat
+from matchmaker.services.programme import seminars as programme_svc
+from matchmaker.services.programme.attendance import reserve_seat
 from tests.conftest import form_post, user_email
 from tests.programme_helpers import DAY1, TZ, build_programme, organiser, seminar_data
 

@@ -13,7 +13,8 @@ from matchmaker.extensions import db
 from matchmaker.forms import attach_error
 from matchmaker.models import Category, Company
 from matchmaker.services import companies as svc
-from matchmaker.services import importer
+from matchmaker.services.imports import companies as company_import
+from matchmaker.services.imports.table import XLSX_TYPE, to_csv, to_xlsx
 from matchmaker.services.categories import list_categories, save_category
 from matchmaker.services.validation import ValidationError
 
@@ -76,7 +77,7 @@ def import_companies():
     follows (``?job=ID``; while an import runs, the bare page goes there): progress, then outcome.
     """
     form = ImportForm()
-    return import_page("companies", form, "admin/import.html", approve=not form.pending.data)
+    return import_page("companies", form, "admin/import.html", after="admin.companies", approve=not form.pending.data)
 
 
 @bp.route("/import/jobs/<int:job_id>")
@@ -92,11 +93,11 @@ def import_status(job_id: int):
 @organiser_required
 def export(fmt: str):
     """Download every company with its offers and needs, in the import format."""
-    rows = importer.export_rows(db.session)
+    rows = company_import.export_rows(db.session)
     if fmt == "csv":
-        body, mime = importer.to_csv(rows), "text/csv; charset=utf-8"
+        body, mime = to_csv(rows), "text/csv; charset=utf-8"
     elif fmt == "xlsx":
-        body, mime = importer.to_xlsx(rows), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        body, mime = to_xlsx(rows), XLSX_TYPE
     else:
         return redirect(url_for("admin.companies"))
     headers = {"Content-Disposition": f'attachment; filename="companies.{fmt}"'}

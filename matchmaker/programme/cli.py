@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -22,12 +23,12 @@ programme_cli = AppGroup("programme", help="Seminar and exhibition programme.")
 @click.option("--publish", is_flag=True, help="Publish every draft seminar after the import.")
 def import_command(file: Path, allow_conflicts: bool, publish: bool) -> None:
     """Import days, rooms, speakers, halls, booths and seminars from a CSV (UTF-8) or XLSX FILE."""
-    from matchmaker.services.importer import ImportFileError
-    from matchmaker.services.programme import publish_seminars
-    from matchmaker.services.programme_import import import_programme, read_programme_table
+    from matchmaker.services.imports.table import ImportFileError
+    from matchmaker.services.programme.importing import IMPORTER, import_programme
+    from matchmaker.services.programme.seminars import publish_seminars
 
     try:
-        rows = read_programme_table(file.name, file.read_bytes())
+        rows = IMPORTER.read(file.name, file.read_bytes())
     except ImportFileError as error:
         raise click.ClickException(str(error)) from None
     actor = command_line_organiser()
@@ -43,11 +44,29 @@ def import_command(file: Path, allow_conflicts: bool, publish: bool) -> None:
     click.echo(summary + (f"; {published} seminars published." if publish else "."))
 
 
+@programme_cli.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx"]), default="csv")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="File to write (default stdout).")
+def export_command(fmt: str, output: Path | None) -> None:
+    """Export the whole programme (drafts included) in the import format, times in the event's zone."""
+    from matchmaker.services.imports.table import to_csv, to_xlsx
+    from matchmaker.services.programme.importing import export_programme_rows
+
+    rows = export_programme_rows(db.session, current_app.config["EVENT_TIMEZONE"])
+    data = to_csv(rows) if fmt == "csv" else to_xlsx(rows, sheet_title="programme")
+    if output:
+        output.write_bytes(data)
+        click.echo(f"{len(rows) - 1} rows written to {output}.")
+    else:
+        sys.stdout.buffer.write(data)
+
+
 @programme_cli.command("days")
 @click.argument("days", nargs=-1)
 def days_command(days: tuple[str, ...]) -> None:
     """Add event DAYS (YYYY-MM-DD) and print the event days."""
-    from matchmaker.services.programme import add_event_day, event_days
+    from matchmaker.services.programme.common import event_days
+    from matchmaker.services.programme.seminars import add_event_day
     from matchmaker.services.validation import ValidationError
 
     try:
@@ -63,7 +82,7 @@ def days_command(days: tuple[str, ...]) -> None:
 @programme_cli.command("publish")
 def publish_command() -> None:
     """Publish every draft seminar."""
-    from matchmaker.services.programme import publish_seminars
+    from matchmaker.services.programme.seminars import publish_seminars
 
     count = publish_seminars(db.session, command_line_organiser())
     db.session.commit()
@@ -73,7 +92,7 @@ def publish_command() -> None:
 @programme_cli.command("check")
 def check_command() -> None:
     """Print every conflict of the programme; exit with status 1 when there is any."""
-    from matchmaker.services.programme_conflicts import all_conflicts
+    from matchmaker.services.programme.conflicts import all_conflicts
 
     conflicts = all_conflicts(db.session, current_app.config["EVENT_TIMEZONE"])
     for conflict in conflicts:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,13 +19,16 @@ from matchmaker.models import PROGRAMME_LANGUAGES, Booth, Hall, ProgrammeDay, Ro
 from matchmaker.programme.forms import (
     ActionForm, BoothForm, DayForm, HallForm, ImportForm, RoomForm, SeminarForm, SpeakerForm, VenueForm,
 )
-from matchmaker.services import programme as svc
-from matchmaker.services import programme_attendance as attendance
-from matchmaker.services import programme_exhibition as exhibition
-from matchmaker.services import programme_rooms as rooms_svc
-from matchmaker.services import programme_speakers as speakers_svc
+from matchmaker.services.programme import seminars as svc
+from matchmaker.services.programme import attendance
+from matchmaker.services.programme import exhibition
+from matchmaker.services.programme import rooms as rooms_svc
+from matchmaker.services.programme import speakers as speakers_svc
 from matchmaker.services.categories import list_categories
-from matchmaker.services.programme_conflicts import ConflictError, all_conflicts
+from matchmaker.services.imports.table import XLSX_TYPE, to_csv, to_xlsx
+from matchmaker.services.programme import importing as programme_import
+from matchmaker.services.programme.common import reader_language, seminar_title
+from matchmaker.services.programme.conflicts import ConflictError, all_conflicts
 from matchmaker.services.validation import ValidationError
 
 bp = Blueprint("manage", __name__, url_prefix="/admin/programme")
@@ -93,7 +96,7 @@ def _seminar_form(seminar: Seminar | None) -> SeminarForm:
     form.room_id.choices = [(str(r.id), f"{r.name} · {r.venue.name}") for r in rooms_svc.list_rooms(db.session)]
     languages = [(code, str(LANGUAGE_LABELS[code])) for code in PROGRAMME_LANGUAGES]
     form.spoken_language.choices, form.interpretation.choices = languages, languages
-    form.categories.choices = [(c.key, c.name(svc.reader_language())) for c in list_categories(db.session)]
+    form.categories.choices = [(c.key, c.name(reader_language())) for c in list_categories(db.session)]
     form.speakers.choices = [(str(s.id), s.name) for s in speakers_svc.list_speakers(db.session)]
     if request.method == "GET" and seminar is not None:
         for key, value in svc.local_form_values(seminar, _tz()).items():
@@ -150,7 +153,7 @@ def delete_seminar(seminar_id: int):
     """Remove a seminar; its followers are told."""
     seminar = db.get_or_404(Seminar, seminar_id)
     if ActionForm().validate_on_submit():
-        title = svc.seminar_title(seminar)
+        title = seminar_title(seminar)
         followers = attendance.followers(db.session, seminar) if seminar.published_at else []
         mails = attendance.compose_mails(followers, seminar, "cancelled", _tz())  # before the seminar is gone
         svc.delete_seminar(db.session, current_user, seminar)
@@ -280,7 +283,7 @@ def edit_booth(booth_id: int | None):
     booth = db.get_or_404(Booth, booth_id) if booth_id else None
     form = BoothForm(obj=booth if request.method == "GET" else None)
     form.hall_id.choices = [(str(h.id), h.name) for h in db.session.scalars(db.select(Hall).order_by(Hall.position))]
-    form.categories.choices = [(c.key, c.name(svc.reader_language())) for c in list_categories(db.session)]
+    form.categories.choices = [(c.key, c.name(reader_language())) for c in list_categories(db.session)]
     if request.method == "GET" and booth is not None:
         form.hall_id.data, form.categories.data = str(booth.hall_id), [c.key for c in booth.categories]
         form.company_email.data = booth.company.contact_email if booth.company else ""
@@ -322,5 +325,19 @@ def import_programme():
     follows (``?job=ID``), as the company import does.
     """
     form = ImportForm()
-    return import_page("programme", form, "programme/manage/import.html", tz=_tz(),
+    return import_page("programme", form, "programme/manage/import.html", after="programme.manage.overview", tz=_tz(),
                        allow_conflicts=bool(form.allow_conflicts.data))
+
+
+@bp.route("/export.<fmt>")
+@organiser_required
+def export_programme(fmt: str):
+    """Download the whole programme (drafts included) in the import format: edit it and import it back."""
+    rows = programme_import.export_programme_rows(db.session, _tz())
+    if fmt == "csv":
+        body, mime = to_csv(rows), "text/csv"  # Flask adds "; charset=utf-8" to text types
+    elif fmt == "xlsx":
+        body, mime = to_xlsx(rows, sheet_title="programme"), XLSX_TYPE
+    else:
+        abort(404)
+    return Response(body, mimetype=mime, headers={"Content-Disposition": f'attachment; filename="programme.{fmt}"'})

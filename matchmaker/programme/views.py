@@ -19,15 +19,15 @@ from matchmaker.extensions import db
 from matchmaker.models import Seminar, Speaker, utcnow
 from matchmaker.programme.forms import ActionForm
 from matchmaker.programme.manage import bp as manage_bp
-from matchmaker.services import programme_attendance as attendance
-from matchmaker.services import programme_public as public
+from matchmaker.services.programme import attendance
+from matchmaker.services.programme import public
 from matchmaker.services.categories import list_categories
 from matchmaker.services.ics import calendar_bytes
-from matchmaker.services.programme import local_day, reader_language
-from matchmaker.services.programme_conflicts import time_span
-from matchmaker.services.programme_exhibition import exhibitors as find_exhibitors
-from matchmaker.services.programme_exhibition import list_halls, public_booth
-from matchmaker.services.programme_speakers import is_photo_name
+from matchmaker.services.programme.common import local_day, reader_language
+from matchmaker.services.programme.conflicts import time_span
+from matchmaker.services.programme.exhibition import exhibitors as find_exhibitors
+from matchmaker.services.programme.exhibition import list_halls, public_booth
+from matchmaker.services.programme.speakers import is_photo_name
 from matchmaker.services.validation import ValidationError
 from matchmaker.urls import safe_next
 

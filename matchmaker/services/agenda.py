@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.models import CalendarFeed, Company, Opportunity, ScheduledMeeting, User, utcnow
 from matchmaker.services.ics import CalendarEvent, calendar_bytes
+from matchmaker.services.programme.conflicts import time_span
 from matchmaker.services.schedule.common import needs_interpreter, session_label
 from matchmaker.services.schedule.instance import company_filter
 
@@ -109,8 +110,6 @@ def agenda_items(session: Session, user: User, extra_sources: Iterable[AgendaSou
 
 def _warn_overlaps(items: list[AgendaItem]) -> None:
     """Give each item a warning per other item that shares some of its time (items sorted by start)."""
-    from matchmaker.services.programme_conflicts import time_span
-
     for index, item in enumerate(items):
         for other in items[index + 1:]:
             if other.start >= item.end:

@@ -50,7 +50,7 @@ def load_demo(session: Session) -> None:
         session.add(User(email=entry["email"], password_hash=password_hash, role="company", company=company,
                          locale=entry["items"][0]["language"]))
     session.flush()
-    from matchmaker.services.programme_import import load_demo_programme
+    from matchmaker.services.programme.importing import load_demo_programme
 
     load_demo_programme(session, organiser)
 

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from matchmaker.extensions import db
 from matchmaker.models import Company, Opportunity
-from matchmaker.services import importer
+from matchmaker.services.imports import companies as importer
+from matchmaker.services.imports import table
 
 HEADER = ["company", "country", "city", "sector", "email", "website", "kind", "title", "description", "categories", "language"]
 ROWS = [
@@ -30,7 +31,7 @@ def xlsx_bytes(rows):
 
 def write_csv(tmp_path, rows, encoding="utf-8"):
     path = tmp_path / "companies.csv"
-    path.write_bytes(importer.to_csv([HEADER, *rows]).decode("utf-8-sig").encode(encoding))
+    path.write_bytes(table.to_csv([HEADER, *rows]).decode("utf-8-sig").encode(encoding))
     return path
 
 
@@ -70,29 +71,29 @@ def test_xlsx_import_and_export_roundtrip(ctx, runner, tmp_path):
     from matchmaker.models import User
 
     organiser = User(email="o@example.com", role="organiser", password_hash="!")
-    report = importer.import_rows(db.session, importer.read_table("c.xlsx", xlsx_bytes(ROWS)), organiser)
+    report = importer.import_rows(db.session, importer.IMPORTER.read("c.xlsx", xlsx_bytes(ROWS)), organiser)
     assert report.errors == [] and report.opportunities_created == 3
     exported = importer.export_rows(db.session)
     assert exported[0] == [*HEADER, *importer.VERSION_COLUMNS]
-    book = load_workbook(io.BytesIO(importer.to_xlsx(exported)))
+    book = load_workbook(io.BytesIO(table.to_xlsx(exported)))
     titles = {row[7] for row in book.active.iter_rows(min_row=2, values_only=True)}
     assert titles == {"Xử lý rác sinh hoạt 500 tấn/ngày", "Mặt bằng và nguồn rác ổn định", "フロン回収装置"}
 
 
 def test_shift_jis_file_is_refused(ctx, tmp_path):
     data = write_csv(tmp_path, ROWS[2:], encoding="shift_jis").read_bytes()
-    with pytest.raises(importer.ImportFileError, match="UTF-8"):
-        importer.read_table("c.csv", data)
+    with pytest.raises(table.ImportFileError, match="UTF-8"):
+        importer.IMPORTER.read("c.csv", data)
 
 
 def test_missing_columns_named(ctx):
-    with pytest.raises(importer.ImportFileError, match="kind, title"):
-        importer.read_table("c.csv", b"company,country\nA,JP\n")
+    with pytest.raises(table.ImportFileError, match="kind, title"):
+        importer.IMPORTER.read("c.csv", b"company,country\nA,JP\n")
 
 
 @pytest.mark.parametrize("cell, expected", [("=1+1", "'=1+1"), ("@SUM(A1)", "'@SUM(A1)"), ("-2", "'-2"), ("水素", "水素"), ("", "")])
 def test_formula_injection_is_neutralised(cell, expected):
-    assert importer.neutralise(cell) == expected
+    assert table.neutralise(cell) == expected
 
 
 def test_cli_export_to_file(runner, app, tmp_path):
@@ -108,7 +109,7 @@ def test_blank_rows_keep_the_spreadsheet_row_numbers(ctx):
 
     organiser = User(email="o@example.com", role="organiser", password_hash="!")
     csv_text = ",".join(HEADER) + "\n\n" + "Bad Co,XX,,,,,offer,T,,water,en\n"
-    report = importer.import_rows(db.session, importer.read_table("c.csv", csv_text.encode()), organiser)
+    report = importer.import_rows(db.session, importer.IMPORTER.read("c.csv", csv_text.encode()), organiser)
     assert [(e.row, e.column) for e in report.errors] == [(3, "country")]
 
 

@@ -63,13 +63,12 @@ def test_with_redis_a_worker_runs_the_job(app, stale_items, monkeypatch):
     redis = Redis.from_url(REDIS_TEST_URL)
     Queue(jobs.QUEUE_NAME, connection=redis).empty()
     monkeypatch.setitem(app.config, "REDIS_URL", REDIS_TEST_URL)
-    monkeypatch.setattr(jobs, "worker_app", lambda: app)  # the worker uses the test database
     handle = jobs.submit(app, "matchmaker.services.vectors.embed_job", stale_items)
     assert handle.startswith("rq:")
     assert Queue(jobs.QUEUE_NAME, connection=redis).count == 1
     with app.app_context():
         assert db.session.get(Job, stale_items).status == "queued"  # nothing ran in the web process
-    jobs.run_worker(REDIS_TEST_URL, burst=True, fork=False)
+    jobs.run_worker(app, REDIS_TEST_URL, burst=True, fork=False)  # the worker uses the test database
     assert wait_for(app, stale_items, seconds=5) == ("done", "2/2")
     assert_all_current(app)
 

@@ -10,11 +10,12 @@ from sqlalchemy import func, select
 
 from matchmaker.extensions import db
 from matchmaker.models import Bookmark, Room, Seminar, SeminarNotice, User, utcnow
-from matchmaker.services import programme as svc
-from matchmaker.services import programme_attendance as attendance
-from matchmaker.services.programme_conflicts import ConflictError, all_conflicts
-from matchmaker.services.programme_public import ProgrammeFilters, build_grid, published_seminars, seminar_rows
-from matchmaker.services.programme_speakers import PHOTO_MAX_BYTES, SpeakerData, check_photo, save_speaker
+from matchmaker.services.programme import seminars as svc
+from matchmaker.services.programme import attendance
+from matchmaker.services.programme.common import Localized, pick_text
+from matchmaker.services.programme.conflicts import ConflictError, all_conflicts
+from matchmaker.services.programme.public import ProgrammeFilters, build_grid, published_seminars, seminar_rows
+from matchmaker.services.programme.speakers import PHOTO_MAX_BYTES, SpeakerData, check_photo, save_speaker
 from matchmaker.services.validation import ValidationError
 from tests.conftest import _HASH, translated
 from tests.programme_helpers import DAY1, DAY2, TZ, build_programme, organiser, seminar_data
@@ -34,12 +35,12 @@ TEXTS = {"ja": "日本語", "vi": "Tiếng Việt", "en": "English"}
     ("en", ("ja",), "ja", True),
 ])
 def test_fallback_chain_per_reader_language(reader, available, shown, fallback):
-    picked = svc.pick_text({lang: TEXTS[lang] if lang in available else "" for lang in TEXTS}, reader)
+    picked = pick_text({lang: TEXTS[lang] if lang in available else "" for lang in TEXTS}, reader)
     assert (picked.text, picked.lang, picked.fallback) == (TEXTS[shown], shown, fallback)
 
 
 def test_nothing_to_pick_gives_empty_text():
-    assert svc.pick_text({"ja": "", "vi": "", "en": ""}, "vi") == svc.Localized("", None, False)
+    assert pick_text({"ja": "", "vi": "", "en": ""}, "vi") == Localized("", None, False)
 
 
 def test_seminar_times_are_stored_in_utc(app):

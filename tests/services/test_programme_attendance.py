@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from matchmaker.extensions import db
 from matchmaker.models import Reservation, Room, Seminar, SeminarNotice, User
-from matchmaker.services import programme as svc
-from matchmaker.services import programme_attendance as attendance
+from matchmaker.services.programme import seminars as svc
+from matchmaker.services.programme import attendance
 from matchmaker.services.validation import ValidationError
 from tests.conftest import _HASH
 from tests.programme_helpers import TZ, build_programme, organiser, seminar_data

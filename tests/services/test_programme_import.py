@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 
 from matchmaker.extensions import db
 from matchmaker.models import Booth, Company, ProgrammeDay, Room, Seminar, Speaker
-from matchmaker.services import programme as svc
+from matchmaker.services.programme import seminars as svc
 from matchmaker.services.ics import calendar_bytes
-from matchmaker.services.importer import ImportFileError
-from matchmaker.services.programme_import import import_programme, read_programme_table
-from matchmaker.services.programme_public import ProgrammeFilters, published_seminars, seminar_events
+from matchmaker.services.imports.table import ImportFileError
+from matchmaker.services.programme.importing import IMPORTER, import_programme
+from matchmaker.services.programme.public import ProgrammeFilters, published_seminars, seminar_events
 from tests.conftest import translated
 from tests.programme_helpers import DAY1, TZ, build_programme, organiser, seminar_data
 
@@ -41,7 +41,7 @@ GOOD = _csv(
 def _import(app, data: bytes, name="programme.csv", lang="en", **options):
     with app.test_request_context(f"/{lang}/"):
         g.lang_code = lang
-        rows = read_programme_table(name, data)
+        rows = IMPORTER.read(name, data)
         report = import_programme(db.session, rows, organiser(), tz=TZ, **options)
         (db.session.rollback if report.errors else db.session.commit)()
         return report
@@ -125,7 +125,7 @@ def test_xlsx_import_reads_real_dates_and_times(app):
 def test_unreadable_files_are_refused_whole(app, name, data):
     with app.test_request_context("/en/"):
         with pytest.raises(ImportFileError):
-            read_programme_table(name, data)
+            IMPORTER.read(name, data)
 
 
 def test_cli_import_reports_rows_and_writes_nothing_on_error(runner, app, tmp_path):
@@ -157,7 +157,7 @@ def test_demo_programme_is_a_realistic_two_day_event(runner, app):
         assert 20 <= len(booths) <= 30
         assert sum(1 for b in booths if b.company and b.company.status == "approved") >= 20
         assert db.session.scalar(select(func.count(Speaker.id))) >= 10
-        from matchmaker.services.programme_conflicts import all_conflicts
+        from matchmaker.services.programme.conflicts import all_conflicts
 
         assert all_conflicts(db.session, "Asia/Ho_Chi_Minh") == []
         assert db.session.scalar(select(func.count(Company.id))) > 30

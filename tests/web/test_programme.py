@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.models import Booth, Bookmark, Company, Reservation, Seminar, User
-from matchmaker.services import programme as svc
-from matchmaker.services.programme_exhibition import BoothData, save_booth, save_hall
+from matchmaker.services.programme import seminars as svc
+from matchmaker.services.programme.exhibition import BoothData, save_booth, save_hall
 from tests.conftest import csrf_from, translated, user_email
 from tests.programme_helpers import DAY1, DAY2, build_programme, organiser
 

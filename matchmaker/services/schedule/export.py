@@ -12,8 +12,8 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from matchmaker.models import MatchSession
-from matchmaker.services.importer import neutralise, to_csv
-from matchmaker.services.importer import to_xlsx as importer_xlsx
+from matchmaker.services.imports.table import neutralise, to_csv
+from matchmaker.services.imports.table import to_xlsx as importer_xlsx
 from matchmaker.services.schedule.common import needs_interpreter, session_label
 from matchmaker.services.schedule.review import load_board
 

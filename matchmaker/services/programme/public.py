@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from matchmaker.core.text import search_key
 from matchmaker.models import Category, Room, Seminar, SeminarSpeaker, Speaker, Venue, utcnow
-from matchmaker.services.programme import Localized, event_days, is_changed, local_day, pick_text, to_utc
+from matchmaker.services.programme.common import Localized, event_days, local_day, pick_text
+from matchmaker.services.programme.seminars import is_changed, to_utc
 
 
 @dataclass(frozen=True)

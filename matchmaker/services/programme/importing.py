@@ -6,6 +6,8 @@ in that order, whatever their order in the file, so a seminar may name a room or
 defined further down. Rooms, speakers, halls and booths are found by name (booths by hall and
 number), seminars by their ``code``: importing a file twice updates instead of doubling.
 Every row is checked; if any fails nothing is written and every failing row is reported.
+Registered as the importer ``programme``; ``export_programme_rows`` writes the programme back out
+in this format (export, then import, gives the same programme).
 """
 
 from __future__ import annotations
@@ -13,22 +15,66 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from importlib import resources
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.core.text import clean_text
 from matchmaker.models import PROGRAMME_LANGUAGES, Booth, Hall, Room, Seminar, Speaker, User, Venue
-from matchmaker.services import programme as svc
-from matchmaker.services import programme_exhibition as exhibition
-from matchmaker.services import programme_rooms as rooms_svc
-from matchmaker.services import programme_speakers as speakers
+from matchmaker.services.programme import seminars as svc
+from matchmaker.services.programme import exhibition
+from matchmaker.services.programme import rooms as rooms_svc
+from matchmaker.services.programme import speakers
 from matchmaker.services import validation as v
-from matchmaker.services.importer import Progress, RowError, read_table
-from matchmaker.services.programme_conflicts import ConflictError
+from matchmaker.services.imports.registry import ColumnGroup, Importer, Progress, register_importer
+from matchmaker.services.imports.table import Column, RowError, missing_cells, neutralise
+from matchmaker.services.programme.common import event_days, local_day
+from matchmaker.services.programme.conflicts import ConflictError
 
 RECORDS = ("day", "room", "speaker", "hall", "booth", "seminar")
+RECORD = Column("record", _l("What the row is: day, room, speaker, hall, booth or seminar."), True)
+# The columns of each record, as the import page lists them; the required ones are checked first.
+RECORD_COLUMNS = {
+    "day": (Column("date", _l("The day, as YYYY-MM-DD."), True),),
+    "room": (
+        Column("venue", _l("The venue's name (a new venue is created)."), True),
+        Column("room", _l("The room's name."), True),
+        Column("capacity", _l("Seats in the room."), True),
+        Column("floor", _l("Floor.")),
+        Column("address", _l("The venue's address.")),
+    ),
+    "speaker": (
+        Column("speaker", _l("The speaker's name."), True),
+        Column("affiliation_ja / affiliation_vi / affiliation_en", _l("Affiliation, in each language given.")),
+        Column("bio_ja / bio_vi / bio_en", _l("Short biography, in each language given.")),
+        Column("photo_url", _l("Web address of a photo.")),
+    ),
+    "hall": (Column("hall", _l("The hall's name."), True), Column("floor", _l("Floor."))),
+    "booth": (
+        Column("hall", _l("The hall's name (created when missing)."), True),
+        Column("booth", _l("The booth's number."), True),
+        Column("company_email", _l("The exhibiting company's contact e-mail…")),
+        Column("exhibitor", _l("…or an exhibitor's name.")),
+        Column("categories", _l("Category keys separated by “;” (see the category page).")),
+    ),
+    "seminar": (
+        Column("code", _l("A code of your choice that recognises the seminar on the next import.")),
+        Column("date", _l("The day, as YYYY-MM-DD."), True),
+        Column("start", _l("Start, as HH:MM in the event's time zone."), True),
+        Column("end", _l("End, as HH:MM in the event's time zone."), True),
+        Column("room", _l("The room's name, or “venue / room” when two venues have a room of that name."), True),
+        Column("title_ja / title_vi / title_en", _l("Title, in at least one language.")),
+        Column("abstract_ja / abstract_vi / abstract_en", _l("Abstract, in each language given.")),
+        Column("language", _l("Spoken language: ja, vi or en."), True),
+        Column("interpretation", _l("Languages of the interpretation, separated by “;”.")),
+        Column("categories", _l("Category keys separated by “;” (see the category page).")),
+        Column("capacity", _l("Seats to reserve (empty: no reservation).")),
+        Column("speakers", _l("Speakers' names, separated by “;”.")),
+    ),
+}
 
 
 @dataclass
@@ -38,11 +84,6 @@ class ProgrammeReport:
     created: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RECORDS, 0))
     updated: dict[str, int] = field(default_factory=lambda: dict.fromkeys(RECORDS, 0))
     errors: list[RowError] = field(default_factory=list)
-
-
-def read_programme_table(filename: str, data: bytes) -> list[dict[str, str]]:
-    """Rows of an uploaded CSV or XLSX keyed by lower-case column name; needs a ``record`` column."""
-    return read_table(filename, data, required=("record",))
 
 
 def import_programme(session: Session, rows: list[dict[str, str]], actor: User, *, tz: str,
@@ -59,11 +100,14 @@ def import_programme(session: Session, rows: list[dict[str, str]], actor: User, 
     savepoint = session.begin_nested()
     ordered = sorted(numbered, key=lambda item: (order.get(item[1].get("record", "").lower(), -1), item[0]))
     for done, (number, row) in enumerate(ordered, start=1):
+        missing = _missing(row, number)
         try:
-            with session.begin_nested():
-                _import_row(session, row, actor, tz, allow_conflicts, report)
+            if not missing:
+                with session.begin_nested():
+                    _import_row(session, row, actor, tz, allow_conflicts, report)
         except v.ValidationError as error:
             report.errors.append(RowError(number, error.field, error.message))
+        report.errors += missing
         if progress is not None:
             progress(done, len(ordered))
     if report.errors:
@@ -71,6 +115,12 @@ def import_programme(session: Session, rows: list[dict[str, str]], actor: User, 
         return ProgrammeReport(errors=sorted(report.errors, key=lambda e: e.row))
     savepoint.commit()
     return report
+
+
+def _missing(row: dict, number: int) -> list[RowError]:
+    """"Missing" errors for the required columns the row's record leaves empty."""
+    kind = clean_text(row.get("record")).lower()
+    return missing_cells(row, (RECORD, *RECORD_COLUMNS.get(kind, ())), number)
 
 
 def _import_row(session, row, actor, tz, allow_conflicts, report) -> None:
@@ -98,7 +148,7 @@ def _texts(row: dict, prefix: str) -> dict[str, str]:
 
 def _day(session, row, actor, tz, allow_conflicts) -> bool:
     day = svc.parse_day("date", row.get("date"))
-    known = day in svc.event_days(session)
+    known = day in event_days(session)
     svc.add_event_day(session, actor, day)
     return not known
 
@@ -194,7 +244,7 @@ def demo_rows(data: dict) -> list[dict[str, str]]:
 
 
 def _flat(entry: dict, name: str) -> dict[str, str]:
-    return {f"{name}_{lang}": text for lang, text in (entry.get(name) or {}).items()}
+    return _columns(entry.get(name) or {}, name)
 
 
 def load_demo_programme(session: Session, actor: User) -> ProgrammeReport:
@@ -205,3 +255,85 @@ def load_demo_programme(session: Session, actor: User) -> ProgrammeReport:
         raise RuntimeError("; ".join(f"row {e.row} {e.column}: {e.message}" for e in report.errors))
     svc.publish_seminars(session, actor)
     return report
+
+
+def _apply(session: Session, actor: User, rows: list[dict[str, str]], options: dict,
+           progress: Progress | None = None) -> tuple[dict, list[RowError]]:
+    report = import_programme(session, rows, actor, tz=options["tz"], allow_conflicts=options.get("allow_conflicts", False),
+                              progress=progress)
+    return {"created": report.created, "updated": report.updated}, report.errors
+
+
+def _summary(counts: dict) -> str:
+    return _("Programme imported: %(created)d new and %(updated)d updated records.",
+             created=sum(counts["created"].values()), updated=sum(counts["updated"].values()))
+
+
+IMPORTER = register_importer("programme", Importer(
+    header=("record",), columns=tuple(ColumnGroup(f"record = {kind}", (RECORD, *RECORD_COLUMNS[kind])) for kind in RECORDS),
+    apply=_apply, summary=_summary))
+
+
+# --- the programme in its import format --------------------------------------------------------
+
+def _languages(prefix: str) -> tuple[str, ...]:
+    return tuple(f"{prefix}_{lang}" for lang in PROGRAMME_LANGUAGES)
+
+
+EXPORT_COLUMNS = (
+    "record", "date", "venue", "address", "room", "capacity", "floor", "speaker", *_languages("affiliation"),
+    *_languages("bio"), "photo_url", "hall", "booth", "company_email", "exhibitor", "code", "start", "end",
+    *_languages("title"), *_languages("abstract"), "language", "interpretation", "categories", "speakers",
+)
+
+
+def export_programme_rows(session: Session, tz: str) -> list[list[str]]:
+    """The whole programme (drafts included) as import rows, header first; times in zone *tz*."""
+    records = [{"record": "day", "date": day.isoformat()} for day in event_days(session)]
+    records += [_room_record(room) for room in session.scalars(select(Room).join(Venue).order_by(Venue.name, Room.position, Room.name))]
+    records += [_speaker_record(person) for person in session.scalars(select(Speaker).order_by(Speaker.name))]
+    for hall in session.scalars(select(Hall).options(selectinload(Hall.booths)).order_by(Hall.position, Hall.name)):
+        records.append({"record": "hall", "hall": hall.name, "floor": hall.floor})
+        records += [_booth_record(booth) for booth in hall.booths]
+    seminars = session.scalars(select(Seminar).order_by(Seminar.starts_at, Seminar.id))
+    records += [_seminar_record(session, seminar, tz) for seminar in seminars]
+    return [list(EXPORT_COLUMNS)] + [[neutralise(str(record.get(c) or "")) for c in EXPORT_COLUMNS] for record in records]
+
+
+def _room_record(room: Room) -> dict:
+    return {"record": "room", "venue": room.venue.name, "address": room.venue.address, "room": room.name,
+            "capacity": room.capacity, "floor": room.floor}
+
+
+def _speaker_record(person: Speaker) -> dict:
+    return {"record": "speaker", "speaker": person.name, "photo_url": person.photo_url,
+            **_columns(person.texts("affiliation"), "affiliation"), **_columns(person.texts("bio"), "bio")}
+
+
+def _booth_record(booth: Booth) -> dict:
+    return {"record": "booth", "hall": booth.hall.name, "booth": booth.number, "exhibitor": booth.exhibitor,
+            "company_email": booth.company.contact_email if booth.company else "",
+            "categories": ";".join(c.key for c in booth.categories)}
+
+
+def _seminar_record(session: Session, seminar: Seminar, tz: str) -> dict:
+    return {"record": "seminar", "code": seminar.code, "date": local_day(seminar.starts_at, tz).isoformat(),
+            "start": _clock(seminar.starts_at, tz), "end": _clock(seminar.ends_at, tz), "room": _room_name(session, seminar.room),
+            **_columns(seminar.texts("title"), "title"), **_columns(seminar.texts("abstract"), "abstract"),
+            "language": seminar.spoken_language, "interpretation": ";".join(seminar.interpretation_list),
+            "categories": ";".join(c.key for c in seminar.categories), "capacity": seminar.capacity,
+            "speakers": ";".join(person.name for person in seminar.speakers)}
+
+
+def _columns(texts: dict[str, str], prefix: str) -> dict[str, str]:
+    return {f"{prefix}_{lang}": text for lang, text in texts.items()}
+
+
+def _clock(moment, tz: str) -> str:
+    return moment.astimezone(ZoneInfo(tz)).strftime("%H:%M")
+
+
+def _room_name(session: Session, room: Room) -> str:
+    """The room as a seminar row names it: "venue / room" when another venue has a room of that name."""
+    shared = session.scalar(select(func.count()).select_from(Room).where(Room.name == room.name)) > 1
+    return f"{room.venue.name} / {room.name}" if shared else room.name

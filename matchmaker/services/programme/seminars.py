@@ -2,7 +2,7 @@
 
 Texts are stored per language and read through a fallback chain (``pick_text``). Times are
 entered as a date plus ``HH:MM`` in the event's time zone and stored in UTC. Saving a seminar
-checks it for conflicts (``services.programme_conflicts``) and refuses to save one that has
+checks it for conflicts (``services.programme.conflicts``) and refuses to save one that has
 any unless the organiser says to save anyway. Moving a published seminar bumps its calendar
 SEQUENCE, marks it changed and notifies the people who bookmarked or reserved it.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from flask_babel import get_locale, gettext as _
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -21,40 +21,10 @@ from matchmaker.core.text import clean_text, index_text
 from matchmaker.models import PROGRAMME_LANGUAGES, ProgrammeDay, Room, Seminar, SeminarSpeaker, Speaker, User, utcnow
 from matchmaker.services import validation as v
 from matchmaker.services.categories import categories_by_keys
+from matchmaker.services.programme import attendance
+from matchmaker.services.programme.conflicts import ConflictError, conflicts_for
 
-# Which language to show when the reader's is missing: English is the shared second language;
-# after it, Vietnamese (Latin script, the host country) for English readers.
-FALLBACK_CHAINS = {"ja": ("ja", "en", "vi"), "vi": ("vi", "en", "ja"), "en": ("en", "vi", "ja")}
 CHANGED_FOR = timedelta(days=1)
-
-
-@dataclass(frozen=True)
-class Localized:
-    """A text picked for a reader: *lang* is the language it is written in (None when empty)."""
-
-    text: str
-    lang: str | None
-    fallback: bool
-
-
-def pick_text(texts: dict[str, str], reader: str) -> Localized:
-    """The best of *texts* for a reader of *reader*; ``fallback`` says it is in another language."""
-    chain = FALLBACK_CHAINS.get(reader, FALLBACK_CHAINS["en"])
-    for lang in chain:
-        if texts.get(lang):
-            return Localized(texts[lang], lang, lang != reader)
-    return Localized("", None, False)
-
-
-def reader_language() -> str:
-    """The language of the current page (the locale Flask-Babel selected)."""
-    locale = get_locale()
-    return locale.language if locale and locale.language in PROGRAMME_LANGUAGES else "en"
-
-
-def seminar_title(seminar: Seminar, reader: str | None = None) -> str:
-    """The seminar's title in the best language for *reader* (default: the page language)."""
-    return pick_text(seminar.texts("title"), reader or reader_language()).text
 
 
 def is_changed(seminar: Seminar, now: datetime | None = None) -> bool:
@@ -92,11 +62,6 @@ def parse_clock(field_name: str, value: str | time | None) -> time:
         raise v.ValidationError(field_name, _("Use a time in the form HH:MM (24-hour clock), e.g. 13:30.")) from None
 
 
-def event_days(session: Session) -> list[date]:
-    """The event's days in order (empty when the organisers have not set them)."""
-    return list(session.scalars(select(ProgrammeDay.day).order_by(ProgrammeDay.day)))
-
-
 def add_event_day(session: Session, actor: User, value: str | date) -> ProgrammeDay:
     """Add a day to the event (no error when it is there already)."""
     require_organiser(actor)
@@ -117,11 +82,6 @@ def remove_event_day(session: Session, actor: User, day_id: int) -> None:
     if row is not None:
         session.delete(row)
         session.flush()
-
-
-def local_day(moment: datetime, tz: str) -> date:
-    """The calendar date of *moment* in zone *tz*."""
-    return moment.astimezone(ZoneInfo(tz)).date()
 
 
 def to_utc(day: date, clock: time, tz: str) -> datetime:
@@ -231,9 +191,6 @@ def save_seminar(session: Session, actor: User, data: SeminarData, *, tz: str, s
     Raises ``ConflictError`` listing every conflict unless *allow_conflicts*. A published
     seminar that changes room or time gets SEQUENCE + 1, ``changed_at`` and notices.
     """
-    from matchmaker.services import programme_attendance as attendance
-    from matchmaker.services.programme_conflicts import ConflictError, conflicts_for
-
     require_organiser(actor)
     clean = clean_seminar(session, data, tz)
     _check_code_free(session, clean.code, seminar)
@@ -310,8 +267,6 @@ def refresh_seminar_search(seminar: Seminar, speakers: list[Speaker] | None = No
 
 def delete_seminar(session: Session, actor: User, seminar: Seminar) -> list[User]:
     """Remove a seminar; people who followed a published one get a 'cancelled' notice."""
-    from matchmaker.services import programme_attendance as attendance
-
     require_organiser(actor)
     notified = attendance.notify_followers(session, seminar, "cancelled") if seminar.published_at else []
     session.delete(seminar)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from matchmaker.i18n import zone_label
 from matchmaker.models import Room, Seminar, SeminarSpeaker, Speaker
 from matchmaker.services import validation as v
-from matchmaker.services.programme import event_days, local_day, seminar_title
+from matchmaker.services.programme.common import event_days, local_day, seminar_title
 
 CONFLICT_KINDS = ("room", "speaker", "day", "capacity")
 

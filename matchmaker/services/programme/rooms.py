@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from matchmaker.core.text import clean_text
 from matchmaker.models import Room, Seminar, User, Venue
 from matchmaker.services import validation as v
-from matchmaker.services.programme import positive_int, require_organiser
+from matchmaker.services.programme.seminars import positive_int, require_organiser
 
 
 def save_venue(session: Session, actor: User, name: str, address: str = "", venue: Venue | None = None) -> Venue:

@@ -24,8 +24,10 @@ from sqlalchemy.orm import Session
 from matchmaker.i18n import LANGUAGES, TIMEZONES, zone_label
 from matchmaker.models import Bookmark, Reservation, Seminar, SeminarNotice, User, utcnow
 from matchmaker.services import validation as v
+from matchmaker.services.agenda import AgendaItem, meeting_items
 from matchmaker.services.mail import send_mail
-from matchmaker.services.programme import pick_text, reader_language
+from matchmaker.services.programme.common import pick_text, reader_language
+from matchmaker.services.programme.conflicts import overlaps, time_span
 
 log = logging.getLogger("matchmaker.programme")
 ACTIVE = ("confirmed", "waiting")
@@ -249,9 +251,6 @@ def followed_seminars(session: Session, user: User) -> list[Seminar]:
 
 def meeting_overlaps(session: Session, user: User, seminars: list[Seminar]) -> dict[int, list[str]]:
     """Warnings per seminar id: the user's published business meetings that overlap it."""
-    from matchmaker.services.agenda import meeting_items
-    from matchmaker.services.programme_conflicts import overlaps, time_span
-
     meetings = meeting_items(session, user) if user.company_id else []
     warnings: dict[int, list[str]] = {}
     for seminar in seminars:
@@ -268,8 +267,6 @@ def bookmarked_agenda_items(session: Session, user: User, link=None) -> list:
     The source registered with the personal agenda; an overlap with a published meeting is
     written at the top of the item's description. *link(seminar)* gives the seminar's page URL.
     """
-    from matchmaker.services.agenda import AgendaItem
-
     reader = reader_language()
     seminars = followed_seminars(session, user)
     warnings = meeting_overlaps(session, user, seminars)

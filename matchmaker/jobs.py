@@ -54,6 +54,8 @@ def _run_here(app: Flask, task: str, args: tuple) -> None:
 
 def worker_app() -> Flask:
     """The application of this worker process (the one ``run_worker`` was given)."""
+    if "app" not in _WORKER:
+        raise RuntimeError("start workers with `flask jobs worker`: it gives them the application")
     return _WORKER["app"]
 
 

@@ -1,6 +1,6 @@
 """Building the seminar programme: event days, venues and rooms, speakers, seminars, publishing.
 
-Texts are stored per language and read through a fallback chain (``pick_text``). Times are
+Texts are stored per language and read through a fallback chain (``common.pick_text``). Times are
 entered as a date plus ``HH:MM`` in the event's time zone and stored in UTC. Saving a seminar
 checks it for conflicts (``services.programme.conflicts``) and refuses to save one that has
 any unless the organiser says to save anyway. Moving a published seminar bumps its calendar

@@ -7,6 +7,11 @@ button. A test may change only fields the form has, to values a person could giv
 ``<select>`` only to one of its options, a checkbox only to one of its values); anything else
 raises, so a test cannot post what no browser would. Hand-made data is for hostile-input tests.
 
+Two guards run on every page :func:`submit` reads: the page has no duplicate element ids, and the
+chosen form (with its clicked button) sends each name once unless the name belongs to a group of
+checkboxes or a multiple select — a view reads one value, and a second one (a hand-written hidden
+input next to ``hidden_tag()``'s) is either ignored or, worse, read instead of the meant one.
+
     response = submit(client, "/en/auth/login", fields={"email": ..., "password": ...})
     response = submit(client, page_html, "form.decline", fields={"reason": "No time"},
                       button="Decline")
@@ -49,6 +54,50 @@ def load(client, where) -> Page:
     request = where.request
     url = request.path + (("?" + request.query_string.decode()) if request.query_string else "")
     return Page(url, where.get_data(as_text=True))
+
+
+def duplicate_ids(html: str) -> list[str]:
+    """The element ids that occur more than once in *html*."""
+    seen: dict[str, int] = {}
+    for element in lxml.html.fromstring(html).iter():
+        ident = element.get("id") if isinstance(element.tag, str) else None
+        if ident is not None:
+            seen[ident] = seen.get(ident, 0) + 1
+    return sorted(ident for ident, count in seen.items() if count > 1)
+
+
+def repeated_names(form, pairs: list[tuple[str, str]]) -> list[str]:
+    """The names *pairs* send more than once where *form* means one value (not checkboxes, not a multiple select)."""
+    counts: dict[str, int] = {}
+    for name, _ in pairs:
+        counts[name] = counts.get(name, 0) + 1
+    return sorted(name for name, count in counts.items() if count > 1 and not _takes_several(form, name))
+
+
+def _takes_several(form, name: str) -> bool:
+    controls = [c for c in _controls(form) if c.get("name") == name]
+    return all((c.tag == "input" and (c.get("type") or "").lower() == "checkbox")
+               or (c.tag == "select" and c.get("multiple") is not None) for c in controls)
+
+
+def check_page(page: Page) -> None:
+    """Raise :class:`FormError` if *page* repeats an element id."""
+    repeated = duplicate_ids(page.html)
+    if repeated:
+        raise FormError(f"{page.url} repeats the element ids {repeated}")
+
+
+def check_all_forms(page: Page) -> None:
+    """Raise :class:`FormError` if *page* repeats an id, or any of its forms, sent with any of its
+    buttons, sends one name twice where the view reads one value."""
+    check_page(page)
+    for form in lxml.html.fromstring(page.html).iter("form"):
+        pairs = _successful_values(form)
+        for button in _buttons(form) or [None]:
+            sent = pairs + ([(button.get("name"), button.get("value", ""))] if button is not None and button.get("name") else [])
+            repeated = repeated_names(form, sent)
+            if repeated:
+                raise FormError(f"a form of {page.url} (action {form.get('action')!r}) sends several values for {repeated}")
 
 
 def find_form(page: Page, selector: str | None = None, *, index: int | None = None):
@@ -182,6 +231,9 @@ def form_request(page: Page, selector: str | None = None, *, index: int | None =
     clicked = _choose_button(form, button)
     if clicked is not None and clicked.get("name"):
         pairs.append((clicked.get("name"), clicked.get("value", "")))
+    repeated = repeated_names(form, pairs)
+    if repeated:
+        raise FormError(f"the form sends several values for {repeated} on {page.url}: the view reads one")
     action = (clicked.get("formaction") if clicked is not None else None) or form.get("action") or page.url
     method = ((clicked.get("formmethod") if clicked is not None else None) or form.get("method") or "get").upper()
     url = urljoin("http://localhost" + page.url, action)
@@ -210,6 +262,7 @@ def submit(client, where, selector: str | None = None, *, index: int | None = No
     (``follow_redirects=True``, ``headers=…``).
     """
     page = load(client, where)
+    check_page(page)
     method, target, data, enctype = form_request(page, selector, index=index, fields=fields, button=button, files=files)
     if method == "GET":
         path, _, query = target.partition("?")

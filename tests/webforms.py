@@ -100,14 +100,17 @@ def check_all_forms(page: Page) -> None:
                 raise FormError(f"a form of {page.url} (action {form.get('action')!r}) sends several values for {repeated}")
 
 
-def find_form(page: Page, selector: str | None = None, *, index: int | None = None):
-    """The one form matching CSS *selector* (default: the forms inside ``<main>``)."""
+def find_form(page: Page, selector: str | None = None, *, index: int | None = None, button: str | None = None):
+    """The one form matching CSS *selector* (default: the forms inside ``<main>``); if several
+    match, the one that has the submit *button* (label, name, ``name=value`` or id)."""
     doc = lxml.html.fromstring(page.html)
     forms = doc.cssselect(selector or "main form")
     if selector and forms and forms[0].tag != "form":  # a selector of something inside the form
         forms = [element for element in (f.getparent() for f in forms) for element in [_enclosing_form(element)] if element is not None]
     if index is not None:
         forms = forms[index:index + 1]
+    if len(forms) > 1 and button is not None:  # several forms match: the one with the clicked button
+        forms = [form for form in forms if _has_button(form, button)]
     if len(forms) != 1:
         raise FormError(f"{len(forms)} forms match {selector or 'main form'!r} on {page.url}")
     return forms[0]
@@ -163,9 +166,10 @@ def _set_field(form, pairs: list[tuple[str, str]], name: str, value: Any) -> lis
     if any(c.get("disabled") is not None for c in controls):
         raise FormError(f"field {name!r} is disabled")
     values = [] if value is None or value is False else list(value) if isinstance(value, (list, tuple, set)) else [value]
-    values = ["on" if v is True else str(v) for v in values]
     first = controls[0]
     kind = (first.get("type") or "").lower()
+    ticked = first.get("value", "on") if kind == "checkbox" and len(controls) == 1 else "on"
+    values = [ticked if v is True else str(v) for v in values]  # True ticks a lone checkbox
     if first.tag == "select":
         allowed = {_option_value(o) for o in first.findall(".//option") if o.get("disabled") is None}
         _check_allowed(name, values, allowed)
@@ -209,6 +213,14 @@ def _button_label(control) -> str:
     return (control.text_content() if control.tag == "button" else control.get("value", "")).strip()
 
 
+def _button_matches(control, button: str) -> bool:
+    return button in {_button_label(control), control.get("name"), f"{control.get('name')}={control.get('value')}", control.get("id")}
+
+
+def _has_button(form, button: str) -> bool:
+    return any(_button_matches(control, button) for control in _buttons(form))
+
+
 def _choose_button(form, button: str | None):
     buttons = _buttons(form)
     if button is None:
@@ -216,7 +228,7 @@ def _choose_button(form, button: str | None):
             return None  # a form sent with Enter
         return buttons[0]
     for control in buttons:
-        if button in {_button_label(control), control.get("name"), f"{control.get('name')}={control.get('value')}", control.get("id")}:
+        if _button_matches(control, button):
             return control
     raise FormError(f"no submit button {button!r} (buttons: {[_button_label(b) for b in buttons]})")
 
@@ -224,7 +236,7 @@ def _choose_button(form, button: str | None):
 def form_request(page: Page, selector: str | None = None, *, index: int | None = None, fields: dict | None = None,
                  button: str | None = None, files: dict | None = None) -> tuple[str, str, MultiDict, str | None]:
     """(method, url, data, content type) that a browser would send from this page's form."""
-    form = find_form(page, selector, index=index)
+    form = find_form(page, selector, index=index, button=button)
     pairs = _successful_values(form)
     for name, value in (fields or {}).items():
         pairs = _set_field(form, pairs, name, value)
@@ -255,8 +267,8 @@ def submit(client, where, selector: str | None = None, *, index: int | None = No
     """Fill and submit a form of the page *where* (URL, response or :class:`Page`); return the response.
 
     *selector* is a CSS selector of the form (or of an element inside it; default ``main form``,
-    which must match one form unless *index* picks one). *fields* maps names to values (a list
-    for several checkboxes; ``None``/``False`` unchecks). *button* is the clicked button's label,
+    which must match one form unless *index* picks one or only one of them has *button*). *fields* maps names to values (a list
+    for several checkboxes; ``True`` ticks a lone checkbox; ``None``/``False`` unchecks). *button* is the clicked button's label,
     name, ``name=value`` or id (default: the form's first submit button). *files* maps file
     fields to ``(BytesIO, filename)``. Extra keyword arguments go to the test client
     (``follow_redirects=True``, ``headers=…``).

@@ -37,7 +37,8 @@ def busy_event(app, make_company):
 
 
 def company_pages(ids):
-    return ["/ja/meetings/", "/vi/meetings/", "/en/meetings/", "/en/agenda/", "/ja/agenda/", "/en/profile/",
+    return ["/ja/meetings/", "/vi/meetings/", "/en/meetings/", "/en/agenda/", "/ja/agenda/", "/vi/agenda/availability",
+            "/en/dashboard", "/en/profile/", "/en/profile/opportunities/new?kind=offer", f"/en/companies/{ids['jp']}",
             "/en/programme/", f"/en/programme/seminars/{ids['seminar A']}", "/en/programme/mine"]
 
 
@@ -47,7 +48,11 @@ def organiser_pages(ids):
             "/en/admin/schedule/", f"{session}/", f"{session}/edit", f"{session}/tables", f"{session}/companies",
             f"/en/admin/schedule/meetings/{ids['meeting']}", "/en/admin/programme/", "/en/admin/programme/rooms",
             "/en/admin/programme/speakers", "/en/admin/programme/exhibition", "/en/admin/programme/seminars/new",
-            f"/en/admin/programme/seminars/{ids['seminar A']}", "/en/admin/programme/import"]
+            f"/en/admin/programme/seminars/{ids['seminar A']}", "/en/admin/programme/import", "/en/admin/programme/rooms/new",
+            "/en/admin/programme/speakers/new", "/en/admin/programme/booths/new"]
+
+
+PUBLIC_PAGES = ["/en/", "/ja/auth/login", "/vi/auth/register", "/en/auth/forgot", "/en/companies/", "/ja/programme/"]
 
 
 def assert_forms_well_made(client, url):
@@ -69,6 +74,11 @@ def test_company_pages_repeat_no_id_and_no_field(client, app, busy_event, login)
 def test_organiser_pages_repeat_no_id_and_no_field(client, app, busy_event, make_organiser, login):
     login(make_organiser())
     for url in organiser_pages(busy_event):
+        assert_forms_well_made(client, url)
+
+
+def test_public_pages_repeat_no_id_and_no_field(client, busy_event):
+    for url in PUBLIC_PAGES:
         assert_forms_well_made(client, url)
 
 

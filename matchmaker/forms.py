@@ -16,13 +16,14 @@ from matchmaker.services.validation import ValidationError
 class Form(FlaskForm):
     """The base of every form of the site.
 
-    Hidden fields (the CSRF token first) and submit buttons render without an ``id``: a page repeats
-    a form once per row, no label points at them, and their id would only be repeated on the page.
+    Hidden fields (the CSRF token first) render without an ``id``: a page repeats a form once per
+    row, no label points at a hidden input, and its id would only be repeated on the page. A page
+    that shows several forms' submit buttons names each one (``form.submit(id="...")``).
     """
 
     class Meta:
         def render_field(self, field, render_kw):
-            if field.type in ("CSRFTokenField", "HiddenField", "SubmitField") and "id" not in render_kw:
+            if field.type in ("CSRFTokenField", "HiddenField") and "id" not in render_kw:
                 render_kw = {**render_kw, "id": False}
             return super().render_field(field, render_kw)
 

@@ -19,6 +19,7 @@ input next to ``hidden_tag()``'s) is either ignored or, worse, read instead of t
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable
 from urllib.parse import urlencode, urljoin, urlsplit
@@ -58,19 +59,13 @@ def load(client, where) -> Page:
 
 def duplicate_ids(html: str) -> list[str]:
     """The element ids that occur more than once in *html*."""
-    seen: dict[str, int] = {}
-    for element in lxml.html.fromstring(html).iter():
-        ident = element.get("id") if isinstance(element.tag, str) else None
-        if ident is not None:
-            seen[ident] = seen.get(ident, 0) + 1
-    return sorted(ident for ident, count in seen.items() if count > 1)
+    ids = Counter(e.get("id") for e in lxml.html.fromstring(html).iter() if isinstance(e.tag, str) and e.get("id") is not None)
+    return sorted(ident for ident, count in ids.items() if count > 1)
 
 
 def repeated_names(form, pairs: list[tuple[str, str]]) -> list[str]:
     """The names *pairs* send more than once where *form* means one value (not checkboxes, not a multiple select)."""
-    counts: dict[str, int] = {}
-    for name, _ in pairs:
-        counts[name] = counts.get(name, 0) + 1
+    counts = Counter(name for name, _ in pairs)
     return sorted(name for name, count in counts.items() if count > 1 and not _takes_several(form, name))
 
 
@@ -94,8 +89,8 @@ def check_all_forms(page: Page) -> None:
     for form in lxml.html.fromstring(page.html).iter("form"):
         pairs = _successful_values(form)
         for button in _buttons(form) or [None]:
-            sent = pairs + ([(button.get("name"), button.get("value", ""))] if button is not None and button.get("name") else [])
-            repeated = repeated_names(form, sent)
+            clicked = [(button.get("name"), button.get("value", ""))] if button is not None and button.get("name") else []
+            repeated = repeated_names(form, pairs + clicked)
             if repeated:
                 raise FormError(f"a form of {page.url} (action {form.get('action')!r}) sends several values for {repeated}")
 
@@ -267,9 +262,10 @@ def submit(client, where, selector: str | None = None, *, index: int | None = No
     """Fill and submit a form of the page *where* (URL, response or :class:`Page`); return the response.
 
     *selector* is a CSS selector of the form (or of an element inside it; default ``main form``,
-    which must match one form unless *index* picks one or only one of them has *button*). *fields* maps names to values (a list
-    for several checkboxes; ``True`` ticks a lone checkbox; ``None``/``False`` unchecks). *button* is the clicked button's label,
-    name, ``name=value`` or id (default: the form's first submit button). *files* maps file
+    which must match one form unless *index* picks one or only one of them has *button*).
+    *fields* maps names to values (a list for several checkboxes; ``True`` ticks a lone checkbox;
+    ``None``/``False`` unchecks). *button* is the clicked button's label, name, ``name=value`` or
+    id (default: the form's first submit button). *files* maps file
     fields to ``(BytesIO, filename)``. Extra keyword arguments go to the test client
     (``follow_redirects=True``, ``headers=…``).
     """

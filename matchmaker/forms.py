@@ -1,4 +1,5 @@
-"""Shared view helpers: a service's ValidationError on its form field, or as a flash message."""
+"""The base of the site's forms, and shared view helpers: a service's ValidationError on its form
+field, or as a flash message."""
 
 from __future__ import annotations
 
@@ -10,6 +11,21 @@ from flask_wtf import FlaskForm
 from matchmaker.extensions import db
 
 from matchmaker.services.validation import ValidationError
+
+
+class Form(FlaskForm):
+    """The base of every form of the site.
+
+    Hidden fields (the CSRF token first) render without an ``id``: a page repeats a form once per
+    row, no label points at a hidden input, and its id would only be repeated on the page. A page
+    that shows several forms' submit buttons names each one (``form.submit(id="...")``).
+    """
+
+    class Meta:
+        def render_field(self, field, render_kw):
+            if field.type in ("CSRFTokenField", "HiddenField") and "id" not in render_kw:
+                render_kw = {**render_kw, "id": False}
+            return super().render_field(field, render_kw)
 
 
 def attach_error(form: FlaskForm, error: ValidationError) -> None:
@@ -38,3 +54,10 @@ def apply_action(action: Callable[[], object], success: str) -> bool:
         return False
     flash(success, "success")
     return True
+
+
+def flash_errors(form: FlaskForm) -> None:
+    """Flash each of *form*'s error messages once: a form answered by a redirect is never refused silently."""
+    messages = [*form.form_errors, *(message for field in form for message in field.errors)]
+    for message in dict.fromkeys(str(m) for m in messages):
+        flash(message, "error")

@@ -1,7 +1,8 @@
 """Shared fixtures: an app on SQLite (or ``TEST_DATABASE_URL``), clients and factories.
 
-Tests run with CSRF protection on, as in production: ``form_post`` fetches the page first and
-sends its token back.
+Tests run with CSRF protection on, as in production: a web test submits the form the page
+rendered with ``tests.webforms.submit`` (token included); ``csrf_from`` is for hostile-input tests
+that post hand-made data.
 """
 
 from __future__ import annotations
@@ -164,24 +165,19 @@ CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csr
 
 
 def csrf_from(html: str) -> str:
-    """The CSRF token embedded in a page."""
+    """The CSRF token embedded in a page (for hostile-input tests that post hand-made data)."""
     match = CSRF_RE.search(html)
     assert match, "page has no CSRF token"
     return match.group(1) or match.group(2)
 
 
-def form_post(client, url: str, data: dict, *, page: str | None = None, **kwargs):
-    """POST *data* to *url* with the CSRF token of *page* (default: *url* itself)."""
-    html = client.get(page or url).get_data(as_text=True)
-    return client.post(url, data={**data, "csrf_token": csrf_from(html)}, **kwargs)
-
-
 @pytest.fixture
 def login(client):
-    """Log the client in as *email* (password of the factories)."""
+    """Log the client in as *email* (password of the factories) through the rendered login form."""
+    from tests.webforms import submit
 
     def do(email, password=PASSWORD, lang="en"):
-        response = form_post(client, f"/{lang}/auth/login", {"email": email, "password": password})
+        response = submit(client, f"/{lang}/auth/login", fields={"email": email, "password": password})
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return response
 

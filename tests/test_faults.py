@@ -31,8 +31,9 @@ from matchmaker.schedule import background
 from matchmaker.services.schedule import generation
 from matchmaker.services.schedule.common import STALE_GRACE, ScheduleBusy
 from matchmaker.services.schedule.publish import publish_schedule
-from tests.conftest import PASSWORD, csrf_from, form_post, translated
+from tests.conftest import PASSWORD, translated
 from tests.schedule_helpers import generate, meetings, new_session, organiser
+from tests.webforms import submit
 
 WAIT = 20.0  # seconds a test waits at most for a process to reach the point where it is killed
 
@@ -331,7 +332,7 @@ def test_import_killed_mid_file_leaves_nothing(app, tmp_path):
 def _signed_in(app, email: str):
     """A test client of its own, signed in as *email*."""
     client = app.test_client()
-    response = form_post(client, "/en/auth/login", {"email": email, "password": PASSWORD})
+    response = submit(client, "/en/auth/login", fields={"email": email, "password": PASSWORD})
     assert response.status_code == 302
     return client
 
@@ -339,13 +340,13 @@ def _signed_in(app, email: str):
 def test_two_organisers_press_generate_at_once_one_wins_the_other_is_told(app, crowded_session, make_organiser):
     ms_id = crowded_session
     clients = {lang: _signed_in(app, make_organiser(f"{lang}-organiser@example.com")) for lang in ("ja", "vi")}
-    tokens = {lang: csrf_from(c.get(f"/{lang}/admin/schedule/{ms_id}/").get_data(as_text=True)) for lang, c in clients.items()}
+    shown = {lang: c.get(f"/{lang}/admin/schedule/{ms_id}/") for lang, c in clients.items()}  # both pages open
     barrier, pages = threading.Barrier(2), {}
 
     def press(lang: str) -> None:
         barrier.wait()
-        clients[lang].post(f"/{lang}/admin/schedule/{ms_id}/generate",
-                           data={"csrf_token": tokens[lang], "method": "optimal", "time_limit": "2"})
+        submit(clients[lang], shown[lang], f'form[action="/{lang}/admin/schedule/{ms_id}/generate"]',
+               fields={"method": "optimal", "time_limit": "2"})
         pages[lang] = clients[lang].get(f"/{lang}/admin/schedule/{ms_id}/").get_data(as_text=True)
 
     threads = [threading.Thread(target=press, args=(lang,)) for lang in clients]

@@ -13,7 +13,8 @@ from matchmaker import jobs
 from matchmaker.extensions import db
 from matchmaker.models import Company, Job, Opportunity, Room, Seminar, User, utcnow
 from matchmaker.services.imports import jobs as import_jobs
-from tests.conftest import csrf_from, translated
+from tests.conftest import translated
+from tests.webforms import submit
 
 HEADER = "company,country,city,sector,email,website,kind,title,description,categories,language\n"
 REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
@@ -39,9 +40,7 @@ def organiser(client, app, make_organiser, login, monkeypatch):
 
 
 def upload(client, data: bytes, lang: str = "en", name: str = "companies.csv"):
-    page = client.get(f"/{lang}/admin/import").get_data(as_text=True)
-    return client.post(f"/{lang}/admin/import", data={"csrf_token": csrf_from(page), "file": (io.BytesIO(data), name)},
-                       content_type="multipart/form-data")
+    return submit(client, f"/{lang}/admin/import", files={"file": (io.BytesIO(data), name)})
 
 
 def wait_for(app, job_id: int, seconds: float = 30.0) -> Job:
@@ -232,9 +231,7 @@ def test_the_programme_import_runs_as_a_job_too(app, organiser, end, status, sem
 def test_a_large_programme_upload_runs_as_a_job_and_its_page_shows_the_outcome(client, app, organiser, monkeypatch):
     monkeypatch.setitem(app.config, "IMPORT_JOB_ROWS", 3)  # the file has 4 records
     data = PROGRAMME.format(day=(utcnow() + timedelta(days=30)).date().isoformat(), end="12:00").encode()
-    page = client.get("/vi/admin/programme/import").get_data(as_text=True)
-    response = client.post("/vi/admin/programme/import", data={"csrf_token": csrf_from(page), "file": (io.BytesIO(data), "programme.csv")},
-                           content_type="multipart/form-data")
+    response = submit(client, "/vi/admin/programme/import", files={"file": (io.BytesIO(data), "programme.csv")})
     location = response.headers["Location"]
     assert "/vi/admin/programme/import?job=" in location
     job_id = int(location.rsplit("=", 1)[1])

@@ -23,8 +23,9 @@ from matchmaker.models import Company, DataVersion, Seminar, User
 from matchmaker.services import companies as company_svc
 from matchmaker.services.programme import seminars as programme_svc
 from matchmaker.services.programme.attendance import reserve_seat
-from tests.conftest import form_post, user_email
+from tests.conftest import user_email
 from tests.programme_helpers import DAY1, TZ, build_programme, organiser, seminar_data
+from tests.webforms import submit
 
 
 def _text(response) -> str:
@@ -112,8 +113,8 @@ def test_an_organiser_renaming_a_company_changes_its_cached_pages(client, app, m
 def test_a_company_editing_its_profile_on_the_site_changes_the_public_page(client, second_client, app, make_company):
     company_id = make_company(name="Hai Phong Water")
     assert "Hai Phong Water" in _text(second_client.get(f"/en/companies/{company_id}"))
-    form_post(client, "/en/auth/login", {"email": user_email(app, company_id), "password": "correct horse battery"})
-    saved = form_post(client, "/en/profile/", {"name": "Hai Phong Clean Water", "country": "VN", "languages": ["vi"]})
+    submit(client, "/en/auth/login", fields={"email": user_email(app, company_id), "password": "correct horse battery"})
+    saved = submit(client, "/en/profile/", fields={"name": "Hai Phong Clean Water", "country": "VN", "languages": ["vi"]})
     assert saved.status_code == 302
     assert "Hai Phong Clean Water" in _text(second_client.get(f"/en/companies/{company_id}"))
     assert "Hai Phong Clean Water" in _text(second_client.get("/en/companies/?q=hai+phong"))
@@ -124,7 +125,7 @@ def test_an_organiser_approving_a_company_on_the_site_lists_it(client, second_cl
     company_id = make_company(name="Pending Recycling JSC", status="pending")
     assert "Pending Recycling JSC" not in _text(second_client.get("/en/companies/"))
     login(make_organiser())
-    form_post(client, f"/en/admin/companies/{company_id}/status", {"status": "approved"}, page="/en/admin/companies")
+    submit(client, "/en/admin/companies", f'form[action^="/en/admin/companies/{company_id}/status"]', button="Approve")
     assert "Pending Recycling JSC" in _text(second_client.get("/en/companies/"))
     assert "Pending Recycling JSC" in _text(second_client.get(f"/en/companies/{company_id}"))
 
@@ -258,8 +259,8 @@ def test_signed_in_users_never_get_the_anonymous_page(client, second_client, app
 def test_a_remembered_user_without_a_session_is_not_served_the_visitors_page(client, app, make_company):
     company_id = make_company(name="Remembered Co")
     client.get(f"/en/companies/{company_id}")  # cached for visitors
-    form_post(client, "/en/auth/login", {"email": user_email(app, company_id), "password": "correct horse battery",
-                                         "remember": "y"})
+    submit(client, "/en/auth/login", fields={"email": user_email(app, company_id), "password": "correct horse battery",
+                                             "remember": True})
     client.delete_cookie("session")  # the browser was closed: only the "keep me signed in" cookie is left
     page = _text(client.get(f"/en/companies/{company_id}"))
     assert "Edit the profile" in page and "Log out" in page
@@ -281,7 +282,7 @@ def test_a_visitor_with_a_session_gets_a_fresh_page_with_its_message(client, app
     company_id = make_company()
     client.get("/en/")  # cached for visitors without a session
     login(user_email(app, company_id))
-    form_post(client, "/en/auth/logout", {}, page="/en/dashboard")
+    submit(client, "/en/dashboard", 'form[action$="/auth/logout"]')
     page = client.get("/en/")
     assert "You are logged out." in _text(page) and "X-Page-Cache" not in page.headers
     assert "You are logged out." not in _text(client.get("/en/"))  # shown once, as before

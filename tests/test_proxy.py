@@ -7,7 +7,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from matchmaker import create_app
 from matchmaker.extensions import db
-from tests.conftest import form_post
+from tests.webforms import submit
 
 LIMIT = "3 per 15 minutes"
 
@@ -26,8 +26,8 @@ def proxied_app(app, monkeypatch):
 def failed_logins(client, forwarded_for: str, count: int) -> list[int]:
     """Statuses of *count* failed sign-ins (each on another account) sent with *forwarded_for*."""
     headers = {"X-Forwarded-For": forwarded_for}
-    return [form_post(client, "/en/auth/login", {"email": f"nobody{i}@example.com", "password": "x" * 9},
-                      headers=headers).status_code for i in range(count)]
+    return [submit(client, "/en/auth/login", fields={"email": f"nobody{i}@example.com", "password": "x" * 9},
+                   headers=headers).status_code for i in range(count)]
 
 
 def test_the_setting_wraps_the_app_in_proxy_fix_for_address_scheme_and_host(app, proxied_app):

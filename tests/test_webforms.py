@@ -11,7 +11,7 @@ from tests.webforms import FormError, Page, submit
 PAGE = """<html><body><nav><form method="post" action="/logout"><button>Log out</button></form></nav><main>
 <form method="post" action="/echo?x=1" class="answer">
   <input type="hidden" name="csrf_token" value="tok">
-  <input type="hidden" name="answer" value=""><input type="hidden" name="answer" value="accept">
+  <input type="hidden" name="answer" value="accept">
   <input name="reason" maxlength="5" value="">
   <input name="off" value="no" disabled>
   <select name="country"><option value="">Choose</option><option value="JP">Japan</option><option value="VN" selected>Vietnam</option></select>
@@ -45,7 +45,7 @@ def sent(response):
 def test_sends_every_rendered_control_in_order_with_the_clicked_button(echo):
     body = sent(submit(echo, Page("/p", PAGE), fields={"reason": "busy"}, button="Skip"))
     assert body["args"] == {"x": "1"}
-    assert body["form"] == [["csrf_token", "tok"], ["answer", ""], ["answer", "accept"], ["reason", "busy"],
+    assert body["form"] == [["csrf_token", "tok"], ["answer", "accept"], ["reason", "busy"],
                             ["country", "VN"], ["cat", "a"], ["msg", "two\nlines"], ["go", "no"]]
 
 
@@ -69,3 +69,19 @@ def test_files_go_only_through_a_multipart_file_field(echo):
 def test_the_form_is_found_once_inside_main_or_by_selector():
     with pytest.raises(FormError):
         submit(None, Page("/p", "<main><form></form><form></form></main>"))
+
+
+def test_a_name_sent_twice_or_a_repeated_id_is_refused(echo):
+    """The defect of the meetings page: hidden_tag()'s empty "answer" and a hand-written one."""
+    twice = PAGE.replace('<input type="hidden" name="answer" value="accept">',
+                         '<input type="hidden" name="answer" value=""><input type="hidden" name="answer" value="accept">')
+    with pytest.raises(FormError, match="answer"):
+        submit(echo, Page("/p", twice))
+    clash = PAGE.replace('name="reason"', 'name="answer"')  # a field and a hidden input of one name
+    with pytest.raises(FormError, match="answer"):
+        submit(echo, Page("/p", clash))
+    with pytest.raises(FormError, match="element ids"):
+        submit(echo, Page("/p", PAGE.replace("<main>", '<main><p id="x"></p><p id="x"></p>')))
+    button = PAGE.replace('name="go" value="yes"', 'name="country" value="JP"')  # the button repeats a field
+    with pytest.raises(FormError, match="country"):
+        submit(echo, Page("/p", button), button="Send")

@@ -7,6 +7,11 @@ button. A test may change only fields the form has, to values a person could giv
 ``<select>`` only to one of its options, a checkbox only to one of its values); anything else
 raises, so a test cannot post what no browser would. Hand-made data is for hostile-input tests.
 
+Two guards run on every page :func:`submit` reads: the page has no duplicate element ids, and the
+chosen form (with its clicked button) sends each name once unless the name belongs to a group of
+checkboxes or a multiple select — a view reads one value, and a second one (a hand-written hidden
+input next to ``hidden_tag()``'s) is either ignored or, worse, read instead of the meant one.
+
     response = submit(client, "/en/auth/login", fields={"email": ..., "password": ...})
     response = submit(client, page_html, "form.decline", fields={"reason": "No time"},
                       button="Decline")
@@ -14,6 +19,7 @@ raises, so a test cannot post what no browser would. Hand-made data is for hosti
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable
 from urllib.parse import urlencode, urljoin, urlsplit
@@ -51,14 +57,55 @@ def load(client, where) -> Page:
     return Page(url, where.get_data(as_text=True))
 
 
-def find_form(page: Page, selector: str | None = None, *, index: int | None = None):
-    """The one form matching CSS *selector* (default: the forms inside ``<main>``)."""
+def duplicate_ids(html: str) -> list[str]:
+    """The element ids that occur more than once in *html*."""
+    ids = Counter(e.get("id") for e in lxml.html.fromstring(html).iter() if isinstance(e.tag, str) and e.get("id") is not None)
+    return sorted(ident for ident, count in ids.items() if count > 1)
+
+
+def repeated_names(form, pairs: list[tuple[str, str]]) -> list[str]:
+    """The names *pairs* send more than once where *form* means one value (not checkboxes, not a multiple select)."""
+    counts = Counter(name for name, _ in pairs)
+    return sorted(name for name, count in counts.items() if count > 1 and not _takes_several(form, name))
+
+
+def _takes_several(form, name: str) -> bool:
+    controls = [c for c in _controls(form) if c.get("name") == name]
+    return all((c.tag == "input" and (c.get("type") or "").lower() == "checkbox")
+               or (c.tag == "select" and c.get("multiple") is not None) for c in controls)
+
+
+def check_page(page: Page) -> None:
+    """Raise :class:`FormError` if *page* repeats an element id."""
+    repeated = duplicate_ids(page.html)
+    if repeated:
+        raise FormError(f"{page.url} repeats the element ids {repeated}")
+
+
+def check_all_forms(page: Page) -> None:
+    """Raise :class:`FormError` if *page* repeats an id, or any of its forms, sent with any of its
+    buttons, sends one name twice where the view reads one value."""
+    check_page(page)
+    for form in lxml.html.fromstring(page.html).iter("form"):
+        pairs = _successful_values(form)
+        for button in _buttons(form) or [None]:
+            clicked = [(button.get("name"), button.get("value", ""))] if button is not None and button.get("name") else []
+            repeated = repeated_names(form, pairs + clicked)
+            if repeated:
+                raise FormError(f"a form of {page.url} (action {form.get('action')!r}) sends several values for {repeated}")
+
+
+def find_form(page: Page, selector: str | None = None, *, index: int | None = None, button: str | None = None):
+    """The one form matching CSS *selector* (default: the forms inside ``<main>``); if several
+    match, the one that has the submit *button* (label, name, ``name=value`` or id)."""
     doc = lxml.html.fromstring(page.html)
     forms = doc.cssselect(selector or "main form")
     if selector and forms and forms[0].tag != "form":  # a selector of something inside the form
         forms = [element for element in (f.getparent() for f in forms) for element in [_enclosing_form(element)] if element is not None]
     if index is not None:
         forms = forms[index:index + 1]
+    if len(forms) > 1 and button is not None:  # several forms match: the one with the clicked button
+        forms = [form for form in forms if _has_button(form, button)]
     if len(forms) != 1:
         raise FormError(f"{len(forms)} forms match {selector or 'main form'!r} on {page.url}")
     return forms[0]
@@ -114,9 +161,10 @@ def _set_field(form, pairs: list[tuple[str, str]], name: str, value: Any) -> lis
     if any(c.get("disabled") is not None for c in controls):
         raise FormError(f"field {name!r} is disabled")
     values = [] if value is None or value is False else list(value) if isinstance(value, (list, tuple, set)) else [value]
-    values = ["on" if v is True else str(v) for v in values]
     first = controls[0]
     kind = (first.get("type") or "").lower()
+    ticked = first.get("value", "on") if kind == "checkbox" and len(controls) == 1 else "on"
+    values = [ticked if v is True else str(v) for v in values]  # True ticks a lone checkbox
     if first.tag == "select":
         allowed = {_option_value(o) for o in first.findall(".//option") if o.get("disabled") is None}
         _check_allowed(name, values, allowed)
@@ -160,6 +208,14 @@ def _button_label(control) -> str:
     return (control.text_content() if control.tag == "button" else control.get("value", "")).strip()
 
 
+def _button_matches(control, button: str) -> bool:
+    return button in {_button_label(control), control.get("name"), f"{control.get('name')}={control.get('value')}", control.get("id")}
+
+
+def _has_button(form, button: str) -> bool:
+    return any(_button_matches(control, button) for control in _buttons(form))
+
+
 def _choose_button(form, button: str | None):
     buttons = _buttons(form)
     if button is None:
@@ -167,7 +223,7 @@ def _choose_button(form, button: str | None):
             return None  # a form sent with Enter
         return buttons[0]
     for control in buttons:
-        if button in {_button_label(control), control.get("name"), f"{control.get('name')}={control.get('value')}", control.get("id")}:
+        if _button_matches(control, button):
             return control
     raise FormError(f"no submit button {button!r} (buttons: {[_button_label(b) for b in buttons]})")
 
@@ -175,13 +231,16 @@ def _choose_button(form, button: str | None):
 def form_request(page: Page, selector: str | None = None, *, index: int | None = None, fields: dict | None = None,
                  button: str | None = None, files: dict | None = None) -> tuple[str, str, MultiDict, str | None]:
     """(method, url, data, content type) that a browser would send from this page's form."""
-    form = find_form(page, selector, index=index)
+    form = find_form(page, selector, index=index, button=button)
     pairs = _successful_values(form)
     for name, value in (fields or {}).items():
         pairs = _set_field(form, pairs, name, value)
     clicked = _choose_button(form, button)
     if clicked is not None and clicked.get("name"):
         pairs.append((clicked.get("name"), clicked.get("value", "")))
+    repeated = repeated_names(form, pairs)
+    if repeated:
+        raise FormError(f"the form sends several values for {repeated} on {page.url}: the view reads one")
     action = (clicked.get("formaction") if clicked is not None else None) or form.get("action") or page.url
     method = ((clicked.get("formmethod") if clicked is not None else None) or form.get("method") or "get").upper()
     url = urljoin("http://localhost" + page.url, action)
@@ -203,13 +262,15 @@ def submit(client, where, selector: str | None = None, *, index: int | None = No
     """Fill and submit a form of the page *where* (URL, response or :class:`Page`); return the response.
 
     *selector* is a CSS selector of the form (or of an element inside it; default ``main form``,
-    which must match one form unless *index* picks one). *fields* maps names to values (a list
-    for several checkboxes; ``None``/``False`` unchecks). *button* is the clicked button's label,
-    name, ``name=value`` or id (default: the form's first submit button). *files* maps file
+    which must match one form unless *index* picks one or only one of them has *button*).
+    *fields* maps names to values (a list for several checkboxes; ``True`` ticks a lone checkbox;
+    ``None``/``False`` unchecks). *button* is the clicked button's label, name, ``name=value`` or
+    id (default: the form's first submit button). *files* maps file
     fields to ``(BytesIO, filename)``. Extra keyword arguments go to the test client
     (``follow_redirects=True``, ``headers=…``).
     """
     page = load(client, where)
+    check_page(page)
     method, target, data, enctype = form_request(page, selector, index=index, fields=fields, button=button, files=files)
     if method == "GET":
         path, _, query = target.partition("?")

@@ -1,19 +1,20 @@
 """Organiser forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, StringField, SubmitField
 
+from matchmaker.forms import Form
 
-class StatusForm(FlaskForm):
+
+class StatusForm(Form):
     """Approve or reject a company."""
 
     status = HiddenField()
     submit = SubmitField(_l("Save"))
 
 
-class CategoryForm(FlaskForm):
+class CategoryForm(Form):
     """A category's key (new ones only) and its names."""
 
     key = StringField(_l("Key"), description=_l("Lower-case letters, digits and hyphens, e.g. waste-to-energy. Cannot be changed later."))
@@ -23,7 +24,7 @@ class CategoryForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     """A CSV or XLSX file of companies with their offers and needs."""
 
     file = FileField(_l("File (CSV in UTF-8, or XLSX)"))

@@ -1,12 +1,13 @@
 """Forms for registration, sign-in and password reset."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import EqualTo
 
+from matchmaker.forms import Form
 
-class RegisterForm(FlaskForm):
+
+class RegisterForm(Form):
     """A company registers with one account."""
 
     company_name = StringField(_l("Company name"))
@@ -17,7 +18,7 @@ class RegisterForm(FlaskForm):
     submit = SubmitField(_l("Create account"))
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     """Email and password."""
 
     email = EmailField(_l("Email"))
@@ -26,14 +27,14 @@ class LoginForm(FlaskForm):
     submit = SubmitField(_l("Log in"))
 
 
-class ForgotForm(FlaskForm):
+class ForgotForm(Form):
     """Ask for a password-reset link."""
 
     email = EmailField(_l("Email"))
     submit = SubmitField(_l("Send me a link"))
 
 
-class ResetForm(FlaskForm):
+class ResetForm(Form):
     """Choose a new password."""
 
     password = PasswordField(_l("New password"), description=_l("At least 8 characters."))

@@ -1,8 +1,9 @@
 """Forms for the company profile and its offers and needs."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField, widgets
+
+from matchmaker.forms import Form
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -12,7 +13,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     """The company's public profile."""
 
     name = StringField(_l("Company name"))
@@ -30,7 +31,7 @@ class ProfileForm(FlaskForm):
     submit = SubmitField(_l("Save profile"))
 
 
-class OpportunityForm(FlaskForm):
+class OpportunityForm(Form):
     """One offer or need."""
 
     kind = SelectField(_l("Offer or need"), validate_choice=False)
@@ -52,7 +53,7 @@ class OpportunityForm(FlaskForm):
         return getattr(self, f"version_title_{language}"), getattr(self, f"version_description_{language}")
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(Form):
     """A bare form that carries the CSRF token of a delete button."""
 
     submit = SubmitField(_l("Delete"))

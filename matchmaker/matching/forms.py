@@ -1,32 +1,40 @@
 """Forms of the suggestions and meetings pages."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import AnyOf, InputRequired
+
+from matchmaker.forms import Form
+
+ANSWERS = ("accept", "decline")
 
 
-class RequestForm(FlaskForm):
+class RequestForm(Form):
     """Ask a partner for a meeting, with a short message."""
 
     message = TextAreaField(_l("Message"), description=_l("Say in a sentence or two what you would like to discuss."))
     submit = SubmitField(_l("Request a meeting"))
 
 
-class AnswerForm(FlaskForm):
-    """Accept or decline a request (the decline reason is optional)."""
+class AnswerForm(Form):
+    """Accept or decline a request (the decline reason is optional).
 
-    answer = HiddenField()
-    reason = StringField(_l("Reason (optional)"))
-    submit = SubmitField(_l("Send"))
+    The answer is the value of the clicked button (``name="answer"``), so the page sends exactly
+    one: no hidden field carries it.
+    """
+
+    answer = StringField(validators=[InputRequired(message=_l("Choose Accept or Decline.")),
+                                     AnyOf(ANSWERS, message=_l("Choose Accept or Decline."))])
+    reason = StringField(_l("Reason (optional)"))  # its length is checked by the service
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that only needs a CSRF token (hide, cancel)."""
 
     submit = SubmitField(_l("OK"))
 
 
-class PairRuleForm(FlaskForm):
+class PairRuleForm(Form):
     """The organiser pins or forbids a pair of companies."""
 
     company_a = SelectField(_l("Company"), coerce=int, validate_choice=False)

@@ -9,7 +9,7 @@ from flask_login import current_user
 from matchmaker import jobs
 from matchmaker.access import company_required, organiser_required
 from matchmaker.extensions import db
-from matchmaker.forms import apply_action
+from matchmaker.forms import apply_action, flash_errors
 from matchmaker.matching.forms import ActionForm, AnswerForm, PairRuleForm, RequestForm
 from matchmaker.models import Company
 from matchmaker.services import matching as match_svc
@@ -88,10 +88,12 @@ def meetings():
 def answer(request_id: int):
     """Accept or decline a request addressed to this company."""
     form = AnswerForm()
-    if form.validate_on_submit() and form.answer.data in ("accept", "decline"):
-        apply_action(lambda: meet_svc.respond(db.session, current_user, request_id,
-                                        accept=form.answer.data == "accept", reason=form.reason.data or ""),
-               _("Request accepted.") if form.answer.data == "accept" else _("Request declined."))
+    if not form.validate_on_submit():
+        flash_errors(form)
+        return redirect(url_for("matching.meetings"))
+    accept = form.answer.data == "accept"
+    apply_action(lambda: meet_svc.respond(db.session, current_user, request_id, accept=accept, reason=form.reason.data or ""),
+                 _("Request accepted.") if accept else _("Request declined."))
     return redirect(url_for("matching.meetings"))
 
 

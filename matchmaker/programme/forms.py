@@ -1,18 +1,18 @@
 """Forms of the programme pages (organiser editors and attendee buttons)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 
 from matchmaker.companies.forms import MultiCheckboxField
+from matchmaker.forms import Form
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A bare form carrying the CSRF token of a button (bookmark, reserve, delete, publish)."""
 
 
-class SeminarForm(FlaskForm):
+class SeminarForm(Form):
     """One seminar: texts in three languages, time in the event's zone, room and panel."""
 
     code = StringField(_l("Code (optional, for imports)"))
@@ -35,7 +35,7 @@ class SeminarForm(FlaskForm):
     submit = SubmitField(_l("Save seminar"))
 
 
-class VenueForm(FlaskForm):
+class VenueForm(Form):
     """A venue."""
 
     name = StringField(_l("Venue name"))
@@ -43,7 +43,7 @@ class VenueForm(FlaskForm):
     submit = SubmitField(_l("Save venue"))
 
 
-class RoomForm(FlaskForm):
+class RoomForm(Form):
     """A seminar room."""
 
     venue_id = SelectField(_l("Venue"), coerce=str, validate_choice=False)
@@ -53,7 +53,7 @@ class RoomForm(FlaskForm):
     submit = SubmitField(_l("Save room"))
 
 
-class SpeakerForm(FlaskForm):
+class SpeakerForm(Form):
     """A speaker with affiliation and biography per language and a photo."""
 
     name = StringField(_l("Name"))
@@ -69,7 +69,7 @@ class SpeakerForm(FlaskForm):
     submit = SubmitField(_l("Save speaker"))
 
 
-class HallForm(FlaskForm):
+class HallForm(Form):
     """An exhibition hall."""
 
     name = StringField(_l("Hall name"))
@@ -77,7 +77,7 @@ class HallForm(FlaskForm):
     submit = SubmitField(_l("Save hall"))
 
 
-class BoothForm(FlaskForm):
+class BoothForm(Form):
     """A booth in a hall."""
 
     hall_id = SelectField(_l("Hall"), coerce=str, validate_choice=False)
@@ -88,14 +88,14 @@ class BoothForm(FlaskForm):
     submit = SubmitField(_l("Save booth"))
 
 
-class DayForm(FlaskForm):
+class DayForm(Form):
     """Add an event day."""
 
     day = StringField(_l("Event day"), render_kw={"type": "date"})
     submit = SubmitField(_l("Add day"))
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     """Upload a programme spreadsheet."""
 
     file = FileField(_l("CSV (UTF-8) or XLSX file"))

@@ -1,11 +1,12 @@
 """Forms of the schedule pages. Values stay strings: the services check them and explain what is wrong."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 
+from matchmaker.forms import Form
 
-class SessionForm(FlaskForm):
+
+class SessionForm(Form):
     """A matchmaking session's day, hours, slot length, buffer, breaks and tables."""
 
     name = StringField(_l("Name"), description=_l("For example “Day 1 morning” (optional)."))
@@ -22,7 +23,7 @@ class SessionForm(FlaskForm):
     submit = SubmitField(_l("Save the session"))
 
 
-class GenerateForm(FlaskForm):
+class GenerateForm(Form):
     """Start a generation run."""
 
     method = SelectField(_l("Method"), validate_choice=False)
@@ -30,7 +31,7 @@ class GenerateForm(FlaskForm):
     submit = SubmitField(_l("Generate the draft"))
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     """Move a draft meeting."""
 
     slot = SelectField(_l("Time"), coerce=int, validate_choice=False)
@@ -38,7 +39,7 @@ class MoveForm(FlaskForm):
     submit = SubmitField(_l("Move"))
 
 
-class AddMeetingForm(FlaskForm):
+class AddMeetingForm(Form):
     """Add a meeting to the draft by hand."""
 
     company_a = SelectField(_l("Company"), coerce=int, validate_choice=False)
@@ -48,7 +49,7 @@ class AddMeetingForm(FlaskForm):
     submit = SubmitField(_l("Add the meeting"))
 
 
-class AvailabilityForm(FlaskForm):
+class AvailabilityForm(Form):
     """A company's unavailable slots (check boxes named ``unavailable``) and its cap for one session."""
 
     max_meetings = StringField(_l("Most meetings you want in this session"), render_kw={"inputmode": "numeric"},
@@ -56,7 +57,7 @@ class AvailabilityForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that only needs a CSRF token (publish, remove, pin, feed)."""
 
     submit = SubmitField(_l("OK"))

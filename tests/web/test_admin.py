@@ -6,7 +6,8 @@ from sqlalchemy import func, select
 
 from matchmaker.extensions import db
 from matchmaker.models import Category, Company
-from tests.conftest import csrf_from, form_post, translated
+from tests.conftest import csrf_from, translated
+from tests.webforms import submit
 
 
 def test_anonymous_is_sent_to_login(client):
@@ -17,9 +18,9 @@ def test_anonymous_is_sent_to_login(client):
 def test_organiser_approves_company(client, app, make_company, make_organiser, login):
     company_id = make_company(name="Waiting Co", status="pending")
     login(make_organiser())
-    page = client.get("/en/admin/companies?status=pending").get_data(as_text=True)
-    assert "Waiting Co" in page
-    response = client.post(f"/en/admin/companies/{company_id}/status", data={"status": "approved", "csrf_token": csrf_from(page)})
+    page = client.get("/en/admin/companies?status=pending")
+    assert "Waiting Co" in page.get_data(as_text=True)
+    response = submit(client, page, f'form[action^="/en/admin/companies/{company_id}/status"]', button="Approve")
     assert response.status_code == 302
     with app.app_context():
         assert db.session.get(Company, company_id).status == "approved"
@@ -30,6 +31,7 @@ def test_bad_status_value_is_refused(client, app, make_company, make_organiser, 
     company_id = make_company(status="pending")
     login(make_organiser())
     page = client.get("/en/admin/companies").get_data(as_text=True)
+    # hostile input: the page offers only "approved" and "rejected"
     client.post(f"/en/admin/companies/{company_id}/status", data={"status": "vip", "csrf_token": csrf_from(page)})
     with app.app_context():
         assert db.session.get(Company, company_id).status == "pending"
@@ -38,12 +40,12 @@ def test_bad_status_value_is_refused(client, app, make_company, make_organiser, 
 def test_organiser_adds_and_renames_category(client, app, make_organiser, login):
     login(make_organiser())
     names = {"name_ja": "ブルーカーボン", "name_vi": "Carbon xanh lam", "name_en": "Blue carbon"}
-    assert form_post(client, "/en/admin/categories", {"key": "blue-carbon", **names}).status_code == 302
+    assert submit(client, "/en/admin/categories", "main form", fields={"key": "blue-carbon", **names}).status_code == 302
     with app.app_context():
         category = db.session.scalar(select(Category).where(Category.key == "blue-carbon"))
         assert category.name_ja == "ブルーカーボン"
         category_id = category.id
-    form_post(client, f"/en/admin/categories/{category_id}", {**names, "name_en": "Blue carbon (mangroves)"})
+    submit(client, f"/en/admin/categories/{category_id}", fields={**names, "name_en": "Blue carbon (mangroves)"})
     with app.app_context():
         assert db.session.get(Category, category_id).name_en == "Blue carbon (mangroves)"
 
@@ -51,9 +53,9 @@ def test_organiser_adds_and_renames_category(client, app, make_organiser, login)
 def test_category_key_errors(client, app, make_organiser, login):
     login(make_organiser())
     names = {"name_ja": "x", "name_vi": "x", "name_en": "x"}
-    dup = form_post(client, "/ja/admin/categories", {"key": "hydrogen", **names})
+    dup = submit(client, "/ja/admin/categories", fields={"key": "hydrogen", **names})
     assert translated(app, "ja", "A category with this key already exists.") in dup.get_data(as_text=True)
-    bad = form_post(client, "/ja/admin/categories", {"key": "Not OK!", **names})
+    bad = submit(client, "/ja/admin/categories", fields={"key": "Not OK!", **names})
     assert translated(app, "ja", "Use lower-case letters, digits and hyphens only.") in bad.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(func.count(Category.id))) == 17
@@ -67,11 +69,8 @@ CSV = (
 
 
 def _upload(client, name, data, lang="en", pending=False):
-    page = client.get(f"/{lang}/admin/import").get_data(as_text=True)
-    form = {"csrf_token": csrf_from(page), "file": (io.BytesIO(data), name)}
-    if pending:
-        form["pending"] = "y"
-    return client.post(f"/{lang}/admin/import", data=form, content_type="multipart/form-data")
+    return submit(client, f"/{lang}/admin/import", fields={"pending": True} if pending else {},
+                  files={"file": (io.BytesIO(data), name)})
 
 
 def test_upload_import_then_reimport_updates(client, app, make_organiser, login):
@@ -110,6 +109,7 @@ def test_upload_over_limit_is_413_with_message(client, app, make_organiser, logi
     login(make_organiser())
     page = client.get("/ja/admin/import").get_data(as_text=True)
     boundary = "matchmakerboundary"
+    # hostile input: a body past the size limit, written by hand to be measured before it is read
     body = (f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{csrf_from(page)}\r\n'
             f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n\r\n').encode()
     body += b"x" * (10 * 1024 * 1024) + f"\r\n--{boundary}--\r\n".encode()

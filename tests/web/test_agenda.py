@@ -11,8 +11,9 @@ from matchmaker.extensions import db
 from matchmaker.models import MatchSession, ScheduleRun, SessionSlot, Unavailability
 from matchmaker.services.schedule.publish import publish_schedule
 from matchmaker.services.schedule.review import move_meeting
-from tests.conftest import csrf_from, form_post, translated, user_email
+from tests.conftest import csrf_from, translated, user_email
 from tests.schedule_helpers import accept, generate, meetings, new_session, organiser
+from tests.webforms import submit
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ def events(data: bytes) -> list:
 def test_ics_has_stable_uid_vtimezone_and_local_dtstart(client, app, published, login):
     ms_id, a, b = published
     login(user_email(app, a), lang="ja")
-    form_post(client, "/ja/timezone", {"tz": "Asia/Tokyo", "next": "/ja/agenda/"}, page="/ja/agenda/")
+    submit(client, "/ja/agenda/", "form.tz-switch", button="tz=Asia/Tokyo")
     first = client.get("/ja/agenda/agenda.ics")
     assert first.mimetype == "text/calendar" and "attachment" in first.headers["Content-Disposition"]
     calendar = Calendar.from_ical(first.get_data())
@@ -73,7 +74,7 @@ def test_moving_and_republishing_keeps_the_uid_and_bumps_sequence(client, app, p
 def test_private_feed_can_be_regenerated_and_revoked(client, app, published, login):
     ms_id, a, b = published
     login(user_email(app, b), lang="vi")
-    form_post(client, "/vi/agenda/feed", {}, page="/vi/agenda/")
+    submit(client, "/vi/agenda/", 'form[action="/vi/agenda/feed"]')
     html = client.get("/vi/agenda/").get_data(as_text=True)
     url = html.split('class="feed-url" type="text" readonly value="', 1)[1].split('"', 1)[0]
     path = url.split("localhost", 1)[1]
@@ -82,9 +83,9 @@ def test_private_feed_can_be_regenerated_and_revoked(client, app, published, log
     assert feed.status_code == 200
     [event] = events(feed.get_data())
     assert str(event["SUMMARY"]) == translated(app, "vi", "Meeting with %(name)s", name="Kitakyushu Eco")  # the owner's language
-    form_post(client, "/vi/agenda/feed", {}, page="/vi/agenda/")
+    submit(client, "/vi/agenda/", 'form[action="/vi/agenda/feed"]')
     assert anonymous.get(path).status_code == 404
-    form_post(client, "/vi/agenda/feed/revoke", {}, page="/vi/agenda/")
+    submit(client, "/vi/agenda/", 'form[action="/vi/agenda/feed/revoke"]')
     assert "feed-url" not in client.get("/vi/agenda/").get_data(as_text=True)
     assert anonymous.get("/calendar/not-a-token.ics").status_code == 404
 
@@ -96,12 +97,13 @@ def test_availability_grid_saves_and_refuses_bad_input(client, app, make_company
     login(user_email(app, a), lang="vi")
     page = client.get("/vi/agenda/availability").get_data(as_text=True)
     assert f'name="s{ms_id}-unavailable"' in page
-    token = csrf_from(page)
-    client.post(f"/vi/agenda/availability/{ms_id}", data={f"s{ms_id}-csrf_token": token, f"s{ms_id}-unavailable": ["1", "2"],
-                                                          f"s{ms_id}-max_meetings": "2"})
+    submit(client, "/vi/agenda/availability", f'form[action="/vi/agenda/availability/{ms_id}"]',
+           fields={f"s{ms_id}-unavailable": ["1", "2"], f"s{ms_id}-max_meetings": "2"})
     with app.app_context():
         marked = db.session.scalars(select(SessionSlot.number).join(Unavailability).where(Unavailability.company_id == a))
         assert sorted(marked) == [1, 2]
+    token = csrf_from(page)
+    # hostile input: the grid has no slot 9, and no session 999
     client.post(f"/vi/agenda/availability/{ms_id}", data={f"s{ms_id}-csrf_token": token, f"s{ms_id}-unavailable": ["9"],
                                                           f"s{ms_id}-max_meetings": ""})
     html = client.get("/vi/agenda/availability").get_data(as_text=True)

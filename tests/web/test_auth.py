@@ -7,8 +7,10 @@ from sqlalchemy import func, select
 
 from matchmaker.extensions import db
 from matchmaker.models import Company, User
-from tests.conftest import PASSWORD, csrf_from, form_post, translated, user_email
+from tests.conftest import PASSWORD, csrf_from, translated, user_email
+from tests.webforms import submit
 
+LOGOUT = 'form[action$="/auth/logout"]'
 GOOD = {"company_name": "Hai Phong Green Water", "country": "VN", "email": "info@hpgw.example.vn",
         "password": "a long enough secret", "confirm": "a long enough secret"}
 
@@ -18,7 +20,7 @@ def count(model):
 
 
 def test_register_creates_pending_company_and_logs_in(client, app):
-    response = form_post(client, "/vi/auth/register", GOOD)
+    response = submit(client, "/vi/auth/register", fields=GOOD)
     assert response.headers["Location"] == "/vi/profile/"
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "info@hpgw.example.vn"))
@@ -35,12 +37,11 @@ def test_register_creates_pending_company_and_logs_in(client, app):
         ({"password": "short", "confirm": "short"}, ("Use at least 8 characters.", {})),
         ({"company_name": ""}, ("This field is required.", {})),
         ({"company_name": "x" * 201}, ("Use at most %(max)d characters (you gave %(count)d).", {"max": 200, "count": 201})),
-        ({"country": "XX"}, ("Unknown country code “%(code)s”: use two letters such as JP or VN.", {"code": "XX"})),
         ({"confirm": "something else"}, ("The passwords do not match.", {})),
     ],
 )
 def test_register_rejects_bad_input_in_vietnamese(client, app, change, field_message):
-    response = form_post(client, "/vi/auth/register", {**GOOD, **change})
+    response = submit(client, "/vi/auth/register", fields={**GOOD, **change})
     html = response.get_data(as_text=True)
     expected = translated(app, "vi", field_message[0], **field_message[1])
     assert response.status_code == 200
@@ -49,9 +50,19 @@ def test_register_rejects_bad_input_in_vietnamese(client, app, change, field_mes
         assert count(User) == 0 and count(Company) == 0  # nothing half-saved
 
 
+def test_register_refuses_a_country_not_on_the_list(client, app):
+    token = csrf_from(client.get("/vi/auth/register").get_data(as_text=True))
+    # hostile input: the country select offers no "XX"
+    response = client.post("/vi/auth/register", data={**GOOD, "country": "XX", "csrf_token": token})
+    expected = translated(app, "vi", "Unknown country code “%(code)s”: use two letters such as JP or VN.", code="XX")
+    assert response.status_code == 200 and expected in response.get_data(as_text=True)
+    with app.app_context():
+        assert count(User) == 0 and count(Company) == 0
+
+
 def test_duplicate_email_is_refused(client, app, make_company):
     make_company(email="info@hpgw.example.vn")
-    response = form_post(client, "/ja/auth/register", {**GOOD, "email": "INFO@hpgw.example.vn"})
+    response = submit(client, "/ja/auth/register", fields={**GOOD, "email": "INFO@hpgw.example.vn"})
     expected = translated(app, "ja", "An account with this email address already exists.")
     assert expected in response.get_data(as_text=True) and "exists" not in expected
     with app.app_context():
@@ -59,6 +70,7 @@ def test_duplicate_email_is_refused(client, app, make_company):
 
 
 def test_post_without_csrf_token_is_refused(client, app):
+    # hostile input: a post from another site carries no CSRF token
     response = client.post("/en/auth/register", data=GOOD)
     assert response.status_code == 400
     assert "The form has expired" in response.get_data(as_text=True)
@@ -68,30 +80,29 @@ def test_post_without_csrf_token_is_refused(client, app):
 
 def test_login_wrong_password_then_right(client, app, make_company):
     email = user_email(app, make_company())
-    bad = form_post(client, "/en/auth/login", {"email": email, "password": "wrong password"})
+    bad = submit(client, "/en/auth/login", fields={"email": email, "password": "wrong password"})
     assert "Wrong email or password." in bad.get_data(as_text=True)
-    good = form_post(client, "/en/auth/login", {"email": email, "password": PASSWORD})
+    good = submit(client, bad, fields={"email": email, "password": PASSWORD})
     assert good.headers["Location"] == "/en/dashboard"
 
 
 def test_login_next_must_stay_on_site(client, app, make_company):
     email = user_email(app, make_company())
     page = "/en/auth/login?next=//evil.example/x"
-    response = form_post(client, page, {"email": email, "password": PASSWORD})
+    response = submit(client, page, fields={"email": email, "password": PASSWORD})
     assert response.headers["Location"] == "/en/dashboard"
 
 
 def test_logout_ends_session(client, app, make_company, login):
     login(user_email(app, make_company()))
-    html = client.get("/en/dashboard").get_data(as_text=True)
-    client.post("/en/auth/logout", data={"csrf_token": csrf_from(html)})
+    submit(client, "/en/dashboard", LOGOUT)
     assert client.get("/en/dashboard").headers["Location"].startswith("/en/auth/login")
 
 
 def _reset_link(caplog, client, email):
     caplog.clear()
     with caplog.at_level("INFO", logger="matchmaker.mail"):
-        form_post(client, "/en/auth/forgot", {"email": email})
+        submit(client, "/en/auth/forgot", fields={"email": email})
     match = re.search(r"http://localhost(/en/auth/reset/\S+)", caplog.text)
     assert match, caplog.text
     return match.group(1)
@@ -100,11 +111,11 @@ def _reset_link(caplog, client, email):
 def test_password_reset_is_single_use(client, app, make_company, caplog):
     email = user_email(app, make_company())
     link = _reset_link(caplog, client, email)
-    response = form_post(client, link, {"password": "brand new secret", "confirm": "brand new secret"})
+    response = submit(client, link, fields={"password": "brand new secret", "confirm": "brand new secret"})
     assert response.headers["Location"] == "/en/auth/login"
     again = client.get(link)
     assert again.headers["Location"] == "/en/auth/forgot"
-    ok = form_post(client, "/en/auth/login", {"email": email, "password": "brand new secret"})
+    ok = submit(client, "/en/auth/login", fields={"email": email, "password": "brand new secret"})
     assert ok.status_code == 302
 
 
@@ -125,7 +136,7 @@ def test_password_reset_token_expires(client, app, make_company):
 
 def test_forgot_answers_the_same_for_unknown_address(client, caplog):
     with caplog.at_level("INFO", logger="matchmaker.mail"):
-        response = form_post(client, "/en/auth/forgot", {"email": "nobody@example.com"})
+        response = submit(client, "/en/auth/forgot", fields={"email": "nobody@example.com"})
     assert response.headers["Location"] == "/en/auth/login"
     assert "reset" not in caplog.text
 

@@ -5,7 +5,8 @@ from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.models import Company, Opportunity
-from tests.conftest import csrf_from, form_post, translated, user_email
+from tests.conftest import csrf_from, translated, user_email
+from tests.webforms import submit
 
 PROFILE = {"name": "北九州エコエナジー株式会社", "country": "JP", "city": "北九州市", "sector": "廃棄物発電",
            "size": "sme", "website": "kitakyushu-eco.example", "contact_name": "山田 太郎",
@@ -16,7 +17,7 @@ PROFILE = {"name": "北九州エコエナジー株式会社", "country": "JP", "
 def test_profile_edit_saves_every_field(client, app, make_company, login):
     company_id = make_company(status="pending")
     login(user_email(app, company_id), lang="ja")
-    response = form_post(client, "/ja/profile/", PROFILE)
+    response = submit(client, "/ja/profile/", fields=PROFILE)
     assert response.headers["Location"] == f"/ja/companies/{company_id}"
     with app.app_context():
         company = db.session.get(Company, company_id)
@@ -31,7 +32,9 @@ def test_profile_edit_saves_every_field(client, app, make_company, login):
 def test_profile_cannot_mass_assign_status(client, app, make_company, login):
     company_id = make_company(status="pending")
     login(user_email(app, company_id))
-    form_post(client, "/en/profile/", {**PROFILE, "status": "approved", "role": "organiser"})
+    token = csrf_from(client.get("/en/profile/").get_data(as_text=True))
+    # hostile input: "status" and "role" are not fields of the profile form
+    client.post("/en/profile/", data={**PROFILE, "status": "approved", "role": "organiser", "csrf_token": token})
     with app.app_context():
         company = db.session.get(Company, company_id)
         assert company.status == "pending" and company.users[0].role == "company"
@@ -49,7 +52,7 @@ def test_profile_cannot_mass_assign_status(client, app, make_company, login):
 def test_profile_rejects_bad_input(client, app, make_company, login, change, message):
     company_id = make_company(name="Before")
     login(user_email(app, company_id), lang="vi")
-    response = form_post(client, "/vi/profile/", {**PROFILE, **change})
+    response = submit(client, "/vi/profile/", fields={**PROFILE, **change})
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     if message:
@@ -67,7 +70,7 @@ OFFER = {"kind": "offer", "type": "technology", "title": "ストーカ式焼却�
 def test_add_edit_delete_offer(client, app, make_company, login):
     company_id = make_company()
     login(user_email(app, company_id), lang="ja")
-    assert form_post(client, "/ja/profile/opportunities/new?kind=offer", OFFER).status_code == 302
+    assert submit(client, "/ja/profile/opportunities/new?kind=offer", fields=OFFER).status_code == 302
     with app.app_context():
         opp = db.session.scalar(select(Opportunity))
         assert opp.title == OFFER["title"] and opp.language == "ja"
@@ -75,12 +78,28 @@ def test_add_edit_delete_offer(client, app, make_company, login):
         opp_id = opp.id
     page = client.get(f"/ja/companies/{company_id}").get_data(as_text=True)
     assert OFFER["title"] in page and '<span class="lang-badge"' in page
-    form_post(client, f"/ja/profile/opportunities/{opp_id}/edit", {**OFFER, "title": "改訂版タイトル"})
+    submit(client, f"/ja/profile/opportunities/{opp_id}/edit", "main form", index=0, fields={**OFFER, "title": "改訂版タイトル"})
     with app.app_context():
         assert db.session.get(Opportunity, opp_id).title == "改訂版タイトル"
-    client.post(f"/ja/profile/opportunities/{opp_id}/delete", data={"csrf_token": csrf_from(page)})
+    submit(client, f"/ja/companies/{company_id}", f'form[action="/ja/profile/opportunities/{opp_id}/delete"]')
     with app.app_context():
         assert db.session.get(Opportunity, opp_id) is None
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        ({"categories": []}, "Choose at least one category."),
+        ({"title": ""}, "This field is required."),
+    ],
+)
+def test_offer_bad_input(client, app, make_company, login, change, message):
+    company_id = make_company()
+    login(user_email(app, company_id), lang="ja")
+    response = submit(client, "/ja/profile/opportunities/new", fields={**OFFER, **change})
+    assert translated(app, "ja", message) in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Opportunity)) is None
 
 
 @pytest.mark.parametrize(
@@ -88,15 +107,15 @@ def test_add_edit_delete_offer(client, app, make_company, login):
     [
         ({"kind": "gift"}, "“%(value)s” is not allowed here; choose one of: %(allowed)s.", {"value": "gift", "allowed": "offer, need"}),
         ({"categories": ["space-elevators"]}, "Unknown category: %(keys)s.", {"keys": "space-elevators"}),
-        ({"categories": []}, "Choose at least one category.", {}),
-        ({"title": ""}, "This field is required.", {}),
         ({"language": "fr"}, "Unknown language “%(code)s”: use ja, vi or en.", {"code": "fr"}),
     ],
 )
-def test_offer_bad_input(client, app, make_company, login, change, message, variables):
+def test_offer_values_the_page_does_not_offer_are_refused(client, app, make_company, login, change, message, variables):
     company_id = make_company()
     login(user_email(app, company_id), lang="ja")
-    response = form_post(client, "/ja/profile/opportunities/new", {**OFFER, **change})
+    token = csrf_from(client.get("/ja/profile/opportunities/new").get_data(as_text=True))
+    # hostile input: the kind, category and language choices hold none of these values
+    response = client.post("/ja/profile/opportunities/new", data={**OFFER, **change, "csrf_token": token})
     assert translated(app, "ja", message, **variables) in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(Opportunity)) is None
@@ -109,6 +128,7 @@ def test_other_companys_offer_is_404(client, app, make_company, make_opportunity
     login(user_email(app, mine))
     assert client.get(f"/en/profile/opportunities/{their_offer}/edit").status_code == 404
     page = client.get("/en/profile/").get_data(as_text=True)
+    # hostile input: the page shows no delete button for another company's offer
     response = client.post(f"/en/profile/opportunities/{their_offer}/delete", data={"csrf_token": csrf_from(page)})
     assert response.status_code == 404
     with app.app_context():
@@ -191,7 +211,7 @@ def _versions(app):
 def test_an_offer_can_be_written_again_in_other_languages(client, app, make_company, login):
     company_id = make_company()
     login(user_email(app, company_id), lang="ja")
-    assert form_post(client, "/ja/profile/opportunities/new?kind=offer", {**OFFER, **VERSION_VI}).status_code == 302
+    assert submit(client, "/ja/profile/opportunities/new?kind=offer", fields={**OFFER, **VERSION_VI}).status_code == 302
     assert _versions(app) == {"vi": (VERSION_VI["version_title_vi"], VERSION_VI["version_description_vi"])}
     # a Vietnamese visitor reads the Vietnamese version first; the original stays one click away
     vietnamese = client.get(f"/vi/companies/{company_id}").get_data(as_text=True)
@@ -203,7 +223,8 @@ def test_an_offer_can_be_written_again_in_other_languages(client, app, make_comp
     with app.app_context():
         opp_id = db.session.scalar(select(Opportunity.id))
     assert VERSION_VI["version_title_vi"] in client.get(f"/ja/profile/opportunities/{opp_id}/edit").get_data(as_text=True)
-    form_post(client, f"/ja/profile/opportunities/{opp_id}/edit", {**OFFER, "version_title_vi": "", "version_description_vi": ""})
+    submit(client, f"/ja/profile/opportunities/{opp_id}/edit", "main form", index=0,
+           fields={**OFFER, "version_title_vi": "", "version_description_vi": ""})
     assert _versions(app) == {}
 
 
@@ -219,7 +240,7 @@ def test_an_offer_can_be_written_again_in_other_languages(client, app, make_comp
 def test_bad_versions_are_refused_and_nothing_is_saved(client, app, make_company, login, change, message):
     company_id = make_company()
     login(user_email(app, company_id), lang="vi")
-    response = form_post(client, "/vi/profile/opportunities/new?kind=offer", {**OFFER, **VERSION_VI, **change})
+    response = submit(client, "/vi/profile/opportunities/new?kind=offer", fields={**OFFER, **VERSION_VI, **change})
     assert response.status_code == 200
     expected = translated(app, "vi", message, max=200, count=201) if "%(max)d" in message else translated(app, "vi", message)
     assert expected in response.get_data(as_text=True)

@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.conftest import form_post, translated, user_email
+from tests.conftest import translated, user_email
+from tests.webforms import submit
 
 
 @pytest.mark.parametrize(
@@ -90,6 +91,6 @@ def test_time_zone_post_saves_it_in_the_account(client, app, make_company, login
 
     email = user_email(app, make_company())
     login(email)
-    form_post(client, "/en/timezone", {"tz": "Asia/Tokyo", "next": "/en/"}, page="/en/dashboard")
+    submit(client, "/en/dashboard", "form.tz-switch", button="tz=Asia/Tokyo")
     with app.app_context():
         assert db.session.scalar(select(User.timezone).where(User.email == email)) == "Asia/Tokyo"

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.models import Company, HiddenSuggestion, MeetingRequest, Opportunity, OpportunityEmbedding, OpportunityVersion, PairRule
-from tests.conftest import csrf_from, form_post, translated, user_email
+from tests.conftest import csrf_from, translated, user_email
+from tests.webforms import submit
 
 pytestmark = pytest.mark.model
 
@@ -70,8 +71,7 @@ def test_a_version_in_the_readers_language_is_matched_and_shown(client, app, eve
 
 def test_hide_and_show_again(client, app, event, login):
     login(user_email(app, event["hp"]))
-    page = client.get("/en/matches/").get_data(as_text=True)
-    client.post(f"/en/matches/{event['kk']}/hide", data={"csrf_token": csrf_from(page)})
+    submit(client, "/en/matches/", f'form[action="/en/matches/{event["kk"]}/hide"]')
     with app.app_context():
         assert db.session.get(HiddenSuggestion, (event["hp"], event["kk"])) is not None
     assert "北九州エコエナジー" not in client.get("/en/matches/").get_data(as_text=True)
@@ -93,21 +93,24 @@ def test_company_without_items_is_told_to_add_one(client, app, make_company, eve
 
 def test_request_accept_flow_through_pages(client, app, event, login):
     login(user_email(app, event["hp"]), lang="vi")
-    page = client.get("/vi/matches/").get_data(as_text=True)
-    response = client.post(f"/vi/meetings/request/{event['kk']}", data={"csrf_token": csrf_from(page), "message": "Xin chào"})
+    suggestions = client.get("/vi/matches/")
+    request_form = f'form[action="/vi/meetings/request/{event["kk"]}"]'
+    response = submit(client, suggestions, request_form, fields={"message": "Xin chào"})
     assert response.headers["Location"] == "/vi/meetings/"
     assert translated(app, "vi", "Waiting for an answer") in client.get("/vi/meetings/").get_data(as_text=True)
-    again = client.post(f"/vi/meetings/request/{event['kk']}", data={"csrf_token": csrf_from(page), "message": "again"})
+    again = submit(client, suggestions, request_form, fields={"message": "again"})  # the same page, still open in another tab
     assert again.status_code == 302
     assert translated(app, "vi", "There is already an open meeting request between you and this company.") in \
         client.get("/vi/meetings/").get_data(as_text=True)
-    client.post("/vi/auth/logout", data={"csrf_token": csrf_from(page)})
+    submit(client, "/vi/meetings/", 'form[action$="/auth/logout"]')
     login(user_email(app, event["kk"]), lang="ja")
-    inbox = client.get("/ja/meetings/").get_data(as_text=True)
-    assert "Xin chào" in inbox
+    inbox = client.get("/ja/meetings/")
+    assert "Xin chào" in inbox.get_data(as_text=True)
     with app.app_context():
         request_id = db.session.scalar(select(MeetingRequest.id))
-    client.post(f"/ja/meetings/{request_id}/answer", data={"csrf_token": csrf_from(inbox), "answer": "accept"})
+    answered = submit(client, inbox, f"#request-{request_id} form.accept", button=translated(app, "ja", "Accept"),
+                      follow_redirects=True)
+    assert translated(app, "ja", "Request accepted.") in answered.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(MeetingRequest, request_id).status == "accepted"
     # an accepted pair is no longer suggested: they already meet
@@ -125,6 +128,7 @@ def test_answering_someone_elses_request_is_404(client, app, event, login):
         db.session.commit()
     login(user_email(app, event["sg"]))
     page = client.get("/en/meetings/").get_data(as_text=True)
+    # hostile input: the page shows no answer buttons for a request addressed to another company
     assert client.post(f"/en/meetings/{request_id}/answer", data={"csrf_token": csrf_from(page), "answer": "accept"}).status_code == 404
 
 
@@ -132,10 +136,11 @@ def test_organiser_overview_pins_and_forbids(client, app, event, make_organiser,
     login(make_organiser())
     html = client.get("/en/admin/matches?threshold=0").get_data(as_text=True)
     assert "北九州エコエナジー" in html and 'id="counts"' in html
-    form_post(client, "/en/admin/matches", {"company_a": event["hp"], "company_b": event["kk"], "rule": "forbid", "note": "conflict"})
+    rule_form = "main form[novalidate]"
+    submit(client, "/en/admin/matches", rule_form, fields={"company_a": event["hp"], "company_b": event["kk"], "rule": "forbid", "note": "conflict"})
     with app.app_context():
         assert db.session.scalar(select(PairRule.rule)) == "forbid"
-    bad = form_post(client, "/en/admin/matches", {"company_a": event["hp"], "company_b": event["hp"], "rule": "pin"})
+    bad = submit(client, "/en/admin/matches", rule_form, fields={"company_a": event["hp"], "company_b": event["hp"], "rule": "pin"})
     assert "Choose two different companies." in bad.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(PairRule.rule)) == "forbid"  # the bad form changed nothing

@@ -11,6 +11,7 @@ from matchmaker.services.programme import seminars as svc
 from matchmaker.services.programme.exhibition import BoothData, save_booth, save_hall
 from tests.conftest import csrf_from, translated, user_email
 from tests.programme_helpers import DAY1, DAY2, build_programme, organiser
+from tests.webforms import submit
 
 
 def _text(response) -> str:
@@ -103,17 +104,16 @@ def test_signed_in_bookmarks_and_reservations(client, app, make_company, login):
     ids = build_programme(app)
     company_id = make_company()
     login(user_email(app, company_id))
-    page = _text(client.get(f"/en/programme/seminars/{ids['A']}"))
-    token = csrf_from(page)
-    client.post(f"/en/programme/seminars/{ids['A']}/bookmark", data={"csrf_token": token, "on": "1"})
-    response = client.post(f"/en/programme/seminars/{ids['A']}/reserve", data={"csrf_token": token}, follow_redirects=True)
+    seminar = f"/en/programme/seminars/{ids['A']}"
+    submit(client, seminar, "form.bookmark-form")
+    response = submit(client, seminar, button="Reserve a seat", follow_redirects=True)
     assert "Your seat is reserved." in _text(response) and "You have a seat." in _text(response)
     mine = _text(client.get("/en/programme/mine"))
     assert "JCM update" in mine and "Seat reserved" in mine
     with app.app_context():
         user = db.session.scalar(select(User).where(User.company_id == company_id))
         assert db.session.get(Bookmark, (user.id, ids["A"])) is not None
-    cancelled = client.post(f"/en/programme/seminars/{ids['A']}/cancel", data={"csrf_token": token}, follow_redirects=True)
+    cancelled = submit(client, seminar, button="Cancel my reservation", follow_redirects=True)
     assert "Your reservation is cancelled." in _text(cancelled)
     with app.app_context():
         assert db.session.scalar(select(Reservation.status)) == "cancelled"
@@ -126,9 +126,9 @@ def test_full_seminar_puts_people_on_the_waiting_list(client, app, make_company,
         db.session.get(Seminar, ids["A"]).seats_taken = 2
         db.session.commit()
     login(user_email(app, make_company()), lang="vi")
-    page = _text(client.get(f"/vi/programme/seminars/{ids['A']}"))
-    assert translated(app, "vi", "Join the waiting list") in page
-    done = client.post(f"/vi/programme/seminars/{ids['A']}/reserve", data={"csrf_token": csrf_from(page)}, follow_redirects=True)
+    page = client.get(f"/vi/programme/seminars/{ids['A']}")
+    assert translated(app, "vi", "Join the waiting list") in _text(page)
+    done = submit(client, page, button=translated(app, "vi", "Join the waiting list"), follow_redirects=True)
     assert translated(app, "vi", "The seminar is full: you are on the waiting list.") in _text(done)
     assert translated(app, "vi", "You are number %(position)d on the waiting list.", position=1) in _text(done)
 
@@ -136,6 +136,7 @@ def test_full_seminar_puts_people_on_the_waiting_list(client, app, make_company,
 def test_reserving_needs_an_account(client, app):
     ids = build_programme(app)
     page = client.get("/en/auth/login").get_data(as_text=True)  # any form gives an anonymous visitor a token
+    # hostile input: an anonymous visitor is shown no reserve button
     response = client.post(f"/en/programme/seminars/{ids['A']}/reserve", data={"csrf_token": csrf_from(page)})
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
 
@@ -157,7 +158,7 @@ def test_moved_seminar_shows_changed_and_reaches_the_dashboard(client, app, make
     login(user_email(app, company_id))
     dashboard = _text(client.get("/en/dashboard"))
     assert "Hợp tác Hải Phòng – Kitakyushu" in dashboard and "has moved" in dashboard
-    client.post("/en/programme/notices/dismiss", data={"csrf_token": csrf_from(dashboard)})
+    submit(client, "/en/dashboard", 'form[action="/en/programme/notices/dismiss"]')
     assert "has moved" not in _text(client.get("/en/dashboard"))
 
 

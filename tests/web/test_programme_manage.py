@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 
 from matchmaker.extensions import db
 from matchmaker.models import Hall, Room, Seminar, Speaker, Venue
-from tests.conftest import csrf_from, form_post, translated, user_email
+from tests.conftest import csrf_from, translated, user_email
 from tests.programme_helpers import DAY1, build_programme
+from tests.webforms import submit
 
 
 @pytest.fixture
@@ -25,6 +26,10 @@ def _seminar_form(ids, **overrides):
             "categories": ["waste-to-energy"], "speakers": [str(ids["lan"])], "capacity": "40"}
     form.update(overrides)
     return form
+
+
+def _new_seminar(client, lang, fields):
+    return submit(client, f"/{lang}/admin/programme/seminars/new", fields=fields)
 
 
 def _count(app, model) -> int:
@@ -43,7 +48,7 @@ def test_only_organisers_get_in(client, app, make_company, login, path):
 
 def test_organiser_creates_a_seminar(organiser_client, app):
     ids = build_programme(app)
-    response = form_post(organiser_client, "/en/admin/programme/seminars/new", _seminar_form(ids))
+    response = _new_seminar(organiser_client, "en", _seminar_form(ids))
     assert response.status_code == 302
     with app.app_context():
         seminar = db.session.scalar(select(Seminar).where(Seminar.title_en == "Waste-to-energy in Hai Phong"))
@@ -56,11 +61,12 @@ def test_organiser_creates_a_seminar(organiser_client, app):
 def test_conflicts_block_saving_until_the_organiser_insists(organiser_client, app):
     ids = build_programme(app)
     clash = _seminar_form(ids, start="10:00", end="11:00", speakers=[str(ids["sato"])])
-    page = form_post(organiser_client, "/ja/admin/programme/seminars/new", clash).get_data(as_text=True)
+    refused = _new_seminar(organiser_client, "ja", clash)
+    page = refused.get_data(as_text=True)
     assert translated(app, "ja", "The seminar was not saved because of these conflicts:") in page
     assert "Room 201" in page and "佐藤 健一" in page
     assert _count(app, Seminar) == 3
-    insisted = form_post(organiser_client, "/ja/admin/programme/seminars/new", {**clash, "allow_conflicts": "y"})
+    insisted = submit(organiser_client, refused, fields={"allow_conflicts": True})  # the same form, now with the box
     assert insisted.status_code == 302 and _count(app, Seminar) == 4
     warnings = organiser_client.get("/ja/admin/programme/").get_data(as_text=True)
     assert warnings.count('<li>') >= 2 and "Waste-to-energy in Hai Phong" in warnings
@@ -69,14 +75,23 @@ def test_conflicts_block_saving_until_the_organiser_insists(organiser_client, ap
 @pytest.mark.parametrize("overrides, msgid", [
     ({"start": "12:00", "end": "11:00"}, "The end must be after the start."),
     ({"title_en": ""}, "Give a title in at least one language."),
-    ({"room_id": "999999"}, "Choose a room that exists."),
     ({"start": "noon"}, "Use a time in the form HH:MM (24-hour clock), e.g. 13:30."),
     ({"capacity": "0"}, "Enter a whole number greater than zero."),
 ])
 def test_bad_seminar_input_is_explained_in_the_page_language(organiser_client, app, overrides, msgid):
     ids = build_programme(app)
-    response = form_post(organiser_client, "/vi/admin/programme/seminars/new", _seminar_form(ids, **overrides))
+    response = _new_seminar(organiser_client, "vi", _seminar_form(ids, **overrides))
     assert response.status_code == 200 and translated(app, "vi", msgid) in response.get_data(as_text=True)
+    assert _count(app, Seminar) == 3
+
+
+def test_a_room_that_does_not_exist_is_refused(organiser_client, app):
+    ids = build_programme(app)
+    token = csrf_from(organiser_client.get("/vi/admin/programme/seminars/new").get_data(as_text=True))
+    # hostile input: the room select offers only existing rooms
+    response = organiser_client.post("/vi/admin/programme/seminars/new",
+                                     data={**_seminar_form(ids, room_id="999999"), "csrf_token": token})
+    assert response.status_code == 200 and translated(app, "vi", "Choose a room that exists.") in response.get_data(as_text=True)
     assert _count(app, Seminar) == 3
 
 
@@ -93,9 +108,8 @@ def _image(fmt="PNG") -> bytes:
 
 
 def _speaker_post(client, app, name, upload, filename, lang="en"):
-    page = client.get(f"/{lang}/admin/programme/speakers/new").get_data(as_text=True)
-    data = {"csrf_token": csrf_from(page), "name": name, "bio_ja": "経歴", "photo": (io.BytesIO(upload), filename)}
-    return client.post(f"/{lang}/admin/programme/speakers/new", data=data, content_type="multipart/form-data")
+    return submit(client, f"/{lang}/admin/programme/speakers/new", fields={"name": name, "bio_ja": "経歴"},
+                  files={"photo": (io.BytesIO(upload), filename)})
 
 
 def test_speaker_photo_upload_is_checked_and_served_safely(organiser_client, app, tmp_path):
@@ -118,27 +132,25 @@ def test_speaker_photo_upload_is_checked_and_served_safely(organiser_client, app
 
 def test_rooms_venues_halls_and_booths(organiser_client, app, make_company):
     make_company(name="Kobe H2", contact_email="h2@kobe.example")
-    assert form_post(organiser_client, "/en/admin/programme/rooms", {"name": "Convention Centre", "address": "Hanoi"}).status_code == 302
+    assert submit(organiser_client, "/en/admin/programme/rooms", fields={"name": "Convention Centre", "address": "Hanoi"}).status_code == 302
     with app.app_context():
         venue_id = db.session.scalar(select(Venue.id))
     room = {"venue_id": str(venue_id), "name": "Room 301", "floor": "3F", "capacity": "abc"}
-    bad = form_post(organiser_client, "/en/admin/programme/rooms/new", room)
+    bad = submit(organiser_client, "/en/admin/programme/rooms/new", fields=room)
     assert "Enter a whole number greater than zero." in bad.get_data(as_text=True) and _count(app, Room) == 0
-    assert form_post(organiser_client, "/en/admin/programme/rooms/new", {**room, "capacity": "90"}).status_code == 302
-    assert form_post(organiser_client, "/en/admin/programme/exhibition", {"name": "Hall C", "floor": "1F"}).status_code == 302
+    assert submit(organiser_client, bad, fields={**room, "capacity": "90"}).status_code == 302
+    assert submit(organiser_client, "/en/admin/programme/exhibition", fields={"name": "Hall C", "floor": "1F"}).status_code == 302
     with app.app_context():
         hall_id = db.session.scalar(select(Hall.id).where(Hall.name == "Hall C"))
     booth = {"hall_id": str(hall_id), "number": "C-01", "company_email": "nobody@example.com", "categories": ["hydrogen"]}
-    unknown = form_post(organiser_client, "/en/admin/programme/booths/new", booth)
+    unknown = submit(organiser_client, "/en/admin/programme/booths/new", fields=booth)
     assert "No company has the contact address nobody@example.com." in unknown.get_data(as_text=True)
-    assert form_post(organiser_client, "/en/admin/programme/booths/new", {**booth, "company_email": "h2@kobe.example"}).status_code == 302
+    assert submit(organiser_client, unknown, fields={**booth, "company_email": "h2@kobe.example"}).status_code == 302
     assert "Kobe H2" in organiser_client.get("/en/programme/halls/").get_data(as_text=True)
 
 
 def _upload(client, name, data, lang="en"):
-    page = client.get(f"/{lang}/admin/programme/import").get_data(as_text=True)
-    form = {"csrf_token": csrf_from(page), "file": (io.BytesIO(data), name)}
-    return client.post(f"/{lang}/admin/programme/import", data=form, content_type="multipart/form-data")
+    return submit(client, f"/{lang}/admin/programme/import", files={"file": (io.BytesIO(data), name)})
 
 
 def test_import_upload_lists_bad_rows_then_imports(organiser_client, app):
@@ -157,10 +169,10 @@ def test_import_upload_lists_bad_rows_then_imports(organiser_client, app):
 
 def test_publish_and_delete(organiser_client, app):
     ids = build_programme(app)
-    form_post(organiser_client, "/en/admin/programme/seminars/new", _seminar_form(ids))
-    published = form_post(organiser_client, "/en/admin/programme/publish", {}, page="/en/admin/programme/", follow_redirects=True)
+    _new_seminar(organiser_client, "en", _seminar_form(ids))
+    published = submit(organiser_client, "/en/admin/programme/", 'form[action="/en/admin/programme/publish"]', follow_redirects=True)
     assert "1 seminars published." in published.get_data(as_text=True)
-    form_post(organiser_client, f"/en/admin/programme/seminars/{ids['C']}/delete", {}, page="/en/admin/programme/")
+    submit(organiser_client, f"/en/admin/programme/seminars/{ids['C']}", f'form[action="/en/admin/programme/seminars/{ids["C"]}/delete"]')
     assert _count(app, Seminar) == 3
     with app.app_context():
         assert db.session.get(Seminar, ids["C"]) is None

@@ -9,8 +9,9 @@ from sqlalchemy import func, select
 from matchmaker.extensions import db
 from matchmaker.models import MatchSession, ScheduledMeeting, ScheduleRun
 from matchmaker.schedule import background
-from tests.conftest import csrf_from, form_post, translated, user_email
+from tests.conftest import translated, user_email
 from tests.schedule_helpers import accept, generate, meetings, new_session
+from tests.webforms import submit
 
 SESSION_FORM = dict(name="Day 1 morning", day="2026-12-01", timezone="Asia/Ho_Chi_Minh", start="09:00", end="10:00",
                     slot_minutes="25", buffer_minutes="5", breaks="", tables="2", table_names="Booth A\nBooth B")
@@ -34,7 +35,7 @@ def pair(app, make_company):
 
 
 def test_organiser_creates_a_session(org, app):
-    response = form_post(org, "/en/admin/schedule/new", SESSION_FORM)
+    response = submit(org, "/en/admin/schedule/new", fields=SESSION_FORM)
     with app.app_context():
         ms = db.session.scalar(select(MatchSession))
         assert response.headers["Location"] == f"/en/admin/schedule/{ms.id}/"
@@ -48,7 +49,7 @@ def test_organiser_creates_a_session(org, app):
 
 
 def test_bad_session_input_is_shown_on_its_field_in_japanese(org, app):
-    html = form_post(org, "/ja/admin/schedule/new", {**SESSION_FORM, "slot_minutes": "17"}).get_data(as_text=True)
+    html = submit(org, "/ja/admin/schedule/new", fields={**SESSION_FORM, "slot_minutes": "17"}).get_data(as_text=True)
     message = translated(app, "ja", "Use a meeting length in steps of %(step)d minutes, such as 20, 25 or 30.", step=5)
     assert message in html and message != "Use a meeting length in steps of 5 minutes, such as 20, 25 or 30."
     with app.app_context():
@@ -59,7 +60,7 @@ def test_company_users_get_403_and_visitors_the_login(client, app, make_company,
     login(user_email(app, make_company()))
     for url in ("/en/admin/schedule/", "/en/admin/schedule/new", "/en/admin/schedule/export.csv"):
         assert client.get(url).status_code == 403
-    client.post("/en/auth/logout", data={"csrf_token": csrf_from(client.get("/en/").get_data(as_text=True))})
+    submit(client, "/en/", 'form[action$="/auth/logout"]')
     assert "/auth/login" in client.get("/en/admin/schedule/").headers["Location"]
 
 
@@ -67,9 +68,8 @@ def test_generate_button_runs_in_the_background_and_shows_the_report(org, app, p
     a, b, _c = pair
     with app.app_context():
         ms_id = new_session()
-    page = org.get(f"/en/admin/schedule/{ms_id}/").get_data(as_text=True)
-    response = org.post(f"/en/admin/schedule/{ms_id}/generate",
-                        data={"csrf_token": csrf_from(page), "method": "optimal", "time_limit": "10"})
+    generate_form = f'form[action="/en/admin/schedule/{ms_id}/generate"]'
+    response = submit(org, f"/en/admin/schedule/{ms_id}/", generate_form, fields={"method": "optimal", "time_limit": "10"})
     assert response.status_code == 302
     background.wait_for_runs()
     with app.app_context():
@@ -85,8 +85,8 @@ def test_generate_button_runs_in_the_background_and_shows_the_report(org, app, p
 def test_bad_time_limit_is_refused(org, app):
     with app.app_context():
         ms_id = new_session()
-    page = org.get(f"/vi/admin/schedule/{ms_id}/").get_data(as_text=True)
-    org.post(f"/vi/admin/schedule/{ms_id}/generate", data={"csrf_token": csrf_from(page), "method": "optimal", "time_limit": "abc"})
+    submit(org, f"/vi/admin/schedule/{ms_id}/", f'form[action="/vi/admin/schedule/{ms_id}/generate"]',
+           fields={"method": "optimal", "time_limit": "abc"})
     html = org.get(f"/vi/admin/schedule/{ms_id}/").get_data(as_text=True)
     assert translated(app, "vi", "The time limit is %(low)d to %(high)d seconds.", low=1, high=600) in html
     with app.app_context():
@@ -106,12 +106,11 @@ def test_move_refused_with_reason_then_publish_reaches_the_company(org, client, 
         meeting_id, target_slot = m.id, ms.slots[1].id
         db.session.add(blocker)
         db.session.commit()
-    page = org.get(f"/en/admin/schedule/meetings/{meeting_id}").get_data(as_text=True)
-    org.post(f"/en/admin/schedule/meetings/{meeting_id}/move",
-             data={"csrf_token": csrf_from(page), "slot": target_slot, "table": other_table})
+    submit(org, f"/en/admin/schedule/meetings/{meeting_id}", f'form[action="/en/admin/schedule/meetings/{meeting_id}/move"]',
+           fields={"slot": target_slot, "table": other_table})
     html = org.get(f"/en/admin/schedule/meetings/{meeting_id}").get_data(as_text=True)
     assert "Kitakyushu Eco already has a meeting at" in html
-    form_post(org, f"/en/admin/schedule/{ms_id}/publish", {}, page=f"/en/admin/schedule/{ms_id}/")
+    submit(org, f"/en/admin/schedule/{ms_id}/", f'form[action="/en/admin/schedule/{ms_id}/publish"]')
     with app.app_context():
         assert len(meetings(ms_id, "published")) == 2
 
@@ -187,8 +186,8 @@ def test_fixed_tables_and_caps_pages(org, app, pair):
     with app.app_context():
         ms_id = new_session()
         table_id = db.session.get(MatchSession, ms_id).tables[0].id
-    form_post(org, f"/en/admin/schedule/{ms_id}/tables", {f"table-{table_id}": str(a)})
-    response = form_post(org, f"/en/admin/schedule/{ms_id}/companies", {f"cap-{a}": "0", f"cap-{b}": "", f"cap-{c}": "1"})
+    submit(org, f"/en/admin/schedule/{ms_id}/tables", fields={f"table-{table_id}": str(a)})
+    response = submit(org, f"/en/admin/schedule/{ms_id}/companies", fields={f"cap-{a}": "0", f"cap-{b}": "", f"cap-{c}": "1"})
     assert response.status_code == 200  # refused: stays on the page
     assert "Kitakyushu Eco has 1 accepted meetings" in response.get_data(as_text=True)
     with app.app_context():

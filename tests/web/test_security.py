@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.models import Company, OpportunityVersion, User
-from tests.conftest import PASSWORD, csrf_from, form_post, translated, user_email
+from tests.conftest import PASSWORD, csrf_from, translated, user_email
+from tests.webforms import submit
 
 
 def _url_for_rule(rule) -> str:
@@ -36,6 +37,7 @@ def test_every_state_changing_route_requires_csrf(app, client, make_organiser, l
     rules = state_changing_rules(app)
     assert len(rules) >= 10
     for rule in rules:
+        # hostile input: a post from another site carries no CSRF token
         response = client.post(_url_for_rule(rule), data={"anything": "1"})
         assert response.status_code == 400, rule.rule
         assert "The form has expired" in response.get_data(as_text=True), rule.rule
@@ -57,6 +59,7 @@ def test_organiser_routes_turn_away_anonymous_and_companies(app, client, make_co
     token = csrf_from(client.get("/en/dashboard").get_data(as_text=True))
     for rule in rules:
         method = "GET" if "GET" in rule.methods else "POST"
+        # hostile input: a company posts to organiser routes whose forms it is never shown
         response = client.open(_url_for_rule(rule), method=method, data={"csrf_token": token})
         assert response.status_code == 403, rule.rule
 
@@ -64,7 +67,9 @@ def test_organiser_routes_turn_away_anonymous_and_companies(app, client, make_co
 def test_registration_cannot_choose_role(client, app):
     data = {"company_name": "Sneaky", "country": "VN", "email": "s@example.com", "password": "long enough pass",
             "confirm": "long enough pass", "role": "organiser", "status": "approved"}
-    form_post(client, "/en/auth/register", data)
+    token = csrf_from(client.get("/en/auth/register").get_data(as_text=True))
+    # hostile input: "role" and "status" are not fields of the registration form
+    client.post("/en/auth/register", data={**data, "csrf_token": token})
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "s@example.com"))
         assert user.role == "company" and user.company.status == "pending"
@@ -75,8 +80,8 @@ def test_registration_cannot_choose_role(client, app):
     ("password123", False), ("Qwerty123", False), ("12345678", False), ("x" * 129, False),
 ])
 def test_password_policy(client, app, password, ok):
-    form_post(client, "/en/auth/register", {"company_name": "P", "country": "JP", "email": "p@example.com",
-                                            "password": password, "confirm": password})
+    submit(client, "/en/auth/register", fields={"company_name": "P", "country": "JP", "email": "p@example.com",
+                                                "password": password, "confirm": password})
     with app.app_context():
         assert (db.session.scalar(select(User)) is not None) is ok
 
@@ -85,11 +90,11 @@ def test_login_is_throttled_per_account(client, app, make_company):
     app.config["LOGIN_LIMIT"] = "3 per 15 minutes"
     try:
         email = user_email(app, make_company())
-        statuses = [form_post(client, "/en/auth/login", {"email": email, "password": "wrong wrong"}).status_code
+        statuses = [submit(client, "/en/auth/login", fields={"email": email, "password": "wrong wrong"}).status_code
                     for _ in range(4)]
         assert statuses == [200, 200, 200, 429]
-        assert translated(app, "en", "Too many attempts") in form_post(
-            client, "/en/auth/login", {"email": email, "password": PASSWORD}).get_data(as_text=True)
+        assert translated(app, "en", "Too many attempts") in submit(
+            client, "/en/auth/login", fields={"email": email, "password": PASSWORD}).get_data(as_text=True)
     finally:
         app.config["LOGIN_LIMIT"] = "10 per 15 minutes"
 
@@ -97,7 +102,7 @@ def test_login_is_throttled_per_account(client, app, make_company):
 def test_login_is_throttled_per_address(client, app, make_company):
     app.config["LOGIN_LIMIT"] = "3 per 15 minutes"
     try:
-        statuses = [form_post(client, "/en/auth/login", {"email": f"nobody{i}@example.com", "password": "x" * 9}).status_code
+        statuses = [submit(client, "/en/auth/login", fields={"email": f"nobody{i}@example.com", "password": "x" * 9}).status_code
                     for i in range(4)]
         assert statuses[-1] == 429 and statuses[:3] == [200, 200, 200]
     finally:
@@ -116,9 +121,9 @@ def test_successful_logins_do_not_count(client, app, make_company, login):
 
 def test_session_cookie_changes_at_login_and_has_flags(client, app, make_company):
     email = user_email(app, make_company())
-    client.get("/en/auth/login")
+    page = client.get("/en/auth/login")
     before = client.get_cookie("session").value
-    response = form_post(client, "/en/auth/login", {"email": email, "password": PASSWORD})
+    response = submit(client, page, fields={"email": email, "password": PASSWORD})
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
     assert client.get_cookie("session").value != before

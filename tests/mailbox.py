@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 from matchmaker.services.mail import read_outbox
@@ -26,3 +27,9 @@ def link_in(mail: dict[str, str], path_part: str) -> str:
         if path_part in path:
             return path
     raise AssertionError(f"no link with {path_part!r} in: {mail['body']}")
+
+
+def empty_outbox(app) -> None:
+    """Forget earlier tests' mails (the outbox file lives as long as the instance folder)."""
+    if os.path.exists(app.config["MAIL_OUTBOX"]):
+        os.remove(app.config["MAIL_OUTBOX"])

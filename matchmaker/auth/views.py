@@ -50,27 +50,41 @@ def _mail_registration(outcome: accounts.Registration) -> None:
         deliver(current_app.config, taken_mail(outcome.email, lang, _link("auth.login", lang), _link("auth.forgot", lang)))
 
 
+def _carry_out(form, action):
+    """When *form* is valid, run *action* and commit; return its result, or None when it refused
+    (its message then shows on the form, nothing is saved)."""
+    if not form.validate_on_submit():
+        return None
+    try:
+        result = action()
+        db.session.commit()
+    except ValidationError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return None
+    return result
+
+
+def _register(form: RegisterForm) -> accounts.Registration:
+    outcome = accounts.register_company(
+        db.session, email=form.email.data, password=form.password.data,
+        company_name=form.company_name.data, country=form.country.data, locale=g.lang_code,
+    )
+    _mail_registration(outcome)
+    return outcome
+
+
 @bp.route("/register", methods=["GET", "POST"])
 def register():
     """A company registers; whether the address is new, taken or an imported contact, the answer is
     "look in your mailbox" and the mail says what to do next."""
     form = RegisterForm()
     form.country.choices = country_choices(blank=_("Choose a country"))
-    if form.validate_on_submit():
-        try:
-            outcome = accounts.register_company(
-                db.session, email=form.email.data, password=form.password.data,
-                company_name=form.company_name.data, country=form.country.data, locale=g.lang_code,
-            )
-            _mail_registration(outcome)
-            db.session.commit()
-        except ValidationError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            flash(_("Thank you. We have sent a message to %(email)s: open the link in it to continue. "
-                    "It may take a few minutes; look in the spam folder too.", email=outcome.email), "info")
-            return redirect(url_for("auth.login"))
+    outcome = _carry_out(form, lambda: _register(form))
+    if outcome is not None:
+        flash(_("Thank you. We have sent a message to %(email)s: open the link in it to continue. "
+                "It may take a few minutes; look in the spam folder too.", email=outcome.email), "info")
+        return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form)
 
 
@@ -167,16 +181,9 @@ def reset(token: str):
         flash(_("This link is invalid, expired or already used. Ask for a new one."), "error")
         return redirect(url_for("auth.forgot"))
     form = ResetForm()
-    if form.validate_on_submit():
-        try:
-            accounts.set_password(db.session, user, form.password.data)
-            db.session.commit()
-        except ValidationError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            flash(_("Your password has been changed. Please log in."), "success")
-            return redirect(url_for("auth.login"))
+    if _carry_out(form, lambda: accounts.set_password(db.session, user, form.password.data) or user):
+        flash(_("Your password has been changed. Please log in."), "success")
+        return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form)
 
 
@@ -189,15 +196,9 @@ def invitation(token: str):
         flash(_("This invitation link is invalid, expired or already used. Ask for a new link here."), "error")
         return redirect(url_for("auth.forgot"))
     form = InvitationForm()
-    if form.validate_on_submit():
-        try:
-            user = invitations.accept_invitation(db.session, company, form.password.data, g.lang_code)
-            db.session.commit()
-        except ValidationError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            _login(user)
-            flash(_("Welcome! Your password is saved. Complete your profile and add your offers and needs."), "success")
-            return redirect(url_for("companies.edit_profile"))
+    user = _carry_out(form, lambda: invitations.accept_invitation(db.session, company, form.password.data, g.lang_code))
+    if user is not None:
+        _login(user)
+        flash(_("Welcome! Your password is saved. Complete your profile and add your offers and needs."), "success")
+        return redirect(url_for("companies.edit_profile"))
     return render_template("auth/invitation.html", form=form, company=company)

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from matchmaker.extensions import db
 from matchmaker.models import Company
 from tests.conftest import translated
+from tests.mailbox import last_mail, link_in
 
 
 def test_register_offer_switch_language_find(live_server, page, app):
@@ -16,6 +17,8 @@ def test_register_offer_switch_language_find(live_server, page, app):
     page.fill("#email", "info@osaka-h2.example")
     page.fill("#password", "a long enough secret")
     page.fill("#confirm", "a long enough secret")
+    page.click("#submit")
+    page.goto(live_server + link_in(last_mail(app, "info@osaka-h2.example"), "/ja/auth/confirm/"))  # the mailed link
     page.click("#submit")
     assert page.url.endswith("/ja/profile/")
 

@@ -13,7 +13,7 @@ from matchmaker.extensions import db, limiter
 from matchmaker.forms import attach_error
 from matchmaker.models import User
 from matchmaker.services import accounts, invitations
-from matchmaker.services.account_mail import confirm_mail, deliver, reader_language, reset_mail, taken_mail
+from matchmaker.services.account_mail import confirm_mail, deliver, mail_language, reset_mail, taken_mail
 from matchmaker.services.validation import ValidationError
 from matchmaker.urls import safe_next
 
@@ -46,7 +46,7 @@ def _mail_registration(outcome: accounts.Registration) -> None:
     elif outcome.kind == "imported":
         invitations.invite(db.session, outcome.company, current_app.config, _invite_link)
     else:
-        lang = reader_language(outcome.user.locale if outcome.user else None, g.lang_code)
+        lang = mail_language(outcome.user.locale if outcome.user else None, g.lang_code)
         deliver(current_app.config, taken_mail(outcome.email, lang, _link("auth.login", lang), _link("auth.forgot", lang)))
 
 
@@ -74,7 +74,13 @@ def _register(form: RegisterForm) -> accounts.Registration:
     return outcome
 
 
+def _mail_was_sent(response) -> bool:
+    """Registrations that mailed someone count towards the limit (a refused form does not)."""
+    return response.status_code == 302
+
+
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.limit("10 per 15 minutes", methods=["POST"], deduct_when=_mail_was_sent)
 def register():
     """A company registers; whether the address is new, taken or an imported contact, the answer is
     "look in your mailbox" and the mail says what to do next."""
@@ -162,7 +168,7 @@ def forgot():
         company = None if user else invitations.invited_company(db.session, form.email.data)
         if user is not None:
             link = _link("auth.reset", token=accounts.make_reset_token(user, config["SECRET_KEY"]))
-            lang = reader_language(user.locale, g.lang_code)
+            lang = mail_language(user.locale, g.lang_code)
             deliver(config, reset_mail(user.email, lang, link, config["RESET_MAX_AGE"] // 60))
         elif company is not None:
             invitations.invite(db.session, company, config, _invite_link)

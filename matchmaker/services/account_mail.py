@@ -25,7 +25,7 @@ class AccountMail:
     body: str
 
 
-def reader_language(*candidates: str | None) -> str:
+def mail_language(*candidates: str | None) -> str:
     """The first of *candidates* that the site speaks, else English."""
     return next((code for code in candidates if code in LANGUAGES), "en")
 

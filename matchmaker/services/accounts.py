@@ -63,14 +63,16 @@ def register_company(
     v.password("password", password)
     name = v.text("company_name", company_name, max_length=200)
     country_code = v.country("country", country)
+    # Hashed whatever the outcome: the answer takes as long for a taken address as for a new one.
+    password_hash = generate_password_hash(password)
     existing = find_user_by_email(session, address)
     if existing is not None:
         return Registration("taken", address, user=existing)
     company = session.scalar(select(Company).where(Company.contact_email == address))
     if company is not None:
         return Registration("imported" if not company.users else "taken", address, company=company)
-    user = _new_user(session, address, password, "company")
-    user.confirmed = False
+    user = User(email=address, password_hash=password_hash, role="company", confirmed=False)
+    session.add(user)
     company = Company(name=name, country=country_code, status="pending", languages=locale or "")
     refresh_search_text(company)
     user.company = company

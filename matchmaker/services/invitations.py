@@ -17,7 +17,7 @@ from werkzeug.security import generate_password_hash
 
 from matchmaker.models import Company, User, utcnow
 from matchmaker.services import validation as v
-from matchmaker.services.account_mail import deliver, invitation_mail, reader_language
+from matchmaker.services.account_mail import deliver, invitation_mail, mail_language
 from matchmaker.services.accounts import find_user_by_email, read_token, sign_token
 
 INVITE_SALT = "matchmaker.invitation"
@@ -39,7 +39,7 @@ def invited_company(session: Session, email: str) -> Company | None:
 
 def company_language(company: Company) -> str:
     """The language to write to the company in: its first meeting language, else its country's."""
-    return reader_language(*company.language_list, COUNTRY_LANGUAGE.get(company.country))
+    return mail_language(*company.language_list, COUNTRY_LANGUAGE.get(company.country))
 
 
 def _stamp(moment: datetime | None) -> int:

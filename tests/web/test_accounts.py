@@ -211,6 +211,18 @@ def test_registration_errors_are_the_same_for_a_taken_address(app, client, make_
     assert count(app, User) == 1 and not mails_to(app, "owner@kee.example.jp")
 
 
+def test_registrations_that_mail_someone_are_limited_per_address(app, client, make_company):
+    """Nobody can flood an owner's mailbox through the registration form; refused forms do not count."""
+    make_company(email="owner@kee.example.jp")
+    for _ in range(3):
+        submit(client, "/en/auth/register", fields={**NEW, "password": "short", "confirm": "short"})
+    statuses = [submit(client, "/en/auth/register", fields={**NEW, "email": "owner@kee.example.jp"}).status_code
+                for _ in range(10)]
+    assert statuses == [302] * 10
+    assert submit(client, "/en/auth/register", fields={**NEW, "email": "owner@kee.example.jp"}).status_code == 429
+    assert len(mails_to(app, "owner@kee.example.jp")) == 10
+
+
 # --- imported companies get in --------------------------------------------------------------
 
 def test_registering_with_an_imported_contact_invites_that_company(app, client, make_imported):

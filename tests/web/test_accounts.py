@@ -223,6 +223,29 @@ def test_registrations_that_mail_someone_are_limited_per_address(app, client, ma
     assert len(mails_to(app, "owner@kee.example.jp")) == 10
 
 
+def test_confirmation_link_tampered_or_expired_is_refused(app, client):
+    submit(client, "/en/auth/register", fields=NEW)
+    link = link_in(last_mail(app, NEW["email"]), "/en/auth/confirm/")
+    assert client.get(link[:-2] + "zz").headers["Location"] == "/en/auth/login"
+    app.config["INVITE_MAX_AGE"], saved = -1, app.config["INVITE_MAX_AGE"]
+    try:
+        assert client.get(link).headers["Location"] == "/en/auth/login"
+    finally:
+        app.config["INVITE_MAX_AGE"] = saved
+    assert client.get(link).status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(User.confirmed)) is False
+
+
+def test_password_reset_confirms_an_unconfirmed_address(app, client):
+    """Whoever lost the confirmation mail can use "forgot password": that link proves the mailbox too."""
+    submit(client, "/en/auth/register", fields=NEW)
+    submit(client, "/en/auth/forgot", fields={"email": NEW["email"]})
+    page = client.get(link_in(last_mail(app, NEW["email"]), "/en/auth/reset/"))
+    submit(client, page, fields={"password": "a brand new phrase", "confirm": "a brand new phrase"})
+    assert sign_in(client, NEW["email"], "a brand new phrase").headers["Location"] == "/en/dashboard"
+
+
 # --- imported companies get in --------------------------------------------------------------
 
 def test_registering_with_an_imported_contact_invites_that_company(app, client, make_imported):

@@ -12,6 +12,7 @@ export TRANSFORMERS_OFFLINE := 1
 .PHONY: run test install system-deps translations model db serve-dev serve bench-matching bench-schedule bench-load clean
 
 run: db ## set up, load the demo event if the database is empty, serve http://127.0.0.1:5000
+	@$(BIN)/flask mail-outbox
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: install system-deps ## set up, then run every test (SQLite; PostgreSQL too when it answers)

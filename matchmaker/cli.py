@@ -39,6 +39,17 @@ def create_organiser_command(email: str, password: str) -> None:
     click.echo(f"Organiser {user.email} created.")
 
 
+@click.command("mail-outbox")
+@with_appcontext
+def mail_outbox_command() -> None:
+    """Say where outgoing mail goes (the outbox file when no SMTP host is set)."""
+    from flask import current_app
+
+    config = current_app.config
+    if config.get("SMTP_HOST"):
+        click.echo(f"Mail is sent through {config['SMTP_HOST']}.")
+    else:
+        click.echo(f"No SMTP host: mail (password-reset and invitation links too) is written to {config['MAIL_OUTBOX']}")
 
 
 @companies_cli.command("import")
@@ -211,5 +222,5 @@ def init_app(app: Flask) -> None:
     from matchmaker.schedule.cli import schedule_cli
 
     app.cli.add_command(schedule_cli)
-    for command in (users_cli, companies_cli, matches_cli, jobs_cli, translate_cli, demo_data_command, seed_categories_command):
+    for command in (users_cli, mail_outbox_command, companies_cli, matches_cli, jobs_cli, translate_cli, demo_data_command, seed_categories_command):
         app.cli.add_command(command)

@@ -7,7 +7,9 @@ Every variable the site reads is listed here (and in the README):
 ``MATCHMAKER_SECRET_KEY``        signing key; default a random key kept in ``instance/secret_key``.
 ``MATCHMAKER_EVENT_TIMEZONE``    the event's zone (default ``Asia/Ho_Chi_Minh``).
 ``MATCHMAKER_SMTP_HOST`` / ``_PORT`` / ``_USER`` / ``_PASSWORD`` / ``_TLS``
-                                 outgoing mail; without a host, mail is written to the log.
+                                 outgoing mail; without a host, mail is written to the outbox file.
+``MATCHMAKER_MAIL_OUTBOX``       the outbox file (default ``instance/mail/outbox.log``).
+``MATCHMAKER_INVITE_MAX_AGE``    seconds an invitation or registration link stays valid (default 604800, 7 days).
 ``MATCHMAKER_MAIL_FROM``         sender address of outgoing mail.
 ``MATCHMAKER_RESET_MAX_AGE``     seconds a password-reset link stays valid (default 3600).
 ``MATCHMAKER_UPLOAD_MAX_MB``     largest accepted upload in MiB (default 5).
@@ -17,7 +19,8 @@ Every variable the site reads is listed here (and in the README):
 ``MATCHMAKER_MATCH_CROSS_BORDER``  score bonus for Japan–Vietnam pairs (default: the core's 0.01).
 ``REDIS_URL``                    Redis for shared rate-limit counters and the job queue (optional).
 ``MATCHMAKER_HTTPS``             1 when served over HTTPS: Secure cookies, HSTS, https links.
-``MATCHMAKER_LOGIN_LIMIT``       failed sign-ins allowed per account and per address (default "10 per 15 minutes").
+``MATCHMAKER_LOGIN_LIMIT``       failed sign-ins allowed per address and per account from one address or
+                                 known device (default "10 per 15 minutes").
 ``MATCHMAKER_PROXY_HOPS``        reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host
                                  headers are believed (default 0: none, the headers are ignored).
 ``MATCHMAKER_IMPORT_JOB_ROWS``   uploads with more rows than this are imported by a background job (default 200).
@@ -87,6 +90,8 @@ def defaults(instance_path: str) -> dict:
         "SMTP_PASSWORD": env("MATCHMAKER_SMTP_PASSWORD", ""),
         "SMTP_TLS": env("MATCHMAKER_SMTP_TLS", "1") == "1",
         "MAIL_FROM": env("MATCHMAKER_MAIL_FROM", "matchmaker@localhost"),
+        "MAIL_OUTBOX": env("MATCHMAKER_MAIL_OUTBOX") or os.path.join(instance_path, "mail", "outbox.log"),
+        "INVITE_MAX_AGE": _count("MATCHMAKER_INVITE_MAX_AGE", "604800"),
         "REQUEST_EXPIRY_HOURS": int(env("MATCHMAKER_REQUEST_EXPIRY_HOURS", "168")),
         "REQUEST_CAP": int(env("MATCHMAKER_REQUEST_CAP", "15")),
         "EMBEDDING_MODEL": env("MATCHMAKER_EMBEDDING_MODEL") or str(PROJECT_ROOT / "instance/models/multilingual-e5-small"),

@@ -1,6 +1,5 @@
 """Flask extensions, created unbound and attached to an app in ``create_app``."""
 
-from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -34,7 +33,3 @@ csrf = CSRFProtect()
 # Counters live in Redis when REDIS_URL is set (shared by every worker), else in this process.
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=True)
 
-
-def login_account_key() -> str:
-    """Rate-limit key for sign-in attempts on one account, whatever the address they come from."""
-    return "account:" + (request.form.get("email") or "").strip().lower()

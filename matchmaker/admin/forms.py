@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, StringField, SubmitField
+from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField, SubmitField
 
 from matchmaker.forms import Form
 
@@ -30,3 +30,11 @@ class ImportForm(Form):
     file = FileField(_l("File (CSV in UTF-8, or XLSX)"))
     pending = BooleanField(_l("Leave new companies awaiting approval"))
     submit = SubmitField(_l("Import"))
+
+
+class InviteForm(FlaskForm):
+    """Mail imported companies a link to create their login: the ticked ones, or all not invited yet."""
+
+    companies = SelectMultipleField(_l("Companies"), coerce=int, validate_choice=False)
+    invite_selected = SubmitField(_l("Invite the selected companies"))
+    invite_all = SubmitField(_l("Invite all not yet invited"))

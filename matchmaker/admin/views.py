@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask import Blueprint, Response, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from matchmaker.access import organiser_required
 from matchmaker.admin.imports import import_page, job_panel
-from matchmaker.admin.forms import CategoryForm, ImportForm, StatusForm
+from matchmaker.admin.forms import CategoryForm, ImportForm, InviteForm, StatusForm
 from matchmaker.extensions import db
 from matchmaker.forms import attach_error
 from matchmaker.models import Category, Company
 from matchmaker.services import companies as svc
+from matchmaker.services import invitations
 from matchmaker.services.imports import companies as company_import
 from matchmaker.services.imports.table import XLSX_TYPE, to_csv, to_xlsx
 from matchmaker.services.categories import list_categories, save_category
@@ -27,7 +28,27 @@ def companies():
     """Every company, those awaiting approval first."""
     status = request.args.get("status")
     rows = svc.companies_for_review(db.session, status)
-    return render_template("admin/companies.html", companies=rows, status=status, form=StatusForm())
+    return render_template("admin/companies.html", companies=rows, status=status, form=StatusForm(),
+                           invite_form=InviteForm(), without_login=invitations.without_login(db.session))
+
+
+def _invite_link(token: str, lang: str) -> str:
+    return url_for("auth.invitation", lang_code=lang, token=token, _external=True)
+
+
+@bp.post("/companies/invite")
+@organiser_required
+def invite():
+    """Mail imported companies (the ticked ones, or all not invited yet) a link to create their login."""
+    form = InviteForm()
+    chosen = None if form.invite_all.data else (form.companies.data or [])
+    if not form.validate_on_submit() or chosen == []:
+        flash(_("Tick the companies to invite first."), "error")
+        return redirect(url_for("admin.companies"))
+    sent = invitations.invite_companies(db.session, current_user, chosen, current_app.config, _invite_link)
+    db.session.commit()
+    flash(ngettext("%(num)d invitation sent.", "%(num)d invitations sent.", sent), "success" if sent else "info")
+    return redirect(url_for("admin.companies"))
 
 
 @bp.post("/companies/<int:company_id>/status")

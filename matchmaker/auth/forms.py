@@ -40,3 +40,16 @@ class ResetForm(Form):
     password = PasswordField(_l("New password"), description=_l("At least 8 characters."))
     confirm = PasswordField(_l("Repeat password"), validators=[EqualTo("password", message=_l("The passwords do not match."))])
     submit = SubmitField(_l("Save new password"))
+
+
+class InvitationForm(ResetForm):
+    """An invited company's contact chooses the first password."""
+
+    password = PasswordField(_l("Password"), description=_l("At least 8 characters."))
+    submit = SubmitField(_l("Save the password and sign in"))
+
+
+class ConfirmForm(FlaskForm):
+    """One button: confirm the address (a POST, so that opening the link alone changes nothing)."""
+
+    submit = SubmitField(_l("Confirm and continue"))

@@ -46,6 +46,8 @@ class Company(db.Model):
     contact_email: Mapped[str | None] = mapped_column(String(254), unique=True)
     languages: Mapped[str] = mapped_column(String(20), default="")
     status: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    # When an organiser last mailed the contact a link to create the company's login (imports).
+    invited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     search_text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

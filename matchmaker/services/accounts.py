@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -15,6 +16,7 @@ from matchmaker.services import validation as v
 from matchmaker.services.companies import refresh_search_text
 
 RESET_SALT = "matchmaker.password-reset"
+CONFIRM_SALT = "matchmaker.confirm-address"
 # A hash computed once so that unknown emails take as long as known ones to reject.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
@@ -34,23 +36,50 @@ def _new_user(session: Session, email: str, password: str, role: str) -> User:
     return user
 
 
+@dataclass
+class Registration:
+    """What a registration form led to; the page answers the same in every case.
+
+    ``kind`` is "new" (a user waiting to confirm the address), "taken" (the address already has
+    an account, or is the contact of a company that has one) or "imported" (the address is the
+    contact of an imported company without a login: it gets an invitation instead).
+    """
+
+    kind: str
+    email: str
+    user: User | None = None
+    company: Company | None = None
+
+
 def register_company(
     session: Session, *, email: str, password: str, company_name: str, country: str, locale: str | None = None
-) -> User:
-    """Create a company user and its (pending) company; return the user."""
-    user = _new_user(session, email, password, "company")
-    company = Company(
-        name=v.text("company_name", company_name, max_length=200),
-        country=v.country("country", country),
-        status="pending",
-        languages=locale or "",
-    )
+) -> Registration:
+    """Register a company, or find who already owns the address; never tell the visitor which.
+
+    Every field is checked first, so a wrong field is reported the same way for every address.
+    A new user cannot sign in until the address is confirmed (:func:`confirm_address`).
+    """
+    address = v.email("email", email)
+    v.password("password", password)
+    name = v.text("company_name", company_name, max_length=200)
+    country_code = v.country("country", country)
+    # Hashed whatever the outcome: the answer takes as long for a taken address as for a new one.
+    password_hash = generate_password_hash(password)
+    existing = find_user_by_email(session, address)
+    if existing is not None:
+        return Registration("taken", address, user=existing)
+    company = session.scalar(select(Company).where(Company.contact_email == address))
+    if company is not None:
+        return Registration("imported" if not company.users else "taken", address, company=company)
+    user = User(email=address, password_hash=password_hash, role="company", confirmed=False)
+    session.add(user)
+    company = Company(name=name, country=country_code, status="pending", languages=locale or "")
     refresh_search_text(company)
     user.company = company
     user.locale = locale
     session.add(company)
     session.flush()
-    return user
+    return Registration("new", address, user=user)
 
 
 def create_organiser(session: Session, *, email: str, password: str) -> User:
@@ -69,24 +98,60 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user if check_password_hash(user.password_hash, password or "") else None
 
 
+def end_sessions(session: Session, user: User) -> None:
+    """End every session and remember-me cookie of *user* (at logout): their version no longer matches."""
+    user.session_version += 1
+    session.flush()
+
+
+def sign_token(secret: str, salt: str, data: dict) -> str:
+    """*data* signed and timestamped, safe to put in a URL (read back with :func:`read_token`)."""
+    return URLSafeTimedSerializer(secret, salt=salt).dumps(data)
+
+
+def read_token(secret: str, salt: str, token: str, max_age: int) -> dict | None:
+    """The data of a valid, unexpired token, else None."""
+    try:
+        data = URLSafeTimedSerializer(secret, salt=salt).loads(token, max_age=max_age)
+    except (BadSignature, SignatureExpired):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def make_confirm_token(user: User, secret: str) -> str:
+    """A signed token that confirms *user*'s address; it works once (it names the session version)."""
+    return sign_token(secret, CONFIRM_SALT, {"id": user.id, "v": user.session_version})
+
+
+def verify_confirm_token(session: Session, token: str, secret: str, max_age: int) -> User | None:
+    """The unconfirmed user a valid, unexpired, unused token was made for; else None."""
+    data = read_token(secret, CONFIRM_SALT, token, max_age)
+    user = session.get(User, data["id"]) if data and isinstance(data.get("id"), int) else None
+    if user is None or user.confirmed or data.get("v") != user.session_version:
+        return None
+    return user
+
+
+def confirm_address(session: Session, user: User) -> None:
+    """The person opened the mailed link: the account can be used from now on."""
+    user.confirmed = True
+    user.session_version += 1  # the link is spent
+    session.flush()
+
+
 def _reset_fingerprint(user: User) -> str:
     return hashlib.sha256(user.password_hash.encode()).hexdigest()[:20]
 
 
 def make_reset_token(user: User, secret: str) -> str:
     """A signed token for *user*; it stops working once the password changes (single use)."""
-    serializer = URLSafeTimedSerializer(secret, salt=RESET_SALT)
-    return serializer.dumps({"id": user.id, "fp": _reset_fingerprint(user)})
+    return sign_token(secret, RESET_SALT, {"id": user.id, "fp": _reset_fingerprint(user)})
 
 
 def verify_reset_token(session: Session, token: str, secret: str, max_age: int) -> User | None:
     """Return the user a valid, unexpired, unused token was made for; else None."""
-    serializer = URLSafeTimedSerializer(secret, salt=RESET_SALT)
-    try:
-        data = serializer.loads(token, max_age=max_age)
-    except (BadSignature, SignatureExpired):
-        return None
-    user = session.get(User, data.get("id")) if isinstance(data, dict) else None
+    data = read_token(secret, RESET_SALT, token, max_age)
+    user = session.get(User, data["id"]) if data and isinstance(data.get("id"), int) else None
     if user is None or data.get("fp") != _reset_fingerprint(user):
         return None
     return user
@@ -98,6 +163,8 @@ def set_password(session: Session, user: User, password: str) -> None:
     user.password_hash = generate_password_hash(password)
     user.password_changed_at = utcnow()
     user.session_version += 1
+    if not user.confirmed:  # the reset link came through the mailbox: the address is confirmed
+        user.confirmed = True
     session.flush()
 
 

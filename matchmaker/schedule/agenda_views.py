@@ -115,7 +115,8 @@ def save_availability(session_id: int):
 
 @bp.app_context_processor
 def schedule_notifications():
-    """``schedule_notifications()`` in templates: the signed-in company's latest schedule news."""
+    """In templates: ``schedule_notifications()`` (the signed-in company's latest schedule news) and
+    ``session_label(ms)`` (a session's name in the reader's language)."""
 
     def latest():
         if not current_user.is_authenticated or current_user.company_id is None:
@@ -123,4 +124,4 @@ def schedule_notifications():
         rows = publish_svc.notifications_for(db.session, current_user.company_id)
         return [(n, publish_svc.notification_text(n.kind, session_label(n.session))) for n in rows]
 
-    return {"schedule_notifications": latest}
+    return {"schedule_notifications": latest, "session_label": session_label}

@@ -42,7 +42,8 @@ def _session_form(ms: MatchSession | None) -> SessionForm:
         form.buffer_minutes.data = str(ms.buffer_minutes) if ms else "5"
         form.slot_minutes.data = str(ms.slot_minutes) if ms else "25"
         if ms is not None:
-            form.name.data, form.day.data = ms.name, ms.day.isoformat()
+            form.name_ja.data, form.name_vi.data, form.name_en.data = ms.name_ja, ms.name_vi, ms.name_en
+            form.day.data = ms.day.isoformat()
             form.start.data, form.end.data = f"{ms.start_time:%H:%M}", f"{ms.end_time:%H:%M}"
             form.breaks.data = format_breaks(Break(b.start_time, b.end_time) for b in ms.breaks)
             form.tables.data = str(len(ms.tables))

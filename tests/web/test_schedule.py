@@ -12,7 +12,7 @@ from matchmaker.schedule import background
 from tests.conftest import csrf_from, form_post, translated, user_email
 from tests.schedule_helpers import accept, generate, meetings, new_session
 
-SESSION_FORM = dict(name="Day 1 morning", day="2026-12-01", timezone="Asia/Ho_Chi_Minh", start="09:00", end="10:00",
+SESSION_FORM = dict(name_en="Day 1 morning", day="2026-12-01", timezone="Asia/Ho_Chi_Minh", start="09:00", end="10:00",
                     slot_minutes="25", buffer_minutes="5", breaks="", tables="2", table_names="Booth A\nBooth B")
 
 

@@ -49,7 +49,9 @@ MAX_TABLES = 1000
 class SessionData:
     """What the session form gives, as typed (strings), so that the service owns every check."""
 
-    name: str = ""
+    name_ja: str = ""
+    name_vi: str = ""
+    name_en: str = ""
     day: str = ""
     start: str = ""
     end: str = ""
@@ -167,7 +169,8 @@ def _check_published(session: Session, ms: MatchSession, slots: list[iv.Interval
 def save_session(session: Session, actor: User, data: SessionData, ms: MatchSession | None = None) -> SavedSession:
     """Create a session (``ms`` None) or change one; every check runs before the first write."""
     require_organiser(actor)
-    name = v.text("name", data.name, max_length=120, required=False)
+    names_by_lang = {f"name_{lang}": v.text(f"name_{lang}", getattr(data, f"name_{lang}"), max_length=120, required=False)
+                     for lang in ("ja", "vi", "en")}
     plan, slots = _plan(data)
     names = _table_names(data)
     _check_overlap(session, slots, ms.id if ms else None)
@@ -178,7 +181,9 @@ def save_session(session: Session, actor: User, data: SessionData, ms: MatchSess
     else:
         ms = MatchSession()
         session.add(ms)
-    ms.name, ms.day, ms.start_time, ms.end_time = name, plan.day, plan.start, plan.end
+    for attribute, value in names_by_lang.items():
+        setattr(ms, attribute, value)
+    ms.day, ms.start_time, ms.end_time = plan.day, plan.start, plan.end
     ms.timezone, ms.slot_minutes, ms.buffer_minutes = plan.timezone, plan.slot_minutes, plan.buffer_minutes
     ms.breaks = [SessionBreak(start_time=b.start, end_time=b.end) for b in plan.breaks]
     session.flush()

@@ -41,3 +41,31 @@ def wait_for_runs(timeout: float = 120.0) -> None:
         threads = list(_threads)
     for thread in threads:
         thread.join(timeout)
+
+
+def deliver_notices(app: Flask, delay: float) -> threading.Timer | None:
+    """Mail the schedule notifications that are due, after *delay* seconds (0: in this request).
+
+    The undo window of a publication delays its mails; a timer in this process sends them when it
+    closes, and ``flask schedule deliver`` does the same from cron if the process went away.
+    """
+    if delay <= 0:
+        _deliver(app)
+        return None
+    if app.testing:
+        return None  # a timer would outlive the test's database; tests call deliver_due themselves
+    timer = threading.Timer(delay, _deliver, args=(app,))
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
+def _deliver(app: Flask) -> None:
+    from flask import url_for
+
+    from matchmaker.extensions import db
+    from matchmaker.services.schedule.publish import deliver_due
+
+    with app.app_context(), app.test_request_context():
+        deliver_due(db.session, app.config, lambda lang: url_for("agenda.index", lang_code=lang, _external=True))
+        db.session.commit()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from matchmaker.access import organiser_required
 from matchmaker.extensions import db
-from matchmaker.models import MatchSession, ScheduledMeeting
+from matchmaker.models import MatchSession, ScheduledMeeting, utcnow
+from matchmaker.schedule import background
 from matchmaker.forms import apply_action
 from matchmaker.schedule.helpers import slot_choices
 from matchmaker.schedule.forms import ActionForm, AddMeetingForm, MoveForm
@@ -86,14 +87,35 @@ def add(session_id: int):
     return redirect(url_for("schedule.session", session_id=session_id))
 
 
-@bp.post("/<int:session_id>/publish")
+@bp.route("/<int:session_id>/publish", methods=["GET", "POST"])
 @organiser_required
 def publish_draft(session_id: int):
-    """Publish the draft; the companies concerned are told (dashboard, and mail if configured)."""
+    """Ask first (what publishing does, to whom), then publish; it can be undone for a while."""
+    ms = db.get_or_404(MatchSession, session_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        minutes = current_app.config["PUBLISH_UNDO_MINUTES"]
+        if _publish(ms, lambda: publish.publish_schedule(db.session, current_user, ms.id, undo_minutes=minutes),
+                    _("Schedule published. The companies are told in %(minutes)d minutes unless you undo it.", minutes=minutes)
+                    if minutes else _("Schedule published.")):
+            return redirect(url_for("schedule.session", session_id=session_id, _anchor="publication"))
+    preview = publish.publication_preview(db.session, ms)
+    if not preview.meetings:
+        flash(_("The draft is empty: generate it or add meetings before publishing."), "error")
+        return redirect(url_for("schedule.session", session_id=session_id))
+    return render_template("schedule/publish_confirm.html", ms=ms, form=form, preview=preview,
+                           minutes=current_app.config["PUBLISH_UNDO_MINUTES"])
+
+
+@bp.post("/<int:session_id>/undo")
+@organiser_required
+def undo_publish(session_id: int):
+    """Put back what was published before; the companies hear nothing."""
     ms = db.get_or_404(MatchSession, session_id)
     if ActionForm().validate_on_submit():
-        _publish(ms, lambda: publish.publish_schedule(db.session, current_user, ms.id), _("Schedule published."))
-    return redirect(url_for("schedule.session", session_id=session_id))
+        apply_action(lambda: publish.undo_publication(db.session, current_user, ms.id),
+                     _("Publishing undone: the companies were not told."))
+    return redirect(url_for("schedule.session", session_id=session_id, _anchor="publication"))
 
 
 @bp.post("/<int:session_id>/withdraw")
@@ -106,11 +128,15 @@ def withdraw(session_id: int):
     return redirect(url_for("schedule.session", session_id=session_id))
 
 
-def _publish(ms: MatchSession, action, success: str) -> None:
-    reports = []
-    if apply_action(lambda: reports.append(action()), success) and reports[0].kinds:
-        publish.mail_companies(db.session, current_app.config, ms, reports[0].kinds,
-                               lambda lang: url_for("agenda.index", lang_code=lang, _external=True))
+def _publish(ms: MatchSession, action, success: str) -> bool:
+    """Run *action*; mail what is due now, and have the rest mailed when the undo window closes."""
+    if not apply_action(action, success):
+        return False
+    app = current_app._get_current_object()
+    background.deliver_notices(app, 0)
+    if ms.undo_until is not None:
+        background.deliver_notices(app, (ms.undo_until - utcnow()).total_seconds() + 1)
+    return True
 
 
 @bp.route("/export.<fmt>")

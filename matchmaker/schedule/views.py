@@ -108,6 +108,7 @@ def session(session_id: int):
         generate_form=_generate_form(), add_form=add_form, action_form=ActionForm(),
         problems=board.all_problems() if board.state == "draft" else [],
         published=sessions.has_published(db.session, ms.id), changes=publish.draft_changes(db.session, ms.id),
+        draft_count=publish.draft_count(db.session, ms.id), undo_until=ms.undo_until if publish.can_undo(ms) else None,
         REASON_LABELS=REASON_LABELS, STATUS_LABELS=STATUS_LABELS, stage_label=stage_label)
 
 

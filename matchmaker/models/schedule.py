@@ -60,6 +60,7 @@ class MatchSession(db.Model):
     name_ja: Mapped[str] = mapped_column(String(120), default="")
     name_vi: Mapped[str] = mapped_column(String(120), default="")
     name_en: Mapped[str] = mapped_column(String(120), default="")
+    venue: Mapped[str] = mapped_column(String(200), default="")  # where the tables are, for calendars and sheets
     day: Mapped[date] = mapped_column(Date, index=True)
     start_time: Mapped[time] = mapped_column(Time)
     end_time: Mapped[time] = mapped_column(Time)

@@ -41,10 +41,13 @@ def print_view():
     return render_template("schedule/agenda_print.html", items=items, company=current_user.company)
 
 
-def _ics_response(items, tz: str, filename: str | None) -> Response:
-    body = agenda_svc.agenda_calendar(items, tz, _("Japan–Vietnam Environment Week"))
-    headers = {"Content-Disposition": f"attachment; filename={filename}"} if filename else {}
-    return Response(body, mimetype="text/calendar; charset=utf-8", headers={**headers, "Cache-Control": "no-store"})
+def _ics_response(user, items, tz: str, filename: str | None) -> Response:
+    """The agenda as iCalendar: meetings link to the agenda page, entries that went away come as cancelled."""
+    cancelled = agenda_svc.cancelled_events(db.session, user, current_app.config["CALENDAR_CANCELLED_DAYS"])
+    agenda_url = url_for("agenda.index", lang_code=user.locale or "en", _external=True)
+    body = agenda_svc.agenda_calendar(items, tz, _("Japan–Vietnam Environment Week"), agenda_url, cancelled)
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'} if filename else {}
+    return Response(body, mimetype="text/calendar", headers={**headers, "Cache-Control": "no-store"})
 
 
 @bp.route("/agenda.ics")
@@ -52,7 +55,7 @@ def _ics_response(items, tz: str, filename: str | None) -> Response:
 def download():
     """The agenda as an .ics file, times in the viewer's chosen zone."""
     items = agenda_svc.agenda_items(db.session, current_user)
-    return _ics_response(items, str(get_timezone()), "agenda.ics")
+    return _ics_response(current_user, items, str(get_timezone()), "agenda.ics")
 
 
 @bp.post("/feed")
@@ -83,7 +86,7 @@ def feed(token: str):
     tz = user.timezone if user.timezone in TIMEZONES else current_app.config["EVENT_TIMEZONE"]
     with force_locale(user.locale or "en"):
         items = agenda_svc.agenda_items(db.session, user)
-        return _ics_response(items, tz, None)
+        return _ics_response(user, items, tz, None)
 
 
 @bp.route("/availability")

@@ -43,7 +43,7 @@ def _session_form(ms: MatchSession | None) -> SessionForm:
         form.slot_minutes.data = str(ms.slot_minutes) if ms else "25"
         if ms is not None:
             form.name_ja.data, form.name_vi.data, form.name_en.data = ms.name_ja, ms.name_vi, ms.name_en
-            form.day.data = ms.day.isoformat()
+            form.venue.data, form.day.data = ms.venue, ms.day.isoformat()
             form.start.data, form.end.data = f"{ms.start_time:%H:%M}", f"{ms.end_time:%H:%M}"
             form.breaks.data = format_breaks(Break(b.start_time, b.end_time) for b in ms.breaks)
             form.tables.data = str(len(ms.tables))

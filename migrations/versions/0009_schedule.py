@@ -22,6 +22,7 @@ def upgrade():
         batch_op.add_column(sa.Column('name_ja', sa.String(length=120), server_default='', nullable=False))
         batch_op.add_column(sa.Column('name_vi', sa.String(length=120), server_default='', nullable=False))
         batch_op.add_column(sa.Column('name_en', sa.String(length=120), server_default='', nullable=False))
+        batch_op.add_column(sa.Column('venue', sa.String(length=200), server_default='', nullable=False))
         batch_op.add_column(sa.Column('undo_until', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('undo_json', sa.Text(), server_default='', nullable=False))
         batch_op.add_column(sa.Column('draft_edited_at', sa.DateTime(timezone=True), nullable=True))
@@ -73,5 +74,5 @@ def downgrade():
         batch_op.add_column(sa.Column('name', sa.String(length=120), server_default='', nullable=False))
     op.execute("UPDATE match_sessions SET name = COALESCE(NULLIF(name_en, ''), NULLIF(name_ja, ''), name_vi)")
     with op.batch_alter_table('match_sessions', schema=None) as batch_op:
-        for column in ('draft_edited_at', 'undo_json', 'undo_until', 'name_en', 'name_vi', 'name_ja'):
+        for column in ('draft_edited_at', 'undo_json', 'undo_until', 'venue', 'name_en', 'name_vi', 'name_ja'):
             batch_op.drop_column(column)

@@ -19,12 +19,24 @@ from matchmaker.models import CalendarCancellation, ScheduledMeeting, utcnow
 DEFAULT_KEEP_DAYS = 30
 
 
-def cancel_meetings(session: Session, meetings: Iterable[ScheduledMeeting], sequence: int, summary: str = "") -> None:
-    """Record each published meeting as cancelled for both of its companies, with SEQUENCE *sequence*."""
-    rows = [CalendarCancellation(uid=m.uid, company_id=cid, summary=summary, starts_at=m.slot.starts_at,
-                                 ends_at=m.slot.ends_at, sequence=sequence)
+def cancel_meetings(session: Session, meetings: Iterable[ScheduledMeeting], sequence: int) -> None:
+    """Record each published meeting as cancelled for both of its companies, with SEQUENCE *sequence*.
+
+    The summary keeps the partner's name; the calendar writes "Cancelled: meeting with …" in the
+    reader's language.
+    """
+    rows = [CalendarCancellation(uid=m.uid, company_id=cid, summary=m.partner_of(cid).name[:300],
+                                 starts_at=m.slot.starts_at, ends_at=m.slot.ends_at, sequence=sequence)
             for m in meetings for cid in m.pair]
     session.add_all(rows)
+
+
+def cancel_seminar(session: Session, seminar, title: str, followers: Iterable) -> None:
+    """Record a published seminar that is deleted: for the public programme and for each follower."""
+    sequence = seminar.sequence + 1
+    audience = [None, *(user.id for user in followers)]
+    session.add_all(CalendarCancellation(uid=seminar.uid, user_id=user_id, summary=title[:300], starts_at=seminar.starts_at,
+                                         ends_at=seminar.ends_at, sequence=sequence) for user_id in audience)
 
 
 def forget(session: Session, uids: Iterable[str]) -> None:

@@ -88,6 +88,17 @@ def session_label(ms: MatchSession, reader: str | None = None) -> str:
     return name or f"{ms.day:%Y-%m-%d} {ms.start_time:%H:%M}"
 
 
+def table_label(name: str) -> str:
+    """A table as people read it: the organiser's name as written ("Booth A", "テーブル1"), or
+    "Table 3" when the name is only the number the site gave it."""
+    return _("Table %(table)s", table=name) if name.isascii() and name.isdigit() else name
+
+
+def meeting_location(table_name: str, venue: str) -> str:
+    """Where a meeting takes place: its table, then the session's venue when one is given."""
+    return ", ".join(part for part in (table_label(table_name), venue) if part)
+
+
 def accepted_count(session: Session, company_id: int) -> int:
     """Accepted meeting requests of a company (meetings the schedule must place somewhere)."""
     return session.scalar(select(func.count(MeetingRequest.id)).where(

@@ -52,6 +52,7 @@ class SessionData:
     name_ja: str = ""
     name_vi: str = ""
     name_en: str = ""
+    venue: str = ""
     day: str = ""
     start: str = ""
     end: str = ""
@@ -171,6 +172,7 @@ def save_session(session: Session, actor: User, data: SessionData, ms: MatchSess
     require_organiser(actor)
     names_by_lang = {f"name_{lang}": v.text(f"name_{lang}", getattr(data, f"name_{lang}"), max_length=120, required=False)
                      for lang in ("ja", "vi", "en")}
+    venue = v.text("venue", data.venue, max_length=200, required=False)
     plan, slots = _plan(data)
     names = _table_names(data)
     _check_overlap(session, slots, ms.id if ms else None)
@@ -183,7 +185,7 @@ def save_session(session: Session, actor: User, data: SessionData, ms: MatchSess
         session.add(ms)
     for attribute, value in names_by_lang.items():
         setattr(ms, attribute, value)
-    ms.day, ms.start_time, ms.end_time = plan.day, plan.start, plan.end
+    ms.venue, ms.day, ms.start_time, ms.end_time = venue, plan.day, plan.start, plan.end
     ms.timezone, ms.slot_minutes, ms.buffer_minutes = plan.timezone, plan.slot_minutes, plan.buffer_minutes
     ms.breaks = [SessionBreak(start_time=b.start, end_time=b.end) for b in plan.breaks]
     session.flush()

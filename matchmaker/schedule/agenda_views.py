@@ -14,7 +14,7 @@ from matchmaker.forms import apply_action
 from matchmaker.services import agenda as agenda_svc
 from matchmaker.services.schedule import availability as avail_svc
 from matchmaker.services.schedule import publish as publish_svc
-from matchmaker.services.schedule.common import session_label
+from matchmaker.services.schedule.common import session_label, table_label
 
 bp = Blueprint("agenda", __name__, url_prefix="/<lang_code>/agenda")
 feed_bp = Blueprint("calendar_feed", __name__)
@@ -119,7 +119,7 @@ def save_availability(session_id: int):
 @bp.app_context_processor
 def schedule_notifications():
     """In templates: ``schedule_notifications()`` (the signed-in company's latest schedule news) and
-    ``session_label(ms)`` (a session's name in the reader's language)."""
+    ``session_label(ms)`` (a session's name in the reader's language), ``table_label(name)``."""
 
     def latest():
         if not current_user.is_authenticated or current_user.company_id is None:
@@ -127,4 +127,4 @@ def schedule_notifications():
         rows = publish_svc.notifications_for(db.session, current_user.company_id)
         return [(n, publish_svc.notification_text(n.kind, session_label(n.session))) for n in rows]
 
-    return {"schedule_notifications": latest, "session_label": session_label}
+    return {"schedule_notifications": latest, "session_label": session_label, "table_label": table_label}

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+import io
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_timezone, gettext as _
 from flask_login import current_user
 
 from matchmaker.access import organiser_required
@@ -14,7 +16,7 @@ from matchmaker.forms import apply_action
 from matchmaker.schedule.helpers import slot_choices
 from matchmaker.schedule.forms import ActionForm, AddMeetingForm, MoveForm
 from matchmaker.services.schedule import export, publish, review, sessions
-from matchmaker.services.schedule.common import needs_interpreter
+from matchmaker.services.schedule.common import needs_interpreter, table_label
 
 bp = Blueprint("schedule_review", __name__, url_prefix="/<lang_code>/admin/schedule")
 
@@ -139,21 +141,25 @@ def _publish(ms: MatchSession, action, success: str) -> bool:
     return True
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 @bp.route("/export.<fmt>")
 @organiser_required
 def export_schedule(fmt: str):
-    """The schedule of one session (``?session=``) or all, published (default) or ``?state=draft``, as CSV or XLSX."""
+    """The schedule of one session (``?session=``) or all, published (default) or ``?state=draft``, as CSV or XLSX.
+
+    Times are in the zone the organiser's pages show, named in the header.
+    """
     if fmt not in ("csv", "xlsx"):
         abort(404)
     state = "draft" if request.args.get("state") == "draft" else "published"
     chosen = request.args.get("session", type=int)
     targets = [db.get_or_404(MatchSession, chosen)] if chosen else sessions.list_sessions(db.session)
-    rows = export.schedule_rows(db.session, targets, state)
-    if fmt == "csv":
-        return Response(export.to_csv(rows), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f"attachment; filename=schedule-{state}.csv"})
-    return Response(export.to_xlsx(rows), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename=schedule-{state}.xlsx"})
+    result = export.schedule_export(db.session, targets, state, str(get_timezone()))
+    body, mimetype = (export.to_csv(result), "text/csv") if fmt == "csv" else (export.to_xlsx(result), XLSX)
+    name = export.file_name(targets[0] if chosen else None, state, fmt, utcnow().date())
+    return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
 
 
 @bp.route("/<int:session_id>/print")
@@ -163,4 +169,5 @@ def print_tables(session_id: int):
     ms = db.get_or_404(MatchSession, session_id)
     state = "draft" if request.args.get("state") == "draft" else "published"
     board = review.load_board(db.session, ms, state)
-    return render_template("schedule/table_sheets.html", ms=ms, board=board, state=state, needs_interpreter=needs_interpreter)
+    return render_template("schedule/table_sheets.html", ms=ms, board=board, state=state, needs_interpreter=needs_interpreter,
+                           table_label=table_label)

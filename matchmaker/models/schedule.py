@@ -200,12 +200,18 @@ class ScheduleRun(db.Model):
     fewest_meetings: Mapped[int | None]
     seconds: Mapped[float | None]
     unplaced_json: Mapped[str] = mapped_column(Text, default="[]")
+    idle_json: Mapped[str] = mapped_column(Text, default="{}")  # company id -> why it got no meeting
     error: Mapped[str] = mapped_column(Text, default="")
 
     @property
     def unplaced(self) -> list[dict]:
         """Required meetings left out: ``[{"a": company id, "b": company id, "reason": code}]``."""
         return json.loads(self.unplaced_json or "[]")
+
+    @property
+    def idle(self) -> dict[int, str]:
+        """Approved companies the run gave no meeting, with the reason code (see ``instance.idle_reasons``)."""
+        return {int(cid): reason for cid, reason in json.loads(self.idle_json or "{}").items()}
 
     @property
     def fraction(self) -> float | None:

@@ -16,9 +16,9 @@ from matchmaker.schedule import background
 from matchmaker.forms import apply_action
 from matchmaker.schedule.helpers import slot_choices
 from matchmaker.schedule.forms import ActionForm, AddMeetingForm, GenerateForm, SessionForm
-from matchmaker.schedule.labels import METHOD_LABELS, REASON_LABELS, STATUS_LABELS, stage_label
-from matchmaker.services.schedule import generation, publish, sessions
-from matchmaker.services.schedule.common import release_stale_lock
+from matchmaker.schedule.labels import IDLE_LABELS, METHOD_LABELS, REASON_LABELS, STATUS_LABELS, stage_label
+from matchmaker.services.schedule import generation, publish, report, sessions
+from matchmaker.services.schedule.common import release_stale_lock, table_label
 from matchmaker.services.schedule.review import load_board
 from matchmaker.services.validation import ValidationError
 
@@ -102,9 +102,12 @@ def session(session_id: int):
     add_form.company_a.choices = add_form.company_b.choices = [(c.id, c.name) for c, _n in
                                                                sorted(board.per_company(), key=lambda r: r[0].name)]
     add_form.slot.choices = slot_choices(ms)
-    add_form.table.choices = [(t.id, t.name) for t in ms.tables]
+    add_form.table.choices = [(t.id, table_label(t.name)) for t in ms.tables]
+    run = generation.latest_run(db.session, ms.id)
+    draft = board if board.state == "draft" else load_board(db.session, ms, "draft")
     return render_template(
-        "schedule/session.html", ms=ms, board=board, run=generation.latest_run(db.session, ms.id),
+        "schedule/session.html", ms=ms, board=board, run=run, idle=report.companies_without_meeting(draft, run),
+        fewest=report.fewest_meetings(draft), edited_at=report.edited_after(ms, run), IDLE_LABELS=IDLE_LABELS,
         generate_form=_generate_form(), add_form=add_form, action_form=ActionForm(),
         problems=board.all_problems() if board.state == "draft" else [],
         published=sessions.has_published(db.session, ms.id), changes=publish.draft_changes(db.session, ms.id),
@@ -168,6 +171,7 @@ def companies(session_id: int):
     rows = sessions.session_companies(db.session, ms)
     if form.validate_on_submit():
         caps = {row.company.id: request.form.get(f"cap-{row.company.id}", "") for row in rows}
-        if apply_action(lambda: sessions.set_caps(db.session, current_user, ms.id, caps), _("Maximums saved.")):
+        out = {row.company.id for row in rows if request.form.get(f"out-{row.company.id}") == "1"}
+        if apply_action(lambda: sessions.set_caps(db.session, current_user, ms.id, caps, out), _("Saved.")):
             return redirect(url_for("schedule.companies", session_id=ms.id))
     return render_template("schedule/companies.html", ms=ms, form=form, rows=rows)

@@ -31,6 +31,8 @@ def upgrade():
     op.execute("UPDATE match_sessions SET name_en = name")
     with op.batch_alter_table('match_sessions', schema=None) as batch_op:
         batch_op.drop_column('name')
+    with op.batch_alter_table('schedule_runs', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('idle_json', sa.Text(), server_default='{}', nullable=False))
     with op.batch_alter_table('session_companies', schema=None) as batch_op:
         batch_op.add_column(sa.Column('excluded', sa.Boolean(), server_default=sa.false(), nullable=False))
     with op.batch_alter_table('schedule_notifications', schema=None) as batch_op:
@@ -70,6 +72,8 @@ def downgrade():
         batch_op.drop_column('deliver_at')
     with op.batch_alter_table('session_companies', schema=None) as batch_op:
         batch_op.drop_column('excluded')
+    with op.batch_alter_table('schedule_runs', schema=None) as batch_op:
+        batch_op.drop_column('idle_json')
     with op.batch_alter_table('match_sessions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('name', sa.String(length=120), server_default='', nullable=False))
     op.execute("UPDATE match_sessions SET name = COALESCE(NULLIF(name_en, ''), NULLIF(name_ja, ''), name_vi)")

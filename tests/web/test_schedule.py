@@ -79,7 +79,7 @@ def test_generate_button_runs_in_the_background_and_shows_the_report(org, app, p
     status = org.get(f"/en/admin/schedule/runs/{run.id}").get_json()
     assert status["status"] == "done" and status["active"] is False
     html = org.get(f"/en/admin/schedule/{ms_id}/").get_data(as_text=True)
-    assert "Total score" in html and "Upper bound (LP relaxation)" in html and "Kitakyushu Eco ↔ Hai Phong Water" in html
+    assert "Total score" in html and "Share of the best possible" in html and "Kitakyushu Eco ↔ Hai Phong Water" in html
 
 
 def test_bad_time_limit_is_refused(org, app):

@@ -294,8 +294,9 @@ def _approved(session: Session, raw: str, field: str) -> Company | None:
     return company
 
 
-def set_caps(session: Session, actor: User, ms_id: int, caps: dict[int, str]) -> None:
-    """Set the most meetings each company wants in the session (``''`` = every slot)."""
+def set_caps(session: Session, actor: User, ms_id: int, caps: dict[int, str], left_out: set[int] | None = None) -> None:
+    """Set the most meetings each company wants in the session (``''`` = every slot) and, with
+    *left_out*, which companies the organisers leave out of it (the others are taken in again)."""
     require_organiser(actor)
     ms = load_session(session, ms_id)
     parsed = {}
@@ -308,6 +309,8 @@ def set_caps(session: Session, actor: User, ms_id: int, caps: dict[int, str]) ->
     for company_id, cap in parsed.items():
         row = session.get(SessionCompany, (ms.id, company_id)) or SessionCompany(session_id=ms.id, company_id=company_id)
         row.max_meetings = cap
+        if left_out is not None:
+            row.excluded = company_id in left_out
         session.add(row)
     session.flush()
 
@@ -320,17 +323,20 @@ class CompanyRow:
     cap: int | None
     unavailable: int
     table: str
+    left_out: bool = False
 
 
 def session_companies(session: Session, ms: MatchSession) -> list[CompanyRow]:
     """Approved companies with their cap, unavailable slots and fixed table in *ms*, by name."""
     caps = dict(session.execute(select(SessionCompany.company_id, SessionCompany.max_meetings)
                                 .where(SessionCompany.session_id == ms.id)).all())
+    excluded = set(session.scalars(select(SessionCompany.company_id).where(
+        SessionCompany.session_id == ms.id, SessionCompany.excluded.is_(True))))
     busy = dict(session.execute(select(Unavailability.company_id, func.count()).join(SessionSlot)
                                 .where(SessionSlot.session_id == ms.id).group_by(Unavailability.company_id)).all())
     tables = {t.company_id: t.name for t in ms.tables if t.company_id}
     companies = session.scalars(select(Company).where(Company.status == "approved").order_by(Company.name))
-    return [CompanyRow(c, caps.get(c.id), busy.get(c.id, 0), tables.get(c.id, "")) for c in companies]
+    return [CompanyRow(c, caps.get(c.id), busy.get(c.id, 0), tables.get(c.id, ""), c.id in excluded) for c in companies]
 
 
 def list_sessions(session: Session) -> list[MatchSession]:

@@ -135,9 +135,9 @@ def _publish(ms: MatchSession, action, success: str) -> bool:
     if not apply_action(action, success):
         return False
     app = current_app._get_current_object()
-    background.deliver_notices(app, 0)
+    background.deliver_notices(app, 0, request.host_url)
     if ms.undo_until is not None:
-        background.deliver_notices(app, (ms.undo_until - utcnow()).total_seconds() + 1)
+        background.deliver_notices(app, (ms.undo_until - utcnow()).total_seconds() + 1, request.host_url)
     return True
 
 
@@ -155,6 +155,8 @@ def export_schedule(fmt: str):
         abort(404)
     state = "draft" if request.args.get("state") == "draft" else "published"
     chosen = request.args.get("session", type=int)
+    if chosen is not None and not 0 < chosen < 2**63:
+        abort(404)
     targets = [db.get_or_404(MatchSession, chosen)] if chosen else sessions.list_sessions(db.session)
     result = export.schedule_export(db.session, targets, state, str(get_timezone()))
     body, mimetype = (export.to_csv(result), "text/csv") if fmt == "csv" else (export.to_xlsx(result), XLSX)

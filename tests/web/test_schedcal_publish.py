@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from matchmaker.extensions import db
 from matchmaker.models import MatchSession, ScheduleNotification, utcnow
 from matchmaker.services.schedule import publish
-from tests.conftest import translated, user_email
+from tests.conftest import csrf_from, translated, user_email
 from tests.schedule_helpers import accept, generate, meetings, new_session
 from tests.webforms import submit
 
@@ -123,3 +123,50 @@ def test_empty_draft_shows_no_publish_button_and_is_refused(org, app, make_compa
     assert translated(app, "ja", "The draft is empty: generate it or add meetings before publishing.") in html
     answer = org.get(f"/ja/admin/schedule/{ms_id}/publish", follow_redirects=True).get_data(as_text=True)
     assert translated(app, "ja", "The draft is empty: generate it or add meetings before publishing.") in answer
+
+
+def test_without_undo_window_mail_goes_out_at_once_with_the_agenda_link(org, app, drafted, monkeypatch):
+    ms_id, a, b = drafted
+    sent = []
+    monkeypatch.setattr(publish, "send_mail", lambda config, to, subject, body: sent.append((to, body)))
+    monkeypatch.setitem(app.config, "PUBLISH_UNDO_MINUTES", 0)
+    monkeypatch.setitem(app.config, "SMTP_HOST", "smtp.example.org")
+    done = submit(org, f"/en/admin/schedule/{ms_id}/publish", "#confirm-publish form", follow_redirects=True)
+    assert "Undo publishing" not in done.get_data(as_text=True)
+    bodies = dict(sent)
+    assert set(bodies) == {user_email(app, a), user_email(app, b)}
+    assert all(body.endswith("http://localhost/en/agenda/") for body in bodies.values())  # the users' language
+
+
+def test_cli_delivers_due_notices(runner, app, drafted, monkeypatch):
+    ms_id, a, b = drafted
+    sent = []
+    monkeypatch.setattr(publish, "send_mail", lambda config, to, subject, body: sent.append(body))
+    monkeypatch.setitem(app.config, "SMTP_HOST", "smtp.example.org")
+    with app.app_context():
+        from tests.schedule_helpers import organiser
+
+        publish.publish_schedule(db.session, organiser(), ms_id, undo_minutes=10, now=utcnow() - timedelta(minutes=11))
+        db.session.commit()
+    result = runner.invoke(args=["schedule", "deliver", "--base-url", "https://week.example.org/"])
+    assert result.exit_code == 0, result.output
+    assert len(sent) == 2 and all("https://week.example.org/" in body for body in sent)
+
+
+def test_hostile_posts_change_nothing(org, app, drafted):
+    ms_id, _a, _b = drafted
+    assert org.post(f"/en/admin/schedule/{ms_id}/publish", data={}).status_code == 400  # no CSRF token
+    assert org.post(f"/en/admin/schedule/{ms_id}/undo", data={}).status_code == 400
+    with app.app_context():
+        assert meetings(ms_id, "published") == []
+    for url in ("/en/admin/schedule/99999/publish", "/en/admin/schedule/export.csv?session=99999999999999999999999"):
+        assert org.get(url).status_code == 404
+    assert org.post("/en/admin/schedule/99999/undo", data={"csrf_token": csrf_from(org.get(f"/en/admin/schedule/{ms_id}/").get_data(as_text=True))}).status_code == 404
+
+
+def test_company_users_cannot_publish_or_undo(client, app, drafted, login):
+    ms_id, a, _b = drafted
+    login(user_email(app, a))
+    assert client.get(f"/en/admin/schedule/{ms_id}/publish").status_code == 403
+    token = csrf_from(client.get("/en/agenda/").get_data(as_text=True))
+    assert client.post(f"/en/admin/schedule/{ms_id}/undo", data={"csrf_token": token}).status_code == 403

@@ -184,8 +184,9 @@ def undo_publication(session: Session, actor: User, ms_id: int, now: datetime | 
     cancellations.cancel_meetings(session, _dropped(undone, restored), ms.publications)
     _replace_published(session, ms, rows)
     cancellations.forget(session, [m.uid for m in _meetings(session, ms.id, "published")])
+    # only this publication's notices: an earlier one still in its window keeps its own
     session.execute(delete(ScheduleNotification).where(ScheduleNotification.session_id == ms.id,
-                                                       ScheduleNotification.deliver_at > now))
+                                                       ScheduleNotification.deliver_at >= ms.undo_until))
     ms.published_at = datetime.fromisoformat(saved["published_at"]) if saved.get("published_at") else None
     ms.undo_until, ms.undo_json = None, ""
     session.flush()

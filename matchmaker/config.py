@@ -24,6 +24,8 @@ Every variable the site reads is listed here (and in the README):
 ``MATCHMAKER_PROXY_HOPS``        reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host
                                  headers are believed (default 0: none, the headers are ignored).
 ``MATCHMAKER_IMPORT_JOB_ROWS``   uploads with more rows than this are imported by a background job (default 200).
+``MATCHMAKER_PUBLISH_UNDO_MINUTES``  minutes a schedule publication can be undone before companies are told (default 10).
+``MATCHMAKER_CALENDAR_CANCELLED_DAYS``  days a dropped meeting or deleted seminar stays in calendars as cancelled (default 30).
 ``MATCHMAKER_PAGE_CACHE_SECONDS``  seconds a visitor's public page stays in the page cache at most
                                  (default 60; 0 turns the cache off). See ``matchmaker.pagecache``.
 """
@@ -103,6 +105,8 @@ def defaults(instance_path: str) -> dict:
         "HTTPS": env("MATCHMAKER_HTTPS", "0") == "1",
         "PROXY_HOPS": _count("MATCHMAKER_PROXY_HOPS", "0"),
         "IMPORT_JOB_ROWS": _count("MATCHMAKER_IMPORT_JOB_ROWS", "200"),
+        "PUBLISH_UNDO_MINUTES": _count("MATCHMAKER_PUBLISH_UNDO_MINUTES", "10"),
+        "CALENDAR_CANCELLED_DAYS": _count("MATCHMAKER_CALENDAR_CANCELLED_DAYS", "30"),
         "PAGE_CACHE_SECONDS": (page_cache := _count("MATCHMAKER_PAGE_CACHE_SECONDS", "60")),
         "PAGE_CACHE": page_cache > 0,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -32,7 +32,7 @@ def company_user(company_id: int) -> User:
 
 def new_session(**overrides) -> int:
     """A committed session (default 1 Dec 2026, 09:00-11:00 Vietnam time, 30-min slots, 2 tables)."""
-    data = sessions.SessionData(**{**dict(name="Day 1 morning", day="2026-12-01", start="09:00", end="11:00",
+    data = sessions.SessionData(**{**dict(name_en="Day 1 morning", day="2026-12-01", start="09:00", end="11:00",
                                           timezone="Asia/Ho_Chi_Minh", slot_minutes="30", buffer_minutes="0",
                                           tables="2"), **overrides})
     saved = sessions.save_session(db.session, organiser(), data)

@@ -47,6 +47,7 @@ from matchmaker.models.schedule import (
     RUN_METHODS,
     RUN_STATUSES,
     SCHEDULE_STATES,
+    CalendarCancellation,
     CalendarFeed,
     MatchSession,
     MeetingSeat,
@@ -63,6 +64,7 @@ from matchmaker.models.user import ROLES, User
 from matchmaker.models.version import DataVersion
 
 __all__ = [
+    "CalendarCancellation",
     "JOB_STATUSES",
     "Job",
     "COMPANY_SIZES",

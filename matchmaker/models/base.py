@@ -7,6 +7,9 @@ from datetime import datetime, timezone
 from sqlalchemy import DateTime, TypeDecorator
 
 
+UID_DOMAIN = "jv-environment-week"  # the one domain of every calendar UID (seminars and meetings)
+
+
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime."""
     return datetime.now(timezone.utc)

@@ -16,7 +16,7 @@ from sqlalchemy import CheckConstraint, Column, Date, ForeignKey, String, Table,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaker.extensions import db
-from matchmaker.models.base import UTCDateTime, utcnow
+from matchmaker.models.base import UID_DOMAIN, UTCDateTime, utcnow
 from matchmaker.models.category import Category
 from matchmaker.models.company import Company
 from matchmaker.models.user import User
@@ -41,7 +41,7 @@ booth_categories = Table(
 
 
 def _new_uid() -> str:
-    return f"seminar-{uuid.uuid4()}@matchmaker"
+    return f"seminar-{uuid.uuid4()}@{UID_DOMAIN}"
 
 
 class ProgrammeDay(db.Model):

@@ -19,6 +19,7 @@ import json
 from datetime import date, datetime, time
 
 from sqlalchemy import (
+    false,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -31,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from matchmaker.extensions import db
-from matchmaker.models.base import UTCDateTime, utcnow
+from matchmaker.models.base import UID_DOMAIN, UTCDateTime, utcnow
 from matchmaker.models.company import Company, Opportunity
 
 SCHEDULE_STATES = ("draft", "published")
@@ -56,7 +57,10 @@ class MatchSession(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(120), default="")
+    name_ja: Mapped[str] = mapped_column(String(120), default="")
+    name_vi: Mapped[str] = mapped_column(String(120), default="")
+    name_en: Mapped[str] = mapped_column(String(120), default="")
+    venue: Mapped[str] = mapped_column(String(200), default="")  # where the tables are, for calendars and sheets
     day: Mapped[date] = mapped_column(Date, index=True)
     start_time: Mapped[time] = mapped_column(Time)
     end_time: Mapped[time] = mapped_column(Time)
@@ -66,6 +70,9 @@ class MatchSession(db.Model):
     generation_lock: Mapped[int | None]
     publications: Mapped[int] = mapped_column(default=0)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    undo_until: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the last publication can be undone until then
+    undo_json: Mapped[str] = mapped_column(Text, default="")  # what was published before it, to put back
+    draft_edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last edit by hand of the draft
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -75,6 +82,15 @@ class MatchSession(db.Model):
         back_populates="session", cascade="all, delete-orphan", passive_deletes=True, order_by="SessionSlot.number")
     tables: Mapped[list[MeetingTable]] = relationship(
         back_populates="session", cascade="all, delete-orphan", passive_deletes=True, order_by="MeetingTable.number")
+
+    def texts(self, field: str = "name") -> dict[str, str]:
+        """The per-language values of *field* (``name``), as seminars give theirs."""
+        return {lang: getattr(self, f"{field}_{lang}") for lang in ("ja", "vi", "en")}
+
+    @property
+    def name(self) -> str:
+        """Any one of the names (English first), for logs and places without a reader."""
+        return self.name_en or self.name_ja or self.name_vi
 
     def __repr__(self) -> str:
         return f"<MatchSession {self.id} {self.day} {self.start_time}-{self.end_time}>"
@@ -135,7 +151,10 @@ class MeetingTable(db.Model):
 
 
 class SessionCompany(db.Model):
-    """A company's wish for one session: at most ``max_meetings`` meetings (None = every slot)."""
+    """A company's wish for one session: at most ``max_meetings`` meetings (None = every slot).
+
+    ``excluded`` is the organisers' choice to leave the company out of this session.
+    """
 
     __tablename__ = "session_companies"
     __table_args__ = (CheckConstraint("max_meetings IS NULL OR max_meetings >= 0", name="max_meetings"),)
@@ -143,6 +162,7 @@ class SessionCompany(db.Model):
     session_id: Mapped[int] = mapped_column(ForeignKey("match_sessions.id", ondelete="CASCADE"), primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True)
     max_meetings: Mapped[int | None]
+    excluded: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class Unavailability(db.Model):
@@ -180,12 +200,18 @@ class ScheduleRun(db.Model):
     fewest_meetings: Mapped[int | None]
     seconds: Mapped[float | None]
     unplaced_json: Mapped[str] = mapped_column(Text, default="[]")
+    idle_json: Mapped[str] = mapped_column(Text, default="{}")  # company id -> why it got no meeting
     error: Mapped[str] = mapped_column(Text, default="")
 
     @property
     def unplaced(self) -> list[dict]:
         """Required meetings left out: ``[{"a": company id, "b": company id, "reason": code}]``."""
         return json.loads(self.unplaced_json or "[]")
+
+    @property
+    def idle(self) -> dict[int, str]:
+        """Approved companies the run gave no meeting, with the reason code (see ``instance.idle_reasons``)."""
+        return {int(cid): reason for cid, reason in json.loads(self.idle_json or "{}").items()}
 
     @property
     def fraction(self) -> float | None:
@@ -247,7 +273,7 @@ class ScheduledMeeting(db.Model):
     @property
     def uid(self) -> str:
         """Calendar UID: the same for a pair in a session however often it is moved or republished."""
-        return f"meeting-{self.session_id}-{self.company_low}-{self.company_high}@jv-environment-week"
+        return f"meeting-{self.session_id}-{self.company_low}-{self.company_high}@{UID_DOMAIN}"
 
     def partner_of(self, company_id: int) -> Company:
         """The other company of the meeting, seen from *company_id*."""
@@ -284,9 +310,32 @@ class ScheduleNotification(db.Model):
     session_id: Mapped[int] = mapped_column(ForeignKey("match_sessions.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deliver_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # shown from then (undo window)
+    mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     session: Mapped[MatchSession] = relationship()
+
+
+class CalendarCancellation(db.Model):
+    """A calendar entry that went away (a meeting dropped, a seminar deleted), kept for a while.
+
+    Calendar files and feeds repeat it as ``STATUS:CANCELLED`` with a higher SEQUENCE so that a
+    copy downloaded earlier removes the event. It is meant for one company (a meeting), one
+    user (a seminar they saved) or, with neither, everyone (the public programme).
+    """
+
+    __tablename__ = "calendar_cancellations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    uid: Mapped[str] = mapped_column(String(120), index=True)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    summary: Mapped[str] = mapped_column(String(300), default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    sequence: Mapped[int] = mapped_column(default=0)
+    cancelled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
 
 
 class CalendarFeed(db.Model):

@@ -22,12 +22,14 @@ from matchmaker.programme.manage import bp as manage_bp
 from matchmaker.services.programme import attendance
 from matchmaker.services.programme import public
 from matchmaker.services.categories import list_categories
+from matchmaker.services.agenda import cancellation_events
 from matchmaker.services.ics import calendar_bytes
 from matchmaker.services.programme.common import local_day, reader_language
 from matchmaker.services.programme.conflicts import time_span
 from matchmaker.services.programme.exhibition import exhibitors as find_exhibitors
 from matchmaker.services.programme.exhibition import list_halls, public_booth
 from matchmaker.services.programme.speakers import is_photo_name
+from matchmaker.services.schedule import cancellations
 from matchmaker.services.validation import ValidationError
 from matchmaker.urls import safe_next
 
@@ -112,15 +114,21 @@ def index():
 def feed():
     """The whole published programme as an iCalendar file."""
     seminars = public.published_seminars(db.session, public.ProgrammeFilters(), _event_tz())
-    return _calendar(seminars, "programme.ics")
+    return _calendar(seminars, "programme.ics", cancelled_for={})
 
 
-def _calendar(seminars: list[Seminar], filename: str) -> Response:
+def _calendar(seminars: list[Seminar], filename: str, cancelled_for: dict | None = None) -> Response:
+    """*seminars* as iCalendar; with *cancelled_for* (``{}`` = the public, or ``{"user_id": …}``),
+    the deleted seminars of that audience follow as cancelled entries."""
     def link(seminar: Seminar) -> str:
         return url_for("programme.seminar", seminar_id=seminar.id, _external=True)
 
-    body = calendar_bytes(public.seminar_events(seminars, reader_language(), link), tz=str(get_timezone()),
-                          name=_("Japan–Vietnam Environment Week"))
+    events = public.seminar_events(seminars, reader_language(), link)
+    if cancelled_for is not None:
+        rows = cancellations.cancelled_for(db.session, keep_days=current_app.config["CALENDAR_CANCELLED_DAYS"], **cancelled_for)
+        live = {event.uid for event in events}
+        events += [event for event in cancellation_events(rows) if event.uid not in live]
+    body = calendar_bytes(events, tz=str(get_timezone()), name=_("Japan–Vietnam Environment Week"))
     headers = {"Content-Disposition": f'attachment; filename="{filename}"', "X-Content-Type-Options": "nosniff"}
     return Response(body, mimetype="text/calendar", headers=headers)
 
@@ -172,7 +180,8 @@ def mine_ics():
         ids = sorted(attendance.bookmarked_ids(db.session, current_user) | set(attendance.reservations_of(db.session, current_user)))
     else:
         ids = public.parse_ids(request.args.get("ids"))
-    return _calendar(public.seminars_by_ids(db.session, ids), "my-programme.ics")
+    return _calendar(public.seminars_by_ids(db.session, ids), "my-programme.ics",
+                     cancelled_for={"user_id": current_user.id} if _user() else None)
 
 
 @bp.post("/programme/seminars/<int:seminar_id>/bookmark")

@@ -14,7 +14,7 @@ from matchmaker.forms import apply_action
 from matchmaker.services import agenda as agenda_svc
 from matchmaker.services.schedule import availability as avail_svc
 from matchmaker.services.schedule import publish as publish_svc
-from matchmaker.services.schedule.common import session_label
+from matchmaker.services.schedule.common import session_label, table_label
 
 bp = Blueprint("agenda", __name__, url_prefix="/<lang_code>/agenda")
 feed_bp = Blueprint("calendar_feed", __name__)
@@ -41,10 +41,13 @@ def print_view():
     return render_template("schedule/agenda_print.html", items=items, company=current_user.company)
 
 
-def _ics_response(items, tz: str, filename: str | None) -> Response:
-    body = agenda_svc.agenda_calendar(items, tz, _("Japan–Vietnam Environment Week"))
-    headers = {"Content-Disposition": f"attachment; filename={filename}"} if filename else {}
-    return Response(body, mimetype="text/calendar; charset=utf-8", headers={**headers, "Cache-Control": "no-store"})
+def _ics_response(user, items, tz: str, filename: str | None) -> Response:
+    """The agenda as iCalendar: meetings link to the agenda page, entries that went away come as cancelled."""
+    cancelled = agenda_svc.cancelled_events(db.session, user, current_app.config["CALENDAR_CANCELLED_DAYS"])
+    agenda_url = url_for("agenda.index", lang_code=user.locale or "en", _external=True)
+    body = agenda_svc.agenda_calendar(items, tz, _("Japan–Vietnam Environment Week"), agenda_url, cancelled)
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'} if filename else {}
+    return Response(body, mimetype="text/calendar", headers={**headers, "Cache-Control": "no-store"})
 
 
 @bp.route("/agenda.ics")
@@ -52,7 +55,7 @@ def _ics_response(items, tz: str, filename: str | None) -> Response:
 def download():
     """The agenda as an .ics file, times in the viewer's chosen zone."""
     items = agenda_svc.agenda_items(db.session, current_user)
-    return _ics_response(items, str(get_timezone()), "agenda.ics")
+    return _ics_response(current_user, items, str(get_timezone()), "agenda.ics")
 
 
 @bp.post("/feed")
@@ -83,7 +86,7 @@ def feed(token: str):
     tz = user.timezone if user.timezone in TIMEZONES else current_app.config["EVENT_TIMEZONE"]
     with force_locale(user.locale or "en"):
         items = agenda_svc.agenda_items(db.session, user)
-        return _ics_response(items, tz, None)
+        return _ics_response(user, items, tz, None)
 
 
 @bp.route("/availability")
@@ -115,7 +118,8 @@ def save_availability(session_id: int):
 
 @bp.app_context_processor
 def schedule_notifications():
-    """``schedule_notifications()`` in templates: the signed-in company's latest schedule news."""
+    """In templates: ``schedule_notifications()`` (the signed-in company's latest schedule news) and
+    ``session_label(ms)`` (a session's name in the reader's language), ``table_label(name)``."""
 
     def latest():
         if not current_user.is_authenticated or current_user.company_id is None:
@@ -123,4 +127,4 @@ def schedule_notifications():
         rows = publish_svc.notifications_for(db.session, current_user.company_id)
         return [(n, publish_svc.notification_text(n.kind, session_label(n.session))) for n in rows]
 
-    return {"schedule_notifications": latest}
+    return {"schedule_notifications": latest, "session_label": session_label, "table_label": table_label}

@@ -41,3 +41,33 @@ def wait_for_runs(timeout: float = 120.0) -> None:
         threads = list(_threads)
     for thread in threads:
         thread.join(timeout)
+
+
+def deliver_notices(app: Flask, delay: float, base_url: str = "") -> threading.Timer | None:
+    """Mail the schedule notifications that are due, after *delay* seconds (0: now).
+
+    *base_url* (the site's address, e.g. ``request.host_url``) makes the agenda links in the mails.
+
+    The undo window of a publication delays its mails; a timer in this process sends them when it
+    closes, and ``flask schedule deliver`` does the same from cron if the process went away.
+    """
+    if delay <= 0:
+        _deliver(app, base_url)
+        return None
+    if app.testing:
+        return None  # a timer would outlive the test's database; tests call deliver_due themselves
+    timer = threading.Timer(delay, _deliver, args=(app, base_url))
+    timer.daemon = True
+    timer.start()
+    return timer
+
+
+def _deliver(app: Flask, base_url: str) -> None:
+    from flask import url_for
+
+    from matchmaker.extensions import db
+    from matchmaker.services.schedule.publish import deliver_due
+
+    with app.app_context(), app.test_request_context(base_url=base_url or None):
+        deliver_due(db.session, app.config, lambda lang: url_for("agenda.index", lang_code=lang, _external=True))
+        db.session.commit()

@@ -110,3 +110,13 @@ def solve_file_command(instance: Path, time_limit: float, method: str) -> None:
         raise click.ClickException(f"{instance}: {error}") from None
     result = solve(problem, method, time_limit)
     click.echo(json.dumps(result_to_dict(result), ensure_ascii=False, indent=2))
+
+
+@schedule_cli.command("deliver")
+@click.option("--base-url", required=True, help="The site's address for the agenda links, e.g. https://week.example.org/")
+def deliver_command(base_url: str) -> None:
+    """Mail the schedule notifications whose undo window has closed (for cron, if the site restarted)."""
+    from matchmaker.schedule.background import deliver_notices
+
+    deliver_notices(current_app._get_current_object(), 0, base_url)
+    click.echo("ok")

@@ -9,7 +9,10 @@ from matchmaker.forms import Form
 class SessionForm(Form):
     """A matchmaking session's day, hours, slot length, buffer, breaks and tables."""
 
-    name = StringField(_l("Name"), description=_l("For example “Day 1 morning” (optional)."))
+    name_ja = StringField(_l("Name in Japanese"))
+    name_vi = StringField(_l("Name in Vietnamese"))
+    name_en = StringField(_l("Name in English"), description=_l("For example “Day 1 morning” (optional)."))
+    venue = StringField(_l("Venue"), description=_l("Where the tables are, such as “Hall B, National Convention Centre, Hanoi”. Calendars show it."))
     day = StringField(_l("Date"), render_kw={"type": "date"})
     timezone = SelectField(_l("Time zone of the hours"), validate_choice=False)
     start = StringField(_l("Start"), render_kw={"type": "time"})

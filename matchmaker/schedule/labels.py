@@ -12,6 +12,16 @@ REASON_LABELS = {
     "unknown_company": _l("a company is not taking part"),
     "infeasible": _l("it cannot fit with the other required meetings"),
 }
+IDLE_LABELS = {
+    "left_out": _l("left out of this session by the organisers"),
+    "no_wish": _l("asked for no meetings in this session"),
+    "unavailable": _l("unavailable in every slot"),
+    "met_earlier": _l("meets all its partners in another session"),
+    "no_offers": _l("no offers or needs, so no partner was suggested"),
+    "no_partner": _l("no suitable partner was found"),
+    "no_room": _l("no slot or table was left for its partners"),
+    "removed": _l("its meetings were removed by hand"),
+}
 STATUS_LABELS = JOB_STATUS_LABELS
 STAGE_LABELS = {
     "prepare": _l("Reading the data"),

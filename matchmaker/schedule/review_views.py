@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+import io
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import get_timezone, gettext as _
 from flask_login import current_user
 
 from matchmaker.access import organiser_required
 from matchmaker.extensions import db
-from matchmaker.models import MatchSession, ScheduledMeeting
+from matchmaker.models import MatchSession, ScheduledMeeting, utcnow
+from matchmaker.schedule import background
 from matchmaker.forms import apply_action
 from matchmaker.schedule.helpers import slot_choices
 from matchmaker.schedule.forms import ActionForm, AddMeetingForm, MoveForm
 from matchmaker.services.schedule import export, publish, review, sessions
-from matchmaker.services.schedule.common import needs_interpreter
+from matchmaker.services.schedule.common import needs_interpreter, table_label
 
 bp = Blueprint("schedule_review", __name__, url_prefix="/<lang_code>/admin/schedule")
 
@@ -86,14 +89,35 @@ def add(session_id: int):
     return redirect(url_for("schedule.session", session_id=session_id))
 
 
-@bp.post("/<int:session_id>/publish")
+@bp.route("/<int:session_id>/publish", methods=["GET", "POST"])
 @organiser_required
 def publish_draft(session_id: int):
-    """Publish the draft; the companies concerned are told (dashboard, and mail if configured)."""
+    """Ask first (what publishing does, to whom), then publish; it can be undone for a while."""
+    ms = db.get_or_404(MatchSession, session_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        minutes = current_app.config["PUBLISH_UNDO_MINUTES"]
+        if _publish(ms, lambda: publish.publish_schedule(db.session, current_user, ms.id, undo_minutes=minutes),
+                    _("Schedule published. The companies are told in %(minutes)d minutes unless you undo it.", minutes=minutes)
+                    if minutes else _("Schedule published.")):
+            return redirect(url_for("schedule.session", session_id=session_id, _anchor="publication"))
+    preview = publish.publication_preview(db.session, ms)
+    if not preview.meetings:
+        flash(_("The draft is empty: generate it or add meetings before publishing."), "error")
+        return redirect(url_for("schedule.session", session_id=session_id))
+    return render_template("schedule/publish_confirm.html", ms=ms, form=form, preview=preview,
+                           minutes=current_app.config["PUBLISH_UNDO_MINUTES"])
+
+
+@bp.post("/<int:session_id>/undo")
+@organiser_required
+def undo_publish(session_id: int):
+    """Put back what was published before; the companies hear nothing."""
     ms = db.get_or_404(MatchSession, session_id)
     if ActionForm().validate_on_submit():
-        _publish(ms, lambda: publish.publish_schedule(db.session, current_user, ms.id), _("Schedule published."))
-    return redirect(url_for("schedule.session", session_id=session_id))
+        apply_action(lambda: publish.undo_publication(db.session, current_user, ms.id),
+                     _("Publishing undone: the companies were not told."))
+    return redirect(url_for("schedule.session", session_id=session_id, _anchor="publication"))
 
 
 @bp.post("/<int:session_id>/withdraw")
@@ -106,28 +130,38 @@ def withdraw(session_id: int):
     return redirect(url_for("schedule.session", session_id=session_id))
 
 
-def _publish(ms: MatchSession, action, success: str) -> None:
-    reports = []
-    if apply_action(lambda: reports.append(action()), success) and reports[0].kinds:
-        publish.mail_companies(db.session, current_app.config, ms, reports[0].kinds,
-                               lambda lang: url_for("agenda.index", lang_code=lang, _external=True))
+def _publish(ms: MatchSession, action, success: str) -> bool:
+    """Run *action*; mail what is due now, and have the rest mailed when the undo window closes."""
+    if not apply_action(action, success):
+        return False
+    app = current_app._get_current_object()
+    background.deliver_notices(app, 0, request.host_url)
+    if ms.undo_until is not None:
+        background.deliver_notices(app, (ms.undo_until - utcnow()).total_seconds() + 1, request.host_url)
+    return True
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.route("/export.<fmt>")
 @organiser_required
 def export_schedule(fmt: str):
-    """The schedule of one session (``?session=``) or all, published (default) or ``?state=draft``, as CSV or XLSX."""
+    """The schedule of one session (``?session=``) or all, published (default) or ``?state=draft``, as CSV or XLSX.
+
+    Times are in the zone the organiser's pages show, named in the header.
+    """
     if fmt not in ("csv", "xlsx"):
         abort(404)
     state = "draft" if request.args.get("state") == "draft" else "published"
     chosen = request.args.get("session", type=int)
+    if chosen is not None and not 0 < chosen < 2**63:
+        abort(404)
     targets = [db.get_or_404(MatchSession, chosen)] if chosen else sessions.list_sessions(db.session)
-    rows = export.schedule_rows(db.session, targets, state)
-    if fmt == "csv":
-        return Response(export.to_csv(rows), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f"attachment; filename=schedule-{state}.csv"})
-    return Response(export.to_xlsx(rows), mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f"attachment; filename=schedule-{state}.xlsx"})
+    result = export.schedule_export(db.session, targets, state, str(get_timezone()))
+    body, mimetype = (export.to_csv(result), "text/csv") if fmt == "csv" else (export.to_xlsx(result), XLSX)
+    name = export.file_name(targets[0] if chosen else None, state, fmt, utcnow().date())
+    return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
 
 
 @bp.route("/<int:session_id>/print")
@@ -137,4 +171,5 @@ def print_tables(session_id: int):
     ms = db.get_or_404(MatchSession, session_id)
     state = "draft" if request.args.get("state") == "draft" else "published"
     board = review.load_board(db.session, ms, state)
-    return render_template("schedule/table_sheets.html", ms=ms, board=board, state=state, needs_interpreter=needs_interpreter)
+    return render_template("schedule/table_sheets.html", ms=ms, board=board, state=state, needs_interpreter=needs_interpreter,
+                           table_label=table_label)

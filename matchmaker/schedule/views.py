@@ -16,9 +16,9 @@ from matchmaker.schedule import background
 from matchmaker.forms import apply_action
 from matchmaker.schedule.helpers import slot_choices
 from matchmaker.schedule.forms import ActionForm, AddMeetingForm, GenerateForm, SessionForm
-from matchmaker.schedule.labels import METHOD_LABELS, REASON_LABELS, STATUS_LABELS, stage_label
-from matchmaker.services.schedule import generation, publish, sessions
-from matchmaker.services.schedule.common import release_stale_lock
+from matchmaker.schedule.labels import IDLE_LABELS, METHOD_LABELS, REASON_LABELS, STATUS_LABELS, stage_label
+from matchmaker.services.schedule import generation, publish, report, sessions
+from matchmaker.services.schedule.common import release_stale_lock, table_label
 from matchmaker.services.schedule.review import load_board
 from matchmaker.services.validation import ValidationError
 
@@ -42,7 +42,8 @@ def _session_form(ms: MatchSession | None) -> SessionForm:
         form.buffer_minutes.data = str(ms.buffer_minutes) if ms else "5"
         form.slot_minutes.data = str(ms.slot_minutes) if ms else "25"
         if ms is not None:
-            form.name.data, form.day.data = ms.name, ms.day.isoformat()
+            form.name_ja.data, form.name_vi.data, form.name_en.data = ms.name_ja, ms.name_vi, ms.name_en
+            form.venue.data, form.day.data = ms.venue, ms.day.isoformat()
             form.start.data, form.end.data = f"{ms.start_time:%H:%M}", f"{ms.end_time:%H:%M}"
             form.breaks.data = format_breaks(Break(b.start_time, b.end_time) for b in ms.breaks)
             form.tables.data = str(len(ms.tables))
@@ -101,12 +102,16 @@ def session(session_id: int):
     add_form.company_a.choices = add_form.company_b.choices = [(c.id, c.name) for c, _n in
                                                                sorted(board.per_company(), key=lambda r: r[0].name)]
     add_form.slot.choices = slot_choices(ms)
-    add_form.table.choices = [(t.id, t.name) for t in ms.tables]
+    add_form.table.choices = [(t.id, table_label(t.name)) for t in ms.tables]
+    run = generation.latest_run(db.session, ms.id)
+    draft = board if board.state == "draft" else load_board(db.session, ms, "draft")
     return render_template(
-        "schedule/session.html", ms=ms, board=board, run=generation.latest_run(db.session, ms.id),
+        "schedule/session.html", ms=ms, board=board, run=run, idle=report.companies_without_meeting(draft, run),
+        fewest=report.fewest_meetings(draft), edited_at=report.edited_after(ms, run), IDLE_LABELS=IDLE_LABELS,
         generate_form=_generate_form(), add_form=add_form, action_form=ActionForm(),
         problems=board.all_problems() if board.state == "draft" else [],
         published=sessions.has_published(db.session, ms.id), changes=publish.draft_changes(db.session, ms.id),
+        draft_count=publish.draft_count(db.session, ms.id), undo_until=ms.undo_until if publish.can_undo(ms) else None,
         REASON_LABELS=REASON_LABELS, STATUS_LABELS=STATUS_LABELS, stage_label=stage_label)
 
 
@@ -166,6 +171,7 @@ def companies(session_id: int):
     rows = sessions.session_companies(db.session, ms)
     if form.validate_on_submit():
         caps = {row.company.id: request.form.get(f"cap-{row.company.id}", "") for row in rows}
-        if apply_action(lambda: sessions.set_caps(db.session, current_user, ms.id, caps), _("Maximums saved.")):
+        out = {row.company.id for row in rows if request.form.get(f"out-{row.company.id}") == "1"}
+        if apply_action(lambda: sessions.set_caps(db.session, current_user, ms.id, caps, out), _("Saved.")):
             return redirect(url_for("schedule.companies", session_id=ms.id))
     return render_template("schedule/companies.html", ms=ms, form=form, rows=rows)

@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session, selectinload
 from matchmaker.models import CalendarFeed, Company, Opportunity, ScheduledMeeting, User, utcnow
 from matchmaker.services.ics import CalendarEvent, calendar_bytes
 from matchmaker.services.programme.conflicts import time_span
-from matchmaker.services.schedule.common import needs_interpreter, session_label
+from matchmaker.services.schedule import cancellations
+from matchmaker.services.schedule.common import meeting_location, needs_interpreter, session_label, table_label
 from matchmaker.services.schedule.instance import company_filter
 
 
@@ -66,7 +67,7 @@ def register_source(source: AgendaSource) -> AgendaSource:
 
 def _description(item: AgendaItem) -> str:
     lines = [_("Partner: %(name)s (%(country)s)", name=item.partner.name, country=item.partner.country),
-             _("Table %(table)s", table=item.table)]
+             table_label(item.table)]
     if item.need and item.offer:
         lines.append(_("About: %(need)s ↔ %(offer)s", need=item.need.title, offer=item.offer.title))
     if item.interpreter_needed:
@@ -90,7 +91,7 @@ def meeting_items(session: Session, user: User) -> list[AgendaItem]:
         partner = m.partner_of(company.id)
         item = AgendaItem(
             start=m.slot.starts_at, end=m.slot.ends_at, title=_("Meeting with %(name)s", name=partner.name),
-            location=_("Table %(table)s", table=m.table.name), uid=m.uid, sequence=m.sequence, partner=partner,
+            location=meeting_location(m.table.name, m.session.venue), uid=m.uid, sequence=m.sequence, partner=partner,
             need=m.need, offer=m.offer, interpreter_needed=needs_interpreter(company, partner),
             session_name=session_label(m.session), table=m.table.name)
         item.description = _description(item)
@@ -131,14 +132,40 @@ def _fallback_uid(item: AgendaItem) -> str:
     return f"{item.kind}-{digest}@jv-environment-week"
 
 
-def agenda_calendar(items: list[AgendaItem], tz: str, name: str) -> bytes:
-    """The items as an iCalendar file with times in zone *tz* and its VTIMEZONE."""
+def agenda_calendar(items: list[AgendaItem], tz: str, name: str, agenda_url: str = "",
+                    cancelled: Iterable[CalendarEvent] = ()) -> bytes:
+    """The items as an iCalendar file with times in zone *tz* and its VTIMEZONE.
+
+    Meetings link to *agenda_url* (the company's agenda page); *cancelled* entries (see
+    ``cancelled_events``) follow, unless the same UID is on the agenda again.
+    """
     stamp = utcnow().replace(microsecond=0)
     events = [CalendarEvent(uid=item.uid or _fallback_uid(item),
                             starts_at=item.start, ends_at=item.end, summary=item.title, stamp=stamp,
-                            description=item.description, location=item.location, url=item.url, sequence=item.sequence)
+                            description=item.description, location=item.location,
+                            url=item.url or (agenda_url if item.kind == "meeting" else ""), sequence=item.sequence)
               for item in items]
-    return calendar_bytes(events, tz=tz, name=name)
+    live = {event.uid for event in events}
+    return calendar_bytes(events + [c for c in cancelled if c.uid not in live], tz=tz, name=name)
+
+
+def cancelled_events(session: Session, user: User, keep_days: int) -> list[CalendarEvent]:
+    """The user's and their company's calendar entries that went away in the last *keep_days* days."""
+    rows = cancellations.cancelled_for(session, company_id=user.company_id, user_id=user.id, keep_days=keep_days)
+    return cancellation_events(rows)
+
+
+def _cancelled_summary(row) -> str:
+    title = _("Meeting with %(name)s", name=row.summary) if row.uid.startswith("meeting-") else row.summary
+    return _("Cancelled: %(title)s", title=title)
+
+
+def cancellation_events(rows) -> list[CalendarEvent]:
+    """``CalendarCancellation`` rows as cancelled calendar entries (the latest per UID)."""
+    latest = {row.uid: row for row in rows}
+    return [CalendarEvent(uid=row.uid, starts_at=row.starts_at, ends_at=row.ends_at, stamp=row.cancelled_at.replace(microsecond=0),
+                          summary=_cancelled_summary(row), sequence=row.sequence, status="CANCELLED")
+            for row in latest.values()]
 
 
 def feed_of(session: Session, user: User) -> CalendarFeed | None:

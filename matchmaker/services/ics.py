@@ -29,6 +29,7 @@ class CalendarEvent:
     location: str = ""
     url: str = ""
     sequence: int = 0
+    status: str = ""  # "CANCELLED" for an entry that went away
     categories: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -40,6 +41,8 @@ def _vevent(item: CalendarEvent, zone: ZoneInfo) -> Event:
     event.add("dtend", item.ends_at.astimezone(zone))
     event.add("summary", item.summary)
     event.add("sequence", item.sequence)
+    if item.status:
+        event.add("status", item.status)
     for key, value in (("description", item.description), ("location", item.location), ("url", item.url)):
         if value:
             event.add(key, value)

@@ -23,7 +23,7 @@ def test_generate_publish_and_read_the_agenda(live_server, page, app, make_compa
         db.session.commit()
     log_in(page, live_server, make_organiser(), "en")
     page.goto(f"{live_server}/en/admin/schedule/new")
-    page.fill("#name", "Day 1 morning")
+    page.fill("#name_en", "Day 1 morning")
     page.fill("#day", "2026-12-01")
     page.fill("#start", "09:00")
     page.fill("#end", "10:00")
@@ -35,6 +35,7 @@ def test_generate_publish_and_read_the_agenda(live_server, page, app, make_compa
     page.wait_for_selector("#report", timeout=60000)  # schedule.js reloads the page when the run ends
     assert "北九州エコエナジー ↔ Hải Phòng Urban Environment" in page.inner_text("#grid")
     page.click("#publish")
+    page.click("#confirm-publish-button")
     assert "Schedule published." in page.inner_text("main")
 
     page.context.clear_cookies()

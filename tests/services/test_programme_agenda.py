@@ -13,7 +13,7 @@ from tests.programme_helpers import DAY1, build_programme
 
 def _published_meeting(seminar: Seminar, low: int, high: int) -> None:
     """A published meeting of *low* and *high* at the time of *seminar* (session, slot and table included)."""
-    session = MatchSession(name="Morning", day=DAY1, start_time=time(9), end_time=time(12), timezone="Asia/Ho_Chi_Minh",
+    session = MatchSession(name_en="Morning", day=DAY1, start_time=time(9), end_time=time(12), timezone="Asia/Ho_Chi_Minh",
                            slot_minutes=30)
     slot = SessionSlot(session=session, number=0, starts_at=seminar.starts_at, ends_at=seminar.ends_at)
     table = MeetingTable(session=session, number=0, name="T1")

@@ -15,7 +15,7 @@ from tests.schedule_helpers import accept, company_user, new_session, organiser
 
 
 def data(**overrides) -> sessions.SessionData:
-    values = dict(name="Day 1", day="2026-12-01", start="09:00", end="12:00", timezone="Asia/Ho_Chi_Minh",
+    values = dict(name_en="Day 1", day="2026-12-01", start="09:00", end="12:00", timezone="Asia/Ho_Chi_Minh",
                   slot_minutes="25", buffer_minutes="5", breaks="10:30-10:45", tables="3", table_names="A1\nA2")
     return sessions.SessionData(**{**values, **overrides})
 
@@ -73,7 +73,7 @@ def test_changing_hours_carries_unavailability_over(ctx, make_company):
     availability.set_availability(db.session, company_user(company), ms_id, ["1"], "")
     db.session.commit()
     ms = db.session.get(MatchSession, ms_id)
-    sessions.save_session(db.session, organiser(), data(name="Day 1 morning", start="09:00", end="11:00", slot_minutes="20",
+    sessions.save_session(db.session, organiser(), data(name_en="Day 1 morning", start="09:00", end="11:00", slot_minutes="20",
                                                         buffer_minutes="0", breaks="", tables="2", table_names=""), ms)
     db.session.commit()
     numbers = db.session.scalars(select(SessionSlot.number).join(Unavailability).where(Unavailability.company_id == company))

@@ -13,7 +13,7 @@ from tests.conftest import translated, user_email
 from tests.schedule_helpers import accept, generate, meetings, new_session
 from tests.webforms import submit
 
-SESSION_FORM = dict(name="Day 1 morning", day="2026-12-01", timezone="Asia/Ho_Chi_Minh", start="09:00", end="10:00",
+SESSION_FORM = dict(name_en="Day 1 morning", day="2026-12-01", timezone="Asia/Ho_Chi_Minh", start="09:00", end="10:00",
                     slot_minutes="25", buffer_minutes="5", breaks="", tables="2", table_names="Booth A\nBooth B")
 
 
@@ -79,7 +79,7 @@ def test_generate_button_runs_in_the_background_and_shows_the_report(org, app, p
     status = org.get(f"/en/admin/schedule/runs/{run.id}").get_json()
     assert status["status"] == "done" and status["active"] is False
     html = org.get(f"/en/admin/schedule/{ms_id}/").get_data(as_text=True)
-    assert "Total score" in html and "Upper bound (LP relaxation)" in html and "Kitakyushu Eco ↔ Hai Phong Water" in html
+    assert "Total score" in html and "Share of the best possible" in html and "Kitakyushu Eco ↔ Hai Phong Water" in html
 
 
 def test_bad_time_limit_is_refused(org, app):
@@ -164,7 +164,7 @@ def test_export_neutralises_formulas(org, app, pair):
         add_meeting(db.session, organiser(), ms_id, a, c, ms.slots[0].id, ms.tables[0].id)
         db.session.commit()
     csv_text = org.get(f"/en/admin/schedule/export.csv?session={ms_id}&state=draft").get_data().decode("utf-8-sig")
-    assert "'=HYPERLINK" in csv_text and "Kitakyushu Eco" in csv_text and "Asia/Ho_Chi_Minh" in csv_text
+    assert "'=HYPERLINK" in csv_text and "Kitakyushu Eco" in csv_text and "Start (Vietnam time, UTC+7)" in csv_text
     data = org.get(f"/en/admin/schedule/export.xlsx?session={ms_id}&state=draft").get_data()
     sheet = load_workbook(io.BytesIO(data)).active
     values = [cell.value for row in sheet.iter_rows() for cell in row]
@@ -177,7 +177,7 @@ def test_table_sheets_print_one_section_per_table(org, app, pair):
         ms_id = new_session(table_names="Booth A\nBooth B")
         generate(app, ms_id)
     html = org.get(f"/en/admin/schedule/{ms_id}/print?state=draft").get_data(as_text=True)
-    assert html.count('class="print-sheet table-sheet"') == 2 and "Table Booth A" in html
+    assert html.count('class="print-sheet table-sheet"') == 2 and "<h1>Booth A" in html and "Table Booth A" not in html
     assert "Kitakyushu Eco ↔ Hai Phong Water" in html
 
 

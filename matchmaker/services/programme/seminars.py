@@ -269,6 +269,10 @@ def delete_seminar(session: Session, actor: User, seminar: Seminar) -> list[User
     """Remove a seminar; people who followed a published one get a 'cancelled' notice."""
     require_organiser(actor)
     notified = attendance.notify_followers(session, seminar, "cancelled") if seminar.published_at else []
+    if seminar.published_at:  # calendars that imported it must see it cancelled
+        from matchmaker.services.schedule.cancellations import cancel_seminar
+
+        cancel_seminar(session, seminar, pick_text(seminar.texts("title"), "en").text, attendance.followers(session, seminar))
     session.delete(seminar)
     session.flush()
     return notified

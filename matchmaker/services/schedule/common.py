@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, object_session
 
 from matchmaker.i18n import when
 from matchmaker.models import MatchSession, MeetingRequest, ScheduleRun, SessionCompany, SessionSlot, User, utcnow
+from matchmaker.services.programme.common import pick_text, reader_language
 from matchmaker.services.validation import ValidationError
 
 STALE_GRACE = 120.0  # seconds after its time limit that a silent generation run counts as dead
@@ -81,9 +82,21 @@ def slot_label(slot: SessionSlot) -> str:
     return when(slot.starts_at, "short")
 
 
-def session_label(ms: MatchSession) -> str:
-    """The organiser's name for the session, else its date and start time."""
-    return ms.name or f"{ms.day:%Y-%m-%d} {ms.start_time:%H:%M}"
+def session_label(ms: MatchSession, reader: str | None = None) -> str:
+    """The session's name in the reader's language (or the next one of its fallback chain), else its date and start."""
+    name = pick_text(ms.texts("name"), reader or reader_language()).text
+    return name or f"{ms.day:%Y-%m-%d} {ms.start_time:%H:%M}"
+
+
+def table_label(name: str) -> str:
+    """A table as people read it: the organiser's name as written ("Booth A", "テーブル1"), or
+    "Table 3" when the name is only the number the site gave it."""
+    return _("Table %(table)s", table=name) if name.isascii() and name.isdigit() else name
+
+
+def meeting_location(table_name: str, venue: str) -> str:
+    """Where a meeting takes place: its table, then the session's venue when one is given."""
+    return ", ".join(part for part in (table_label(table_name), venue) if part)
 
 
 def accepted_count(session: Session, company_id: int) -> int:

@@ -41,7 +41,7 @@ from matchmaker.models import (
     utcnow,
 )
 from matchmaker.services.schedule.common import load_session, lock_session, release_stale_lock, require_organiser
-from matchmaker.services.schedule.instance import CandidateSource, InstanceMap, build_instance, suggested_pairs
+from matchmaker.services.schedule.instance import CandidateSource, InstanceMap, build_instance, idle_reasons, suggested_pairs
 from matchmaker.services.validation import ValidationError
 
 log = logging.getLogger("matchmaker.schedule")
@@ -204,9 +204,14 @@ def write_draft(session: Session, run_id: int, mapping: InstanceMap, result: Res
     if ms.generation_lock != run_id:
         raise Superseded(f"run {run_id} no longer holds the lock of session {ms.id}")
     session.execute(delete(ScheduledMeeting).where(ScheduledMeeting.session_id == ms.id, ScheduledMeeting.state == "draft"))
-    insert_meetings(session, meeting_rows(mapping, result, ms.id, run_id))
+    rows = meeting_rows(mapping, result, ms.id, run_id)
+    insert_meetings(session, rows)
     _store_report(run, result)
-    ms.generation_lock = None
+    idle = idle_reasons(session, ms, mapping, {row[side] for row in rows for side in ("company_low", "company_high")})
+    run.idle_json = json.dumps({str(cid): reason for cid, reason in sorted(idle.items())})
+    if idle:
+        run.fewest_meetings = 0  # the companies left with none count too
+    ms.generation_lock, ms.draft_edited_at = None, None
     session.commit()
 
 

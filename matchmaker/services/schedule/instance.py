@@ -2,7 +2,7 @@
 
 What goes in:
 
-* companies: the approved ones, with their cap for the session (every slot by default), the
+* companies: the approved ones not left out of the session by the organisers, with their cap for the session (every slot by default), the
   slot numbers they are unavailable in, and their fixed table if they have one;
 * required pairs: accepted meeting requests and pairs the organisers pinned, unless the pair
   already meets in another session (a pair meets once in the event);
@@ -119,6 +119,12 @@ def suggested_pairs(session: Session, config: Mapping, ms: MatchSession) -> dict
     return out
 
 
+def left_out(session: Session, ms_id: int) -> set[int]:
+    """Companies the organisers left out of session *ms_id*."""
+    return set(session.scalars(select(SessionCompany.company_id).where(
+        SessionCompany.session_id == ms_id, SessionCompany.excluded.is_(True))))
+
+
 def _company_facts(session: Session, ms: MatchSession) -> tuple[dict, dict, dict]:
     caps = dict(session.execute(select(SessionCompany.company_id, SessionCompany.max_meetings)
                                 .where(SessionCompany.session_id == ms.id)).all())
@@ -144,14 +150,17 @@ def build_instance(session: Session, ms: MatchSession, candidates: dict[tuple[in
     """The scheduling problem of session *ms* given the scored *candidates*."""
     slots = len(ms.slots)
     caps, busy, fixed = _company_facts(session, ms)
-    approved = list(session.scalars(select(Company.id).where(Company.status == "approved").order_by(Company.id)))
+    excluded = left_out(session, ms.id)
+    approved = [cid for cid in session.scalars(select(Company.id).where(Company.status == "approved").order_by(Company.id))
+                if cid not in excluded]
     companies = [CoreCompany(str(cid), slots if caps.get(cid) is None else caps[cid],
                              frozenset(busy.get(cid, ())), fixed.get(cid)) for cid in approved]
     known = set(approved)
     elsewhere = met_elsewhere(session, ms.id)
     forbidden = {p for p, r in pair_rules(session).items() if r == "forbid" and set(p) <= known}
-    required = required_pairs(session) - elsewhere
+    required = {p for p in required_pairs(session) - elsewhere if set(p) <= known}
     pins, pinned = _pins(session, ms)
+    pins = [p for p in pins if {int(p.a), int(p.b)} <= known]
     pairs = [Pair(str(a), str(b), c.score) for (a, b), c in sorted(candidates.items())
              if {a, b} <= known and (a, b) not in forbidden and (a, b) not in elsewhere]
     instance = Instance(
@@ -159,6 +168,38 @@ def build_instance(session: Session, ms: MatchSession, candidates: dict[tuple[in
         required=[(str(a), str(b)) for a, b in sorted(required)],
         forbidden=[(str(a), str(b)) for a, b in sorted(forbidden)], pins=pins)
     return InstanceMap(instance, [s.id for s in ms.slots], [t.id for t in ms.tables], candidates, required, pinned)
+
+
+def idle_reasons(session: Session, ms: MatchSession, mapping: InstanceMap, placed: set[int]) -> dict[int, str]:
+    """Why each approved company outside *placed* got no meeting in this session, as a code.
+
+    ``left_out`` (by the organisers), ``no_wish`` (its maximum here is 0), ``unavailable`` (in
+    every slot), ``met_earlier`` (every partner it had meets it in another session),
+    ``no_offers`` (no offer or need, so nobody to suggest), ``no_partner`` (no suitable partner
+    found) or ``no_room`` (partners exist but no slot and table was left for them).
+    """
+    excluded = left_out(session, ms.id)
+    caps, busy, _fixed = _company_facts(session, ms)
+    approved = session.scalars(select(Company.id).where(Company.status == "approved"))
+    with_offers = set(session.scalars(select(Opportunity.company_id).distinct()))
+    elsewhere = met_elsewhere(session, ms.id)
+    paired = {int(x) for p in mapping.instance.pairs for x in (p.a, p.b)} | {int(x) for p in mapping.instance.required for x in p}
+    known = {pair for pair in [*mapping.candidates, *required_pairs(session)]}
+    reasons = {}
+    for cid in set(approved) - placed:
+        if cid in excluded:
+            reasons[cid] = "left_out"
+        elif caps.get(cid) == 0:
+            reasons[cid] = "no_wish"
+        elif len(busy.get(cid, ())) >= len(ms.slots):
+            reasons[cid] = "unavailable"
+        elif cid in paired:
+            reasons[cid] = "no_room"
+        elif any(cid in pair for pair in known & elsewhere):
+            reasons[cid] = "met_earlier"
+        else:
+            reasons[cid] = "no_partner" if cid in with_offers else "no_offers"
+    return reasons
 
 
 def company_filter(company_id: int):

@@ -26,9 +26,11 @@ from matchmaker.models import (
     Unavailability,
     User,
     pair_key,
+    utcnow,
 )
 from matchmaker.services.matching import pair_rules
 from matchmaker.services.schedule.common import ensure_idle, lock_session, require_organiser, slot_label
+from matchmaker.services.schedule.instance import left_out
 from matchmaker.services.validation import ValidationError
 
 
@@ -45,6 +47,7 @@ class Board:
     caps: dict[int, int]
     forbidden: set[tuple[int, int]]
     companies: dict[int, Company] = field(default_factory=dict)
+    left_out: set[int] = field(default_factory=set)  # companies the organisers left out of the session
 
     def __post_init__(self) -> None:
         self._cells = {(m.table_id, m.slot_id): m for m in self.meetings}
@@ -70,6 +73,8 @@ class Board:
         out = [_("The organisers forbade meetings between these two companies.")] if (low, high) in self.forbidden else []
         for cid in (low, high):
             name = self.companies[cid].name
+            if cid in self.left_out:
+                out.append(_("The organisers left %(name)s out of this session.", name=name))
             if (cid, slot_id) in self.unavailable:
                 out.append(_("%(name)s is not available at %(time)s.", name=name, time=time))
             if any(m is not ignore for m in self._seats.get((cid, slot_id), ())):
@@ -135,7 +140,8 @@ def load_board(session: Session, ms: MatchSession, state: str = "draft") -> Boar
     ids = {cid for m in meetings for cid in m.pair}
     companies = {c.id: c for c in session.scalars(select(Company).where(or_(Company.status == "approved", Company.id.in_(ids))))}
     forbidden = {p for p, rule in pair_rules(session).items() if rule == "forbid"}
-    return Board(ms, state, slots, {t.id: t for t in ms.tables}, meetings, unavailable, caps, forbidden, companies)
+    return Board(ms, state, slots, {t.id: t for t in ms.tables}, meetings, unavailable, caps, forbidden, companies,
+                 left_out(session, ms.id))
 
 
 def _draft_meeting(session: Session, actor: User, meeting_id: int) -> tuple[ScheduledMeeting, MatchSession]:
@@ -171,6 +177,7 @@ def move_meeting(session: Session, actor: User, meeting_id: int, slot_id: int, t
     if problems:
         raise ValidationError("meeting", problems[0])
     meeting.slot_id, meeting.table_id = slot_id, table_id
+    ms.draft_edited_at = utcnow()
     _flush_or_explain(session)
     session.expire_all()  # the seats moved with it (ON UPDATE CASCADE)
     return session.get(ScheduledMeeting, meeting_id)
@@ -178,7 +185,8 @@ def move_meeting(session: Session, actor: User, meeting_id: int, slot_id: int, t
 
 def remove_meeting(session: Session, actor: User, meeting_id: int) -> None:
     """Take a meeting out of the draft (its seats go with it)."""
-    meeting, _ms = _draft_meeting(session, actor, meeting_id)
+    meeting, ms = _draft_meeting(session, actor, meeting_id)
+    ms.draft_edited_at = utcnow()
     session.delete(meeting)
     session.flush()
 
@@ -196,6 +204,7 @@ def set_pinned(session: Session, actor: User, meeting_id: int, pinned: bool) -> 
         if problems:
             raise ValidationError("meeting", problems[0])
     meeting.pinned = pinned
+    ms.draft_edited_at = utcnow()
     session.flush()
     return meeting
 
@@ -223,6 +232,7 @@ def add_meeting(session: Session, actor: User, ms_id: int, company_a: int, compa
     meeting = ScheduledMeeting(session_id=ms.id, state="draft", slot_id=slot_id, table_id=table_id,
                                company_low=low, company_high=high, pinned=True, source="manual")
     session.add(meeting)
+    ms.draft_edited_at = utcnow()
     _flush_or_explain(session)
     session.add_all([MeetingSeat(meeting_id=meeting.id, company_id=cid, state="draft", slot_id=slot_id) for cid in (low, high)])
     _flush_or_explain(session)

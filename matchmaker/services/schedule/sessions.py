@@ -49,7 +49,10 @@ MAX_TABLES = 1000
 class SessionData:
     """What the session form gives, as typed (strings), so that the service owns every check."""
 
-    name: str = ""
+    name_ja: str = ""
+    name_vi: str = ""
+    name_en: str = ""
+    venue: str = ""
     day: str = ""
     start: str = ""
     end: str = ""
@@ -167,7 +170,9 @@ def _check_published(session: Session, ms: MatchSession, slots: list[iv.Interval
 def save_session(session: Session, actor: User, data: SessionData, ms: MatchSession | None = None) -> SavedSession:
     """Create a session (``ms`` None) or change one; every check runs before the first write."""
     require_organiser(actor)
-    name = v.text("name", data.name, max_length=120, required=False)
+    names_by_lang = {f"name_{lang}": v.text(f"name_{lang}", getattr(data, f"name_{lang}"), max_length=120, required=False)
+                     for lang in ("ja", "vi", "en")}
+    venue = v.text("venue", data.venue, max_length=200, required=False)
     plan, slots = _plan(data)
     names = _table_names(data)
     _check_overlap(session, slots, ms.id if ms else None)
@@ -178,7 +183,9 @@ def save_session(session: Session, actor: User, data: SessionData, ms: MatchSess
     else:
         ms = MatchSession()
         session.add(ms)
-    ms.name, ms.day, ms.start_time, ms.end_time = name, plan.day, plan.start, plan.end
+    for attribute, value in names_by_lang.items():
+        setattr(ms, attribute, value)
+    ms.venue, ms.day, ms.start_time, ms.end_time = venue, plan.day, plan.start, plan.end
     ms.timezone, ms.slot_minutes, ms.buffer_minutes = plan.timezone, plan.slot_minutes, plan.buffer_minutes
     ms.breaks = [SessionBreak(start_time=b.start, end_time=b.end) for b in plan.breaks]
     session.flush()
@@ -287,8 +294,9 @@ def _approved(session: Session, raw: str, field: str) -> Company | None:
     return company
 
 
-def set_caps(session: Session, actor: User, ms_id: int, caps: dict[int, str]) -> None:
-    """Set the most meetings each company wants in the session (``''`` = every slot)."""
+def set_caps(session: Session, actor: User, ms_id: int, caps: dict[int, str], left_out: set[int] | None = None) -> None:
+    """Set the most meetings each company wants in the session (``''`` = every slot) and, with
+    *left_out*, which companies the organisers leave out of it (the others are taken in again)."""
     require_organiser(actor)
     ms = load_session(session, ms_id)
     parsed = {}
@@ -301,6 +309,8 @@ def set_caps(session: Session, actor: User, ms_id: int, caps: dict[int, str]) ->
     for company_id, cap in parsed.items():
         row = session.get(SessionCompany, (ms.id, company_id)) or SessionCompany(session_id=ms.id, company_id=company_id)
         row.max_meetings = cap
+        if left_out is not None:
+            row.excluded = company_id in left_out
         session.add(row)
     session.flush()
 
@@ -313,17 +323,20 @@ class CompanyRow:
     cap: int | None
     unavailable: int
     table: str
+    left_out: bool = False
 
 
 def session_companies(session: Session, ms: MatchSession) -> list[CompanyRow]:
     """Approved companies with their cap, unavailable slots and fixed table in *ms*, by name."""
     caps = dict(session.execute(select(SessionCompany.company_id, SessionCompany.max_meetings)
                                 .where(SessionCompany.session_id == ms.id)).all())
+    excluded = set(session.scalars(select(SessionCompany.company_id).where(
+        SessionCompany.session_id == ms.id, SessionCompany.excluded.is_(True))))
     busy = dict(session.execute(select(Unavailability.company_id, func.count()).join(SessionSlot)
                                 .where(SessionSlot.session_id == ms.id).group_by(Unavailability.company_id)).all())
     tables = {t.company_id: t.name for t in ms.tables if t.company_id}
     companies = session.scalars(select(Company).where(Company.status == "approved").order_by(Company.name))
-    return [CompanyRow(c, caps.get(c.id), busy.get(c.id, 0), tables.get(c.id, "")) for c in companies]
+    return [CompanyRow(c, caps.get(c.id), busy.get(c.id, 0), tables.get(c.id, ""), c.id in excluded) for c in companies]
 
 
 def list_sessions(session: Session) -> list[MatchSession]:

@@ -9,10 +9,9 @@ from flask_login import login_required, login_user, logout_user
 from matchmaker.auth.forms import ForgotForm, LoginForm, RegisterForm, ResetForm
 from matchmaker.choices import country_choices
 from matchmaker.extensions import db, limiter, login_account_key
-from matchmaker.forms import attach_error
+from matchmaker.forms import submit_form
 from matchmaker.services import accounts
 from matchmaker.services.mail import send_mail
-from matchmaker.services.validation import ValidationError
 from matchmaker.urls import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/<lang_code>/auth")
@@ -28,20 +27,14 @@ def register():
     """A company creates its account; the company waits for an organiser's approval."""
     form = RegisterForm()
     form.country.choices = country_choices(blank=_("Choose a country"))
-    if form.validate_on_submit():
-        try:
-            user = accounts.register_company(
-                db.session, email=form.email.data, password=form.password.data,
-                company_name=form.company_name.data, country=form.country.data, locale=g.lang_code,
-            )
-            db.session.commit()
-        except ValidationError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            _login(user)
-            flash(_("Welcome! Complete your profile and add your offers and needs."), "success")
-            return redirect(url_for("companies.edit_profile"))
+    user = submit_form(form, lambda: accounts.register_company(
+        db.session, email=form.email.data, password=form.password.data,
+        company_name=form.company_name.data, country=form.country.data, locale=g.lang_code,
+    ))
+    if user is not None:
+        _login(user)
+        flash(_("Welcome! Complete your profile and add your offers and needs."), "success")
+        return redirect(url_for("companies.edit_profile"))
     return render_template("auth/register.html", form=form)
 
 
@@ -109,14 +102,7 @@ def reset(token: str):
         flash(_("This link is invalid, expired or already used. Ask for a new one."), "error")
         return redirect(url_for("auth.forgot"))
     form = ResetForm()
-    if form.validate_on_submit():
-        try:
-            accounts.set_password(db.session, user, form.password.data)
-            db.session.commit()
-        except ValidationError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            flash(_("Your password has been changed. Please log in."), "success")
-            return redirect(url_for("auth.login"))
+    if submit_form(form, lambda: accounts.set_password(db.session, user, form.password.data) or True):
+        flash(_("Your password has been changed. Please log in."), "success")
+        return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form)

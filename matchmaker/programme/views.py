@@ -11,10 +11,11 @@ from flask import (
     Blueprint, Response, abort, current_app, flash, g, has_request_context, redirect, render_template, request,
     send_from_directory, url_for,
 )
-from flask_babel import format_time, get_timezone, gettext as _
+from flask_babel import get_timezone, gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
+from matchmaker import timefmt
 from matchmaker.extensions import db
 from matchmaker.models import Seminar, Speaker, utcnow
 from matchmaker.programme.forms import ActionForm
@@ -51,7 +52,7 @@ def remembered(name: str, formatter):
 
 
 bp.add_app_template_filter(remembered("timespan", time_span), "timespan")
-bp.add_app_template_filter(remembered("clock", lambda moment: format_time(moment, "short")), "clock")
+bp.add_app_template_filter(remembered("clock", timefmt.clock), "clock")
 
 
 def agenda_source(session, user) -> list:

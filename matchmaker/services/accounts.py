@@ -24,11 +24,14 @@ def find_user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == (email or "").strip().lower()))
 
 
-def _new_user(session: Session, email: str, password: str, role: str) -> User:
-    address = v.email("email", email)
-    v.password("password", password)
-    if find_user_by_email(session, address):
-        raise v.ValidationError("email", _("An account with this email address already exists."))
+def _new_user(session: Session, email: str, password: str, role: str, checks: v.Checks | None = None) -> User:
+    """A new user; with *checks*, its problems join the others of the form instead of raising."""
+    checks = checks or v.Checks()
+    address = checks(v.email, "email", email)
+    checks(v.password, "password", password)
+    if address and find_user_by_email(session, address):
+        checks.failures.append(v.ValidationError("email", _("An account with this email address already exists.")))
+    checks.done()
     user = User(email=address, password_hash=generate_password_hash(password), role=role)
     session.add(user)
     return user
@@ -37,14 +40,13 @@ def _new_user(session: Session, email: str, password: str, role: str) -> User:
 def register_company(
     session: Session, *, email: str, password: str, company_name: str, country: str, locale: str | None = None
 ) -> User:
-    """Create a company user and its (pending) company; return the user."""
-    user = _new_user(session, email, password, "company")
-    company = Company(
-        name=v.text("company_name", company_name, max_length=200),
-        country=v.country("country", country),
-        status="pending",
-        languages=locale or "",
-    )
+    """Create a company user and its (pending) company; return the user. Every problem is raised at once."""
+    checks = v.Checks()
+    name = checks(v.text, "company_name", company_name, max_length=200)
+    code = checks(v.country, "country", country)
+    user = _new_user(session, email, password, "company", checks)
+    # the address the company signed up with is its first contact address (the profile can change it)
+    company = Company(name=name, country=code, status="pending", languages=locale or "", contact_email=user.email)
     refresh_search_text(company)
     user.company = company
     user.locale = locale

@@ -11,7 +11,7 @@ from flask import (
     Blueprint, Response, abort, current_app, flash, g, has_request_context, redirect, render_template, request,
     send_from_directory, url_for,
 )
-from flask_babel import get_timezone, gettext as _
+from flask_babel import get_timezone, gettext as _, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
@@ -194,7 +194,7 @@ def import_bookmarks():
     if ActionForm().validate_on_submit():
         added = attendance.import_bookmarks(db.session, current_user, public.parse_ids(request.form.get("ids")))
         db.session.commit()
-        flash(_("%(count)d bookmarks saved to your account.", count=added), "success")
+        flash(ngettext("%(num)d bookmark saved to your account.", "%(num)d bookmarks saved to your account.", added), "success")
     return redirect(url_for("programme.mine"))
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from flask_babel import get_locale, gettext as _
+from flask_babel import get_locale, gettext as _, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -269,7 +269,8 @@ def _check_seats(seminar: Seminar | None, capacity: int | None) -> None:
     taken = seminar.seats_taken if seminar else 0
     if taken and (capacity is None or capacity < taken):
         raise v.ValidationError(
-            "capacity", _("%(count)d seats are already reserved: the capacity cannot be lower.", count=taken))
+            "capacity", ngettext("%(num)d seat is already reserved: the capacity cannot be lower.",
+                                "%(num)d seats are already reserved: the capacity cannot be lower.", taken))
 
 
 def _moves(seminar: Seminar, clean: CleanSeminar) -> bool:

@@ -13,7 +13,7 @@ from datetime import datetime
 from itertools import combinations
 from typing import Protocol
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -117,8 +117,9 @@ def _capacity_conflicts(slot: Slot, exclude_id: int | None) -> list[Conflict]:
     if slot.capacity is None or slot.capacity <= slot.room.capacity:
         return []
     ids = (exclude_id,) if exclude_id is not None else ()
-    return [Conflict("capacity", _("The capacity (%(capacity)d) is larger than the %(seats)d seats of %(room)s.",
-                                   capacity=slot.capacity, seats=slot.room.capacity, room=slot.room.name), ids)]
+    return [Conflict("capacity", ngettext("The capacity (%(capacity)d) is larger than the %(num)d seat of %(room)s.",
+                                          "The capacity (%(capacity)d) is larger than the %(num)d seats of %(room)s.",
+                                          slot.room.capacity, capacity=slot.capacity, room=slot.room.name), ids)]
 
 
 def all_conflicts(session: Session, tz: str) -> list[Conflict]:

@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, time
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
@@ -149,7 +149,7 @@ def _table_names(data: SessionData) -> list[str]:
         raise ValidationError("tables", _("At most %(max)d tables.", max=MAX_TABLES))
     given = [v.text("table_names", line, max_length=60) for line in (data.table_names or "").splitlines() if line.strip()]
     if len(given) > count:
-        raise ValidationError("table_names", _("You gave %(names)d names for %(count)d tables.", names=len(given), count=count))
+        raise ValidationError("table_names", ngettext("You gave %(names)d names for %(num)d table.", "You gave %(names)d names for %(num)d tables.", count, names=len(given)))
     names = given + [str(i + 1) for i in range(len(given), count)]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_date, format_time as babel_time
 from babel.lists import format_list
-from flask_babel import get_locale, get_timezone, gettext as _, lazy_gettext as _l
+from flask_babel import force_locale, get_locale, get_timezone, gettext as _, lazy_gettext as _l
 
 CLOCK = "HH:mm"
 DATE_PATTERNS = {"ja": "y年M月d日（E）", "en": "EEE d MMM y"}
@@ -41,9 +41,15 @@ def _local(value: datetime, tz: str | None) -> datetime:
     return value.astimezone(ZoneInfo(tz) if tz else get_timezone())
 
 
-def _zone_name(value: datetime, tz: str | None) -> str:
+def _zone_name(tz: str | None, lang: str) -> str:
+    """The zone's short name in *lang* (a mail's recipient may read another language than the page)."""
     name = tz or str(get_timezone())
-    return str(ZONE_SHORT.get(name, name))
+    if name not in ZONE_SHORT:
+        return name
+    if lang == _lang(None):
+        return str(ZONE_SHORT[name])
+    with force_locale(lang):
+        return str(ZONE_SHORT[name])
 
 
 def day(value: date | datetime | None, lang: str | None = None, tz: str | None = None) -> str:
@@ -78,14 +84,14 @@ def moment(value: datetime | None, lang: str | None = None, tz: str | None = Non
     if value is None:
         return ""
     code = _lang(lang)
-    return _join(code, day(value, code, tz), clock(value, tz), _zone_name(value, tz))
+    return _join(code, day(value, code, tz), clock(value, tz), _zone_name(tz, code))
 
 
 def span(start: datetime, end: datetime, lang: str | None = None, tz: str | None = None) -> str:
     """'Wed 9 Dec 2026, 09:00–10:30 ICT': one day, two clock times, the zone once."""
     code = _lang(lang)
     times = f"{clock(start, tz)}–{clock(end, tz)}"
-    return _join(code, day(start, code, tz), times, _zone_name(start, tz))
+    return _join(code, day(start, code, tz), times, _zone_name(tz, code))
 
 
 def zone_label(tz: str | None = None) -> str:

@@ -204,6 +204,9 @@ def test_the_personal_pages_are_my_agenda_and_its_bookmarked_seminars(client, ap
     assert link, "My agenda links its bookmarked seminars"
     bookmarks = _doc(client.get(link[0].get("href")))
     assert bookmarks.cssselect("h1")[0].text_content() == "Hội thảo đã lưu"
+    navigation = [a.text_content() for a in agenda.cssselect("header nav a")]
+    assert "Lịch trình của tôi" in navigation and "Hồ sơ doanh nghiệp" in navigation and "Trang của tôi" not in navigation
+    assert _doc(client.get("/vi/dashboard")).cssselect("h1")[0].text_content() == "Hồ sơ doanh nghiệp"
 
 
 def test_dashboard_counts_are_plural_aware(client, app, make_company, make_opportunity, login):

@@ -159,7 +159,7 @@ def test_publish_and_delete(organiser_client, app):
     ids = build_programme(app)
     form_post(organiser_client, "/en/admin/programme/seminars/new", _seminar_form(ids))
     published = form_post(organiser_client, "/en/admin/programme/publish", {}, page="/en/admin/programme/", follow_redirects=True)
-    assert "1 seminars published." in published.get_data(as_text=True)
+    assert "1 seminar published." in published.get_data(as_text=True)
     form_post(organiser_client, f"/en/admin/programme/seminars/{ids['C']}/delete", {}, page="/en/admin/programme/")
     assert _count(app, Seminar) == 3
     with app.app_context():

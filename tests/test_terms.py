@@ -52,6 +52,7 @@ FORBIDDEN = {
     },
     "vi": {
         r"\b[Bb]ạn\b": "Quý doanh nghiệp, or no pronoun",
+        r"[Qq]uý khách|[Aa]nh/chị": "Quý doanh nghiệp, or no pronoun (one register)",
         r"[Cc]uộc gặp": "buổi gặp (meeting)",
         r"[Cc]uộc họp": "buổi gặp (meeting)",
         r"(?<!B)ban tổ chức": "Ban tổ chức, capital B",

@@ -9,7 +9,7 @@ export FLASK_APP := wsgi
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install system-deps translations model db serve-dev serve bench-matching bench-schedule bench-load clean
+.PHONY: run test install system-deps build-deps translations model db serve-dev serve bench-matching bench-schedule bench-load clean
 
 run: db ## set up, load the demo event if the database is empty, serve http://127.0.0.1:5000
 	@$(BIN)/flask mail-outbox
@@ -29,13 +29,19 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 # torch is pinned to the CPU build and installed first so that sentence-transformers pulls no CUDA build.
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml | $(BIN)/python build-deps
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-system-deps: ## Debian's Chromium and CJK fonts, for the browser tests
+# PyICU (the languages' collation for country lists) compiles against Debian's ICU, found with pkg-config.
+build-deps:
+	@if ! pkg-config --exists icu-i18n 2>/dev/null; then \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libicu-dev pkg-config; \
+	fi
+
+system-deps: build-deps ## ICU for PyICU; Debian's Chromium and CJK fonts, for the browser tests
 	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk; \
 	fi

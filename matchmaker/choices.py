@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import functools
+
+import icu
 from flask_babel import get_locale, lazy_gettext as _l
 
 from matchmaker.services.validation import COUNTRY_CODES
 
-FIRST_COUNTRIES = ("VN", "JP")
+# Japan and Vietnam, the two countries of the event, lead every country list.
+FIRST_COUNTRIES = ("JP", "VN")
 
+
+@functools.lru_cache(maxsize=8)
+def _collator(lang: str) -> icu.Collator:
+    """ICU's collator for *lang*: Vietnamese puts Đ after D and keeps Á, Ú among A, U; Japanese
+    follows its own kana order. Code-point order would put every accented name at the end."""
+    return icu.Collator.createInstance(icu.Locale(lang))
+
+
+def collation_key(lang: str):
+    """A sort key function ordering strings as readers of *lang* expect."""
+    return _collator(lang).getSortKey
 
 def country_name(code: str) -> str:
     """The country's name in the viewer's language (the code itself if unknown)."""
@@ -27,9 +42,10 @@ def meeting_language_choices() -> list[tuple[str, str]]:
 
 
 def country_choices(blank: str | None = None) -> list[tuple[str, str]]:
-    """Viet Nam and Japan first, then every other country by its name in the viewer's language."""
-    names = get_locale().territories
-    rest = sorted((c for c in COUNTRY_CODES if c not in FIRST_COUNTRIES), key=lambda c: names.get(c, c))
+    """Japan and Viet Nam first, then every other country by its name in the viewer's collation."""
+    locale = get_locale()
+    names, key = locale.territories, collation_key(locale.language)
+    rest = sorted((c for c in COUNTRY_CODES if c not in FIRST_COUNTRIES), key=lambda c: key(names.get(c, c)))
     choices = [(c, names.get(c, c)) for c in (*FIRST_COUNTRIES, *rest)]
     return ([("", blank)] if blank is not None else []) + choices
 

@@ -29,12 +29,41 @@ class Form(FlaskForm):
 
 
 def attach_error(form: FlaskForm, error: ValidationError) -> None:
-    """Show *error* under its field, or at the top of the form when the field is not on it."""
-    field = getattr(form, error.field, None)
-    if field is not None and hasattr(field, "errors"):
-        field.errors = [*field.errors, error.message]
-    else:
-        form.form_errors.append(error.message)
+    """Show each problem of *error* under its field, or at the top of the form when the field is not on it."""
+    for problem in error.errors:
+        field = getattr(form, problem.field, None)
+        if field is not None and hasattr(field, "errors"):
+            if problem.message not in field.errors:
+                field.errors = [*field.errors, problem.message]
+        else:
+            form.form_errors.append(problem.message)
+
+
+def submit_form(form: FlaskForm, action: Callable[[], object]):
+    """Run the form's validators AND the service *action*, commit only when both pass.
+
+    A person sees every problem of a submission at once: a WTForms validator that fails does not
+    hide the service's checks. *action* must not act outside the database before the commit
+    (no mail): when the form fails its work is rolled back. Returns the action's result, or
+    None when nothing was saved (the errors are on the form). A forged or expired CSRF token
+    stops everything before the service runs.
+    """
+    if not form.is_submitted():
+        return None
+    valid = form.validate()
+    if "csrf_token" in form.errors:
+        return None
+    try:
+        result = action()
+    except ValidationError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return None
+    if not valid:
+        db.session.rollback()
+        return None
+    db.session.commit()
+    return result
 
 
 def apply_action(action: Callable[[], object], success: str) -> bool:

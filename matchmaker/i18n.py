@@ -8,20 +8,18 @@ zone (Vietnam or Japan time), always with the zone named.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone as dt_timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from flask import Flask, abort, g, has_request_context, request, url_for
-from flask_babel import format_datetime, get_timezone, lazy_gettext as _l
+from flask_babel import get_timezone
 from flask_login import current_user
+
+from matchmaker import timefmt
+from matchmaker.timefmt import TIMEZONES, zone_label
 
 LANGUAGES = ("ja", "vi", "en")
 LANGUAGE_NAMES = {"ja": "日本語", "vi": "Tiếng Việt", "en": "English"}
 DEFAULT_LANGUAGE = "en"
-TIMEZONES = {
-    "Asia/Ho_Chi_Minh": _l("Vietnam time"),
-    "Asia/Tokyo": _l("Japan time"),
-}
 LANG_COOKIE = "lang"
 TZ_COOKIE = "tz"
 COOKIE_AGE = 365 * 24 * 3600
@@ -57,22 +55,9 @@ def select_timezone(default: str) -> str:
     return default
 
 
-def zone_label(tz_name: str | None = None) -> str:
-    """Return the viewer-language name of a zone with its UTC offset, e.g. 'Japan time, UTC+9'."""
-    name = tz_name or str(get_timezone())
-    offset = datetime.now(ZoneInfo(name)).utcoffset()
-    hours = int(offset.total_seconds() // 3600) if offset else 0
-    label = TIMEZONES.get(name, name)
-    return f"{label}, UTC{hours:+d}"
-
-
-def when(value: datetime | None, fmt: str = "medium") -> str:
-    """Format a UTC datetime in the viewer's zone, followed by the zone's name."""
-    if value is None:
-        return ""
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=dt_timezone.utc)
-    return f"{format_datetime(value, fmt)} ({zone_label()})"
+def when(value: datetime | None) -> str:
+    """Jinja filter: a UTC datetime as a day and a time in the viewer's zone, the zone named."""
+    return timefmt.moment(value)
 
 
 def switch_language_url(lang: str) -> str:
@@ -123,4 +108,4 @@ def init_app(app: Flask) -> None:
         zone_label=zone_label,
         current_timezone=lambda: str(get_timezone()),
     )
-    app.jinja_env.filters["when"] = when
+    app.jinja_env.filters.update(when=when, day=timefmt.day, clock=timefmt.clock, timespan=timefmt.span)

@@ -236,11 +236,11 @@ def test_time_zones_do_not_share_entries(client, second_client, app):
     build_programme(app)
     url = f"/en/programme/?day={DAY1}"
     vietnam = _text(client.get(url))
-    assert "Vietnam time, UTC+7" in vietnam
+    assert "Vietnam time (UTC+7)" in vietnam
     second_client.get("/en/timezone", query_string={"tz": "Asia/Tokyo", "next": url})
     japan = _text(second_client.get(url))
-    assert "Japan time, UTC+9" in japan and "11:00" in japan
-    assert "Vietnam time, UTC+7" in _text(client.get(url))  # the first visitor still gets Vietnam time
+    assert "Japan time (UTC+9)" in japan and "11:00" in japan
+    assert "Vietnam time (UTC+7)" in _text(client.get(url))  # the first visitor still gets Vietnam time
 
 
 # --------------------------------------------------------------------------- signed-in users

@@ -9,7 +9,7 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 # Strings that are the same in every language (codes and product names).
-SAME_EVERYWHERE = {"XLSX", "CSV", "JCM", "MRV", "CCUS", "ICS"}
+SAME_EVERYWHERE = {"XLSX", "CSV", "JCM", "MRV", "CCUS", "ICS", "%(zone)s (UTC%(offset)s)"}
 
 
 def catalog(lang):

@@ -10,11 +10,10 @@ from matchmaker.auth import devices
 from matchmaker.auth.forms import ConfirmForm, ForgotForm, InvitationForm, LoginForm, RegisterForm, ResetForm
 from matchmaker.choices import country_choices
 from matchmaker.extensions import db, limiter
-from matchmaker.forms import attach_error
+from matchmaker.forms import submit_form
 from matchmaker.models import User
 from matchmaker.services import accounts, invitations
 from matchmaker.services.account_mail import confirm_mail, deliver, mail_language, reset_mail, taken_mail
-from matchmaker.services.validation import ValidationError
 from matchmaker.urls import safe_next
 
 bp = Blueprint("auth", __name__, url_prefix="/<lang_code>/auth")
@@ -50,21 +49,6 @@ def _mail_registration(outcome: accounts.Registration) -> None:
         deliver(current_app.config, taken_mail(outcome.email, lang, _link("auth.login", lang), _link("auth.forgot", lang)))
 
 
-def _carry_out(form, action):
-    """When *form* is valid, run *action* and commit; return its result, or None when it refused
-    (its message then shows on the form, nothing is saved)."""
-    if not form.validate_on_submit():
-        return None
-    try:
-        result = action()
-        db.session.commit()
-    except ValidationError as error:
-        db.session.rollback()
-        attach_error(form, error)
-        return None
-    return result
-
-
 def _register(form: RegisterForm) -> accounts.Registration:
     outcome = accounts.register_company(
         db.session, email=form.email.data, password=form.password.data,
@@ -86,8 +70,13 @@ def register():
     "look in your mailbox" and the mail says what to do next."""
     form = RegisterForm()
     form.country.choices = country_choices(blank=_("Choose a country"))
-    outcome = _carry_out(form, lambda: _register(form))
+    outcome = submit_form(form, lambda: accounts.register_company(
+        db.session, email=form.email.data, password=form.password.data,
+        company_name=form.company_name.data, country=form.country.data, locale=g.lang_code,
+    ))
     if outcome is not None:
+        _mail_registration(outcome)  # after the commit: no mail for a registration that was not saved
+        db.session.commit()  # an invitation records when it was sent
         flash(_("Thank you. We have sent a message to %(email)s: open the link in it to continue. "
                 "It may take a few minutes; look in the spam folder too.", email=outcome.email), "info")
         return redirect(url_for("auth.login"))
@@ -187,7 +176,7 @@ def reset(token: str):
         flash(_("This link is invalid, expired or already used. Ask for a new one."), "error")
         return redirect(url_for("auth.forgot"))
     form = ResetForm()
-    if _carry_out(form, lambda: accounts.set_password(db.session, user, form.password.data) or user):
+    if submit_form(form, lambda: accounts.set_password(db.session, user, form.password.data) or user):
         flash(_("Your password has been changed. Please log in."), "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset.html", form=form)
@@ -202,7 +191,7 @@ def invitation(token: str):
         flash(_("This invitation link is invalid, expired or already used. Ask for a new link here."), "error")
         return redirect(url_for("auth.forgot"))
     form = InvitationForm()
-    user = _carry_out(form, lambda: invitations.accept_invitation(db.session, company, form.password.data, g.lang_code))
+    user = submit_form(form, lambda: invitations.accept_invitation(db.session, company, form.password.data, g.lang_code))
     if user is not None:
         _login(user)
         flash(_("Welcome! Your password is saved. Complete your profile and add your offers and needs."), "success")

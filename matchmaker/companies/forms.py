@@ -25,10 +25,16 @@ class ProfileForm(Form):
     contact_name = StringField(_l("Contact person"))
     contact_email = EmailField(_l("Contact email"))
     languages = MultiCheckboxField(_l("Languages you can hold meetings in"), validate_choice=False)
-    description_ja = TextAreaField(_l("Description in Japanese"))
-    description_vi = TextAreaField(_l("Description in Vietnamese"))
-    description_en = TextAreaField(_l("Description in English"))
+    # not the offers' "Description in …": a company's introduction of itself
+    description_ja = TextAreaField(_l("Company description in Japanese"))
+    description_vi = TextAreaField(_l("Company description in Vietnamese"))
+    description_en = TextAreaField(_l("Company description in English"))
     submit = SubmitField(_l("Save profile"))
+
+    def description_fields(self, first: str) -> list:
+        """The description fields, the reader's language *first*, then the others in site order."""
+        order = sorted(("ja", "vi", "en"), key=lambda lang: lang != first)
+        return [getattr(self, f"description_{lang}") for lang in order]
 
 
 class OpportunityForm(Form):

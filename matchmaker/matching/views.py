@@ -21,6 +21,11 @@ from matchmaker.services.validation import ValidationError
 bp = Blueprint("matching", __name__, url_prefix="/<lang_code>")
 
 
+def _prefill(row: match_svc.SuggestionRow) -> str:
+    """The request message offered to the sender, in the partner's language, on the first reason's topic."""
+    return meet_svc.request_prefill(row.partner, row.reasons[0].offer.opportunity if row.reasons else None)
+
+
 @bp.route("/matches/")
 @company_required
 def suggestions():
@@ -35,6 +40,7 @@ def suggestions():
     page = render_template(
         "matching/suggestions.html", result=result, filters=filters, company=company,
         categories=list_categories(db.session), request_form=RequestForm(), action_form=ActionForm(),
+        prefills={row.partner.id: _prefill(row) for row in result.rows},
     )
     # keep the vectors computed on the way; after rendering, since a commit expires every loaded row
     db.session.commit()

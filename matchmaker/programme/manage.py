@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from matchmaker.access import organiser_required
@@ -87,7 +87,7 @@ def publish():
     if ActionForm().validate_on_submit():
         count = svc.publish_seminars(db.session, current_user)
         db.session.commit()
-        flash(_("%(count)d seminars published.", count=count), "success")
+        flash(ngettext("%(num)d seminar published.", "%(num)d seminars published.", count), "success")
     return redirect(url_for(".overview"))
 
 

@@ -11,10 +11,11 @@ from flask import (
     Blueprint, Response, abort, current_app, flash, g, has_request_context, redirect, render_template, request,
     send_from_directory, url_for,
 )
-from flask_babel import format_time, get_timezone, gettext as _
+from flask_babel import get_timezone, gettext as _, ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
+from matchmaker import timefmt
 from matchmaker.extensions import db
 from matchmaker.models import Seminar, Speaker, utcnow
 from matchmaker.programme.forms import ActionForm
@@ -53,7 +54,7 @@ def remembered(name: str, formatter):
 
 
 bp.add_app_template_filter(remembered("timespan", time_span), "timespan")
-bp.add_app_template_filter(remembered("clock", lambda moment: format_time(moment, "short")), "clock")
+bp.add_app_template_filter(remembered("clock", timefmt.clock), "clock")
 
 
 def agenda_source(session, user) -> list:
@@ -202,7 +203,7 @@ def import_bookmarks():
     if ActionForm().validate_on_submit():
         added = attendance.import_bookmarks(db.session, current_user, public.parse_ids(request.form.get("ids")))
         db.session.commit()
-        flash(_("%(count)d bookmarks saved to your account.", count=added), "success")
+        flash(ngettext("%(num)d bookmark saved to your account.", "%(num)d bookmarks saved to your account.", added), "success")
     return redirect(url_for("programme.mine"))
 
 

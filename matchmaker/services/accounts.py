@@ -26,11 +26,14 @@ def find_user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == (email or "").strip().lower()))
 
 
-def _new_user(session: Session, email: str, password: str, role: str) -> User:
-    address = v.email("email", email)
-    v.password("password", password)
-    if find_user_by_email(session, address):
-        raise v.ValidationError("email", _("An account with this email address already exists."))
+def _new_user(session: Session, email: str, password: str, role: str, checks: v.Checks | None = None) -> User:
+    """A new user; with *checks*, its problems join the others of the form instead of raising."""
+    checks = checks or v.Checks()
+    address = checks(v.email, "email", email)
+    checks(v.password, "password", password)
+    if address and find_user_by_email(session, address):
+        checks.failures.append(v.ValidationError("email", _("An account with this email address already exists.")))
+    checks.done()
     user = User(email=address, password_hash=generate_password_hash(password), role=role)
     session.add(user)
     return user
@@ -56,13 +59,16 @@ def register_company(
 ) -> Registration:
     """Register a company, or find who already owns the address; never tell the visitor which.
 
-    Every field is checked first, so a wrong field is reported the same way for every address.
-    A new user cannot sign in until the address is confirmed (:func:`confirm_address`).
+    Every field is checked first and every problem is reported at once, so a wrong field is
+    reported the same way for every address. A new user cannot sign in until the address is
+    confirmed (:func:`confirm_address`).
     """
-    address = v.email("email", email)
-    v.password("password", password)
-    name = v.text("company_name", company_name, max_length=200)
-    country_code = v.country("country", country)
+    checks = v.Checks()
+    address = checks(v.email, "email", email)
+    checks(v.password, "password", password)
+    name = checks(v.text, "company_name", company_name, max_length=200)
+    country_code = checks(v.country, "country", country)
+    checks.done()
     # Hashed whatever the outcome: the answer takes as long for a taken address as for a new one.
     password_hash = generate_password_hash(password)
     existing = find_user_by_email(session, address)
@@ -73,7 +79,8 @@ def register_company(
         return Registration("imported" if not company.users else "taken", address, company=company)
     user = User(email=address, password_hash=password_hash, role="company", confirmed=False)
     session.add(user)
-    company = Company(name=name, country=country_code, status="pending", languages=locale or "")
+    # the address the company signed up with is its first contact address (the profile can change it)
+    company = Company(name=name, country=country_code, status="pending", languages=locale or "", contact_email=address)
     refresh_search_text(company)
     user.company = company
     user.locale = locale

@@ -59,17 +59,25 @@ def categories_by_keys(session: Session, field: str, keys: list[str]) -> list[Ca
     return [found[k] for k in dict.fromkeys(wanted)]
 
 
+def _new_key(session: Session, key: str) -> str:
+    key = v.text("key", key, max_length=40).lower()
+    if not all(ch.isascii() and (ch.isalnum() or ch == "-") for ch in key):
+        raise v.ValidationError("key", _("Use lower-case letters, digits and hyphens only."))
+    if session.scalar(select(Category).where(Category.key == key)):
+        raise v.ValidationError("key", _("A category with this key already exists."))
+    return key
+
+
 def save_category(session: Session, actor: User, *, key: str, names: dict[str, str], category: Category | None = None) -> Category:
     """Create or rename a category (organisers only). The key never changes once created."""
     if not actor.is_organiser:
         raise PermissionError("organisers only")
-    cleaned = {lang: v.text(f"name_{lang}", names.get(lang), max_length=120) for lang in ("ja", "vi", "en")}
+    check = v.Checks()
+    cleaned = {lang: check(v.text, f"name_{lang}", names.get(lang), max_length=120) for lang in ("ja", "vi", "en")}
     if category is None:
-        key = v.text("key", key, max_length=40).lower()
-        if not all(ch.isascii() and (ch.isalnum() or ch == "-") for ch in key):
-                raise v.ValidationError("key", _("Use lower-case letters, digits and hyphens only."))
-        if session.scalar(select(Category).where(Category.key == key)):
-                raise v.ValidationError("key", _("A category with this key already exists."))
+        key = check(_new_key, session, key)
+    check.done()
+    if category is None:
         position = len(list_categories(session))
         category = Category(key=key, position=position, name_ja="", name_vi="", name_en="")
         session.add(category)

@@ -62,23 +62,27 @@ class ProfileData:
 
 
 def _clean_profile(data: ProfileData) -> dict:
-    languages = [v.meeting_language("languages", code) for code in data.languages]
+    """The profile's clean values; every field in error is reported at once."""
+    check = v.Checks()
+    languages = [check(v.meeting_language, "languages", code) for code in data.languages]
     descriptions = {
-        v.language("descriptions", lang): v.text(f"description_{lang}", text, max_length=4000, required=False)
-        for lang, text in (data.descriptions or {}).items()
+        lang: check(v.text, f"description_{lang}", text, max_length=4000, required=False)
+        for lang, text in (data.descriptions or {}).items() if check(v.language, "descriptions", lang)
     }
-    return {
-        "name": v.text("name", data.name, max_length=200),
-        "country": v.country("country", data.country),
-        "city": v.text("city", data.city, max_length=120, required=False),
-        "sector": v.text("sector", data.sector, max_length=120, required=False),
-        "size": v.choice("size", data.size, COMPANY_SIZES, required=False),
-        "website": v.website("website", data.website),
-        "contact_name": v.text("contact_name", data.contact_name, max_length=120, required=False),
-        "contact_email": v.email("contact_email", data.contact_email) if data.contact_email else None,
-        "languages": ",".join(dict.fromkeys(languages)),
+    cleaned = {
+        "name": check(v.text, "name", data.name, max_length=200),
+        "country": check(v.country, "country", data.country),
+        "city": check(v.text, "city", data.city, max_length=120, required=False),
+        "sector": check(v.text, "sector", data.sector, max_length=120, required=False),
+        "size": check(v.choice, "size", data.size, COMPANY_SIZES, required=False),
+        "website": check(v.website, "website", data.website),
+        "contact_name": check(v.text, "contact_name", data.contact_name, max_length=120, required=False),
+        "contact_email": check(v.email, "contact_email", data.contact_email) if data.contact_email else None,
+        "languages": ",".join(dict.fromkeys(code for code in languages if code)),
         "descriptions": descriptions,
     }
+    check.done()
+    return cleaned
 
 
 def update_profile(session: Session, company: Company, data: ProfileData, actor: User) -> Company:
@@ -128,15 +132,17 @@ def save_opportunity(
 ) -> Opportunity:
     """Create (or update *opportunity*) an offer or need of *company* after validating *data*."""
     _require_editor(actor, company)
-    kind = v.choice("kind", data.kind, OPPORTUNITY_KINDS)
-    title = v.text("title", data.title, max_length=200)
-    description = v.text("description", data.description, max_length=4000, required=False)
-    language = v.language("language", data.language)
-    type_ = v.choice("type", data.type, OPPORTUNITY_TYPES, required=False)
-    categories = categories_by_keys(session, "categories", data.categories)
-    if not categories:
-        raise v.ValidationError("categories", _("Choose at least one category."))
-    versions = None if data.versions is None else _versions(data.versions, language)
+    check = v.Checks()
+    kind = check(v.choice, "kind", data.kind, OPPORTUNITY_KINDS)
+    title = check(v.text, "title", data.title, max_length=200)
+    description = check(v.text, "description", data.description, max_length=4000, required=False)
+    language = check(v.language, "language", data.language)
+    type_ = check(v.choice, "type", data.type, OPPORTUNITY_TYPES, required=False)
+    categories = check(categories_by_keys, session, "categories", data.categories)
+    if categories == []:
+        check.failures.append(v.ValidationError("categories", _("Choose at least one category.")))
+    versions = None if data.versions is None else check(_versions, data.versions, language)
+    check.done()
     if opportunity is None:
         opportunity = Opportunity(company=company)
         session.add(opportunity)
@@ -153,19 +159,21 @@ def save_opportunity(
 
 def _versions(given: dict[str, tuple[str, str]], original: str) -> dict[str, tuple[str, str]]:
     """The versions to keep, validated: blank ones dropped, none in the original's language."""
-    kept = {}
+    kept, check = {}, v.Checks()
     for language, (title, description) in given.items():
         language = v.language("language", language)
         title_field = f"version_title_{language}"
         if not (title or "").strip() and not (description or "").strip():
             continue
         if language == original:
-            raise v.ValidationError(title_field, _(
-                "The original is written in this language: clear this version or choose another language for the original."))
+            check.failures.append(v.ValidationError(title_field, _(
+                "The original is written in this language: clear this version or choose another language for the original.")))
+            continue
         kept[language] = (
-            v.text(title_field, title, max_length=200),
-            v.text(f"version_description_{language}", description, max_length=4000, required=False),
+            check(v.text, title_field, title, max_length=200),
+            check(v.text, f"version_description_{language}", description, max_length=4000, required=False),
         )
+    check.done()
     return kept
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask_babel import gettext as _
+from flask_babel import force_locale, gettext as _, ngettext
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from matchmaker.models import Company, MeetingRequest, PairRule, User, pair_key, utcnow
+from matchmaker.i18n import LANGUAGES
+from matchmaker.models import Company, MeetingRequest, PairRule, Opportunity, User, pair_key, utcnow
 from matchmaker.services import validation as v
 
 
@@ -18,6 +19,27 @@ class RequestError(v.ValidationError):
 
     def __init__(self, message: str):
         super().__init__("request", message)
+
+
+COUNTRY_LANGUAGES = {"JP": "ja", "VN": "vi"}
+
+
+def reading_language(company: Company) -> str:
+    """The language *company* reads: its users' chosen language, else its first meeting language,
+    else its country's, else English."""
+    chosen = [user.locale for user in company.users if user.locale in LANGUAGES]
+    spoken = [code for code in company.language_list if code in LANGUAGES]
+    return next(iter(chosen + spoken), COUNTRY_LANGUAGES.get(company.country, "en"))
+
+
+def request_prefill(recipient: Company, topic: Opportunity | None) -> str:
+    """The opening sentence of a meeting request, written in the language the RECIPIENT reads,
+    with the topic's title in that language when the company wrote a version in it."""
+    lang = reading_language(recipient)
+    with force_locale(lang):
+        if topic is None:
+            return _("We would like to meet you to discuss a cooperation.")
+        return _("We would like to discuss: %(topic)s", topic=topic.version_in(lang).title)
 
 
 def expire_stale(session: Session, now: datetime | None = None) -> int:
@@ -66,7 +88,8 @@ def _check_can_request(session: Session, requester: Company, recipient: Company 
     if existing:
         raise RequestError(_("There is already an open meeting request between you and this company."))
     if open_outgoing_count(session, requester.id, now) >= cap:
-        raise RequestError(_("You have %(cap)d unanswered requests, the most allowed. Wait for answers or cancel one.", cap=cap))
+        raise RequestError(ngettext("You have %(num)d unanswered request, the most allowed. Wait for an answer or cancel it.",
+                                    "You have %(num)d unanswered requests, the most allowed. Wait for answers or cancel one.", cap))
 
 
 def request_meeting(

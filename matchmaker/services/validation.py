@@ -17,8 +17,11 @@ from flask_babel import gettext as _
 from matchmaker.core.text import clean_text
 from matchmaker.i18n import LANGUAGES
 
+# CLDR names a few two-letter codes that are not ISO 3166-1 countries: unions (EU, UN), reserved
+# codes (Ascension, Canary Islands…), pseudo-locales (XA, XB), and groupings (QO "Outlying Oceania").
+NOT_COUNTRIES = frozenset("AC CP CQ DG EA EU EZ IC QO TA UN XA XB XK ZZ".split())
 COUNTRY_CODES = frozenset(
-    code for code in Locale("en").territories if len(code) == 2 and code.isalpha() and code != "ZZ"
+    code for code in Locale("en").territories if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
 )
 
 
@@ -29,6 +32,48 @@ class ValidationError(ValueError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+    @property
+    def errors(self) -> list[ValidationError]:
+        """Each problem on its own (one here; several in ``ValidationErrors``)."""
+        return [self]
+
+
+class ValidationErrors(ValidationError):
+    """Several problems found in one submission, raised together so the form shows them all."""
+
+    def __init__(self, errors: list[ValidationError]):
+        super().__init__(errors[0].field, " ".join(e.message for e in errors))
+        self._errors = errors
+
+    @property
+    def errors(self) -> list[ValidationError]:
+        return list(self._errors)
+
+
+class Checks:
+    """Run several checks and report every failure at once, not the first one only.
+
+    ``value = checks(text, "name", raw, max_length=80)`` returns the clean value (None when the
+    check failed); ``checks.done()`` raises all the failures together.
+    """
+
+    def __init__(self) -> None:
+        self.failures: list[ValidationError] = []
+
+    def __call__(self, check, *args, **kwargs):
+        try:
+            return check(*args, **kwargs)
+        except ValidationError as error:
+            self.failures.extend(error.errors)
+            return None
+
+    def done(self) -> None:
+        """Raise the failures collected so far (the single one as is, several together)."""
+        if len(self.failures) == 1:
+            raise self.failures[0]
+        if self.failures:
+            raise ValidationErrors(self.failures)
 
 
 def text(field: str, value: str | None, *, max_length: int, required: bool = True) -> str:
@@ -58,6 +103,8 @@ def email(field: str, value: str | None) -> str:
 def country(field: str, value: str | None) -> str:
     """Return an upper-case ISO 3166 alpha-2 code or reject an unknown one."""
     code = clean_text(value).upper()
+    if not code:
+        raise ValidationError(field, _("Choose a country."))
     if code not in COUNTRY_CODES:
         raise ValidationError(field, _("Unknown country code “%(code)s”: use two letters such as JP or VN.", code=code))
     return code

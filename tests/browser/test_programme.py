@@ -26,7 +26,7 @@ def test_vietnamese_programme_japan_time_bookmark_and_ics(live_server, page, app
     stored = page.evaluate("() => window.localStorage.getItem('matchmaker.programme.bookmarks')")
     assert stored == f"[{ids['B']}]"
 
-    page.click(f"nav.programme-nav >> text={translated(app, 'vi', 'My agenda')}")
+    page.click(f"nav.programme-nav >> text={translated(app, 'vi', 'Bookmarked seminars')}")
     page.wait_for_url(f"**/vi/programme/mine?ids={ids['B']}")
     assert "Hợp tác Hải Phòng – Kitakyushu" in page.inner_text("main")
     with page.expect_download() as download_info:

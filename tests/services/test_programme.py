@@ -103,7 +103,7 @@ def test_room_overlap_is_caught(app):
     found = _conflicts(app, ids, start="10:00", end="11:00")  # B is in Room 201 09:30–10:30
     assert set(found) == {"room"}
     assert "Room 201" in found["room"] and "Hợp tác Hải Phòng – Kitakyushu" in found["room"]
-    assert "(Vietnam time, UTC+7)" in found["room"]
+    assert "ICT" in found["room"]
 
 
 def test_touching_seminars_do_not_conflict(app):
@@ -122,7 +122,7 @@ def test_speaker_in_two_places_is_caught(app):
 def test_seminar_outside_the_event_days_is_caught(app):
     ids = build_programme(app)
     found = _conflicts(app, ids, day=(DAY2 + timedelta(days=3)).isoformat())
-    assert set(found) == {"day"} and DAY1.isoformat() in found["day"]
+    assert set(found) == {"day"} and f"{DAY1:%a} {DAY1.day} {DAY1:%b} {DAY1.year}" in found["day"]  # as a reader writes a day
 
 
 def test_capacity_over_the_room_is_caught(app):

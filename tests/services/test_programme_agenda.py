@@ -51,4 +51,4 @@ def test_bookmarked_seminar_in_agenda_with_overlap_warning(app, client, login, m
     # the company's agenda shows both sides of the clash, each naming the other and its time with the zone
     agenda_page = client.get("/en/agenda/").get_data(as_text=True)
     assert agenda_page.count("overlap-warning") == 2
-    assert "Overlaps another item of your agenda: JCM update" in agenda_page and "(Vietnam time" in agenda_page
+    assert "Overlaps another item of your agenda: JCM update" in agenda_page and " ICT." in agenda_page

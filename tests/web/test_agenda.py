@@ -159,5 +159,5 @@ def test_dates_in_the_agenda_name_the_zone(client, app, published, login):
     with app.app_context():
         [m] = meetings(ms_id, "published")
         local = m.slot.starts_at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
-    assert "Times are shown in Vietnam time, UTC+7." in html
+    assert "Times are shown in Vietnam time (UTC+7)." in html
     assert f"{local.hour % 12 or 12}:{local.minute:02d}" in html and "Table 1" in html

@@ -14,14 +14,13 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Mapping
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime as babel_datetime
 from flask_babel import force_locale, gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from matchmaker.i18n import LANGUAGES, TIMEZONES, zone_label
+from matchmaker import timefmt
+from matchmaker.i18n import LANGUAGES, TIMEZONES
 from matchmaker.models import Bookmark, Reservation, Seminar, SeminarNotice, User, utcnow
 from matchmaker.services import validation as v
 from matchmaker.services.agenda import AgendaItem, meeting_items
@@ -210,7 +209,7 @@ def notice_mail(user: User, seminar: Seminar, kind: str, event_tz: str) -> MailT
     zone = user.timezone if user.timezone in TIMEZONES else event_tz
     with force_locale(lang):
         title = pick_text(seminar.texts("title"), lang).text
-        when = f"{babel_datetime(seminar.starts_at, 'medium', tzinfo=ZoneInfo(zone), locale=lang)} ({zone_label(zone)})"
+        when = timefmt.moment(seminar.starts_at, lang, zone)
         if kind == "moved":
             body = _("“%(title)s” has moved. It now starts %(when)s in %(room)s.", title=title, when=when, room=seminar.room.name)
         elif kind == "promoted":

@@ -13,11 +13,11 @@ from datetime import datetime
 from itertools import combinations
 from typing import Protocol
 
-from flask_babel import format_date, format_time, gettext as _
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from matchmaker.i18n import zone_label
+from matchmaker import timefmt
 from matchmaker.models import Room, Seminar, SeminarSpeaker, Speaker
 from matchmaker.services import validation as v
 from matchmaker.services.programme.common import event_days, local_day, seminar_title
@@ -58,8 +58,8 @@ def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datet
 
 
 def time_span(start: datetime, end: datetime) -> str:
-    """'9 Dec 2026, 09:00–10:30 (Vietnam time, UTC+7)' in the viewer's zone and language."""
-    return f"{format_date(start, 'medium')}, {format_time(start, 'short')}–{format_time(end, 'short')} ({zone_label()})"
+    """'Wed 9 Dec 2026, 09:00–10:30 ICT' in the viewer's zone and language."""
+    return timefmt.span(start, end)
 
 
 def conflicts_for(session: Session, slot: Slot, *, tz: str, exclude_id: int | None = None) -> list[Conflict]:
@@ -108,7 +108,7 @@ def _day_conflicts(session: Session, slot: Slot, tz: str, exclude_id: int | None
     days = event_days(session) if days is None else days
     if not days or {local_day(slot.starts_at, tz), local_day(slot.ends_at, tz)} <= set(days):
         return []
-    listed = ", ".join(d.isoformat() for d in days)
+    listed = timefmt.listing([timefmt.day(d) for d in days])
     ids = (exclude_id,) if exclude_id is not None else ()
     return [Conflict("day", _("The seminar is not on one of the event days (%(days)s).", days=listed), ids)]
 
@@ -117,8 +117,9 @@ def _capacity_conflicts(slot: Slot, exclude_id: int | None) -> list[Conflict]:
     if slot.capacity is None or slot.capacity <= slot.room.capacity:
         return []
     ids = (exclude_id,) if exclude_id is not None else ()
-    return [Conflict("capacity", _("The capacity (%(capacity)d) is larger than the %(seats)d seats of %(room)s.",
-                                   capacity=slot.capacity, seats=slot.room.capacity, room=slot.room.name), ids)]
+    return [Conflict("capacity", ngettext("The capacity (%(capacity)d) is larger than the %(num)d seat of %(room)s.",
+                                          "The capacity (%(capacity)d) is larger than the %(num)d seats of %(room)s.",
+                                          slot.room.capacity, capacity=slot.capacity, room=slot.room.name), ids)]
 
 
 def all_conflicts(session: Session, tz: str) -> list[Conflict]:

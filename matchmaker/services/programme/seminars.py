@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -137,29 +137,34 @@ class CleanSeminar:
 
 
 def clean_seminar(session: Session, data: SeminarData, tz: str) -> CleanSeminar:
-    """Validate *data*; every message names the field it is about."""
-    day = parse_day("day", data.day)
-    starts_at = to_utc(day, parse_clock("start", data.start), tz)
-    ends_at = to_utc(day, parse_clock("end", data.end), tz)
-    if ends_at <= starts_at:
-        raise v.ValidationError("end", _("The end must be after the start."))
+    """Validate *data*; every message names the field it is about, and all are raised together."""
+    check = v.Checks()
+    day = check(parse_day, "day", data.day)
+    start, end = check(parse_clock, "start", data.start), check(parse_clock, "end", data.end)
+    starts_at = to_utc(day, start, tz) if day and start else None
+    ends_at = to_utc(day, end, tz) if day and end else None
+    if starts_at and ends_at and ends_at <= starts_at:
+        check.failures.append(v.ValidationError("end", _("The end must be after the start.")))
     room = session.get(Room, data.room_id) if data.room_id else None
     if room is None:
-        raise v.ValidationError("room_id", _("Choose a room that exists."))
-    titles = {lang: v.text(f"title_{lang}", data.titles.get(lang), max_length=300, required=False) for lang in PROGRAMME_LANGUAGES}
+        check.failures.append(v.ValidationError("room_id", _("Choose a room that exists.")))
+    titles = {lang: check(v.text, f"title_{lang}", data.titles.get(lang), max_length=300, required=False)
+              for lang in PROGRAMME_LANGUAGES}
     if not any(titles.values()):
-        raise v.ValidationError("title_en", _("Give a title in at least one language."))
-    abstracts = {lang: v.text(f"abstract_{lang}", data.abstracts.get(lang), max_length=6000, required=False)
+        check.failures.append(v.ValidationError("title_en", _("Give a title in at least one language.")))
+    abstracts = {lang: check(v.text, f"abstract_{lang}", data.abstracts.get(lang), max_length=6000, required=False)
                  for lang in PROGRAMME_LANGUAGES}
-    return CleanSeminar(
+    cleaned = CleanSeminar(
         room=room, starts_at=starts_at, ends_at=ends_at, titles=titles, abstracts=abstracts,
-        spoken_language=v.language("spoken_language", data.spoken_language),
-        interpretation=_clean_interpretation(data.interpretation, data.spoken_language),
-        categories=categories_by_keys(session, "categories", list(data.categories)),
-        capacity=positive_int("capacity", data.capacity, required=False),
-        speakers=_speakers_by_id(session, data.speaker_ids),
-        code=v.text("code", data.code, max_length=40, required=False) or None,
+        spoken_language=check(v.language, "spoken_language", data.spoken_language),
+        interpretation=check(_clean_interpretation, data.interpretation, data.spoken_language),
+        categories=check(categories_by_keys, session, "categories", list(data.categories)),
+        capacity=check(positive_int, "capacity", data.capacity, required=False),
+        speakers=check(_speakers_by_id, session, data.speaker_ids),
+        code=check(v.text, "code", data.code, max_length=40, required=False) or None,
     )
+    check.done()
+    return cleaned
 
 
 def _clean_interpretation(codes: tuple[str, ...], spoken: str) -> str:
@@ -226,7 +231,8 @@ def _check_seats(seminar: Seminar | None, capacity: int | None) -> None:
     taken = seminar.seats_taken if seminar else 0
     if taken and (capacity is None or capacity < taken):
         raise v.ValidationError(
-            "capacity", _("%(count)d seats are already reserved: the capacity cannot be lower.", count=taken))
+            "capacity", ngettext("%(num)d seat is already reserved: the capacity cannot be lower.",
+                                "%(num)d seats are already reserved: the capacity cannot be lower.", taken))
 
 
 def _moves(seminar: Seminar, clean: CleanSeminar) -> bool:

@@ -114,17 +114,21 @@ def save_speaker(session: Session, actor: User, data: SpeakerData, *, speaker: S
     """Create or change a speaker; an *upload* replaces the photo (stored in *folder*)."""
     if not actor.is_organiser:
         raise PermissionError("organisers only")
-    name = v.text("name", data.name, max_length=200)
-    other = session.scalar(select(Speaker).where(Speaker.name == name))
+    check = v.Checks()
+    name = check(v.text, "name", data.name, max_length=200)
+    other = session.scalar(select(Speaker).where(Speaker.name == name)) if name else None
     if other is not None and other is not speaker:
-        raise v.ValidationError("name", _("A speaker with this name already exists."))
-    photo = check_photo(upload) if upload else None
+        check.failures.append(v.ValidationError("name", _("A speaker with this name already exists.")))
+    photo = check(check_photo, upload) if upload else None
+    texts = {f"{kind}_{lang}": check(v.text, f"{kind}_{lang}", given.get(lang), max_length=limit, required=False)
+             for kind, given, limit in (("affiliation", data.affiliations, 300), ("bio", data.bios, 4000))
+             for lang in PROGRAMME_LANGUAGES}
+    photo_url = check(v.website, "photo_url", data.photo_url)
+    check.done()
     speaker = speaker or Speaker()
-    speaker.name = name
-    for lang in PROGRAMME_LANGUAGES:
-        setattr(speaker, f"affiliation_{lang}", v.text(f"affiliation_{lang}", data.affiliations.get(lang), max_length=300, required=False))
-        setattr(speaker, f"bio_{lang}", v.text(f"bio_{lang}", data.bios.get(lang), max_length=4000, required=False))
-    speaker.photo_url = v.website("photo_url", data.photo_url)
+    speaker.name, speaker.photo_url = name, photo_url
+    for attribute, text in texts.items():
+        setattr(speaker, attribute, text)
     if data.remove_photo:
         speaker.photo_file = speaker.photo_type = None
     if photo is not None and folder is not None:

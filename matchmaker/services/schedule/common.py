@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, object_session
 
-from matchmaker.i18n import when
+from matchmaker.timefmt import moment
 from matchmaker.models import MatchSession, MeetingRequest, ScheduleRun, SessionCompany, SessionSlot, User, utcnow
 from matchmaker.services.programme.common import pick_text, reader_language
 from matchmaker.services.validation import ValidationError
@@ -79,7 +79,7 @@ def ensure_idle(ms: MatchSession) -> None:
 
 def slot_label(slot: SessionSlot) -> str:
     """The slot's start in the viewer's zone, zone named (for messages)."""
-    return when(slot.starts_at, "short")
+    return moment(slot.starts_at)
 
 
 def session_label(ms: MatchSession, reader: str | None = None) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
@@ -81,7 +81,8 @@ class Board:
                 out.append(_("%(name)s already has a meeting at %(time)s.", name=name, time=time))
             cap = self.caps.get(cid, len(self.slots))
             if self.count(cid, ignore) + 1 > cap:
-                out.append(_("%(name)s would have more than %(cap)d meetings, its maximum in this session.", name=name, cap=cap))
+                out.append(ngettext("%(name)s would have more than %(num)d meeting, its maximum in this session.",
+                                    "%(name)s would have more than %(num)d meetings, its maximum in this session.", cap, name=name))
         occupant = self.at(table_id, slot_id)
         if occupant is not None and occupant is not ignore:
             out.append(_("The table %(table)s is taken at %(time)s.", table=table.name, time=time))

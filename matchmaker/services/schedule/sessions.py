@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date, time
 
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
@@ -116,18 +116,32 @@ def _number(field: str, raw: str) -> int:
     return int(text)
 
 
-def _plan(data: SessionData) -> tuple[iv.SessionPlan, list[iv.Interval]]:
-    if data.timezone not in TIMEZONES:
-        raise ValidationError("timezone", _("Choose Vietnam time or Japan time."))
+def _plan_error(error: iv.PlanError) -> ValidationError:
+    return ValidationError(error.field, plan_message(error))
+
+
+def _breaks(raw: str) -> tuple[iv.Break, ...]:
     try:
-        plan = iv.SessionPlan(
-            day=_date("day", data.day), start=_time("start", data.start), end=_time("end", data.end),
-            slot_minutes=_number("slot_minutes", data.slot_minutes),
-            buffer_minutes=_number("buffer_minutes", data.buffer_minutes or "0"),
-            breaks=iv.parse_breaks(data.breaks), timezone=data.timezone)
+        return iv.parse_breaks(raw)
+    except iv.PlanError as error:
+        raise _plan_error(error) from None
+
+
+def _plan(data: SessionData) -> tuple[iv.SessionPlan, list[iv.Interval]]:
+    """The plan and its slots; every field that cannot be read is reported at once."""
+    checks = v.Checks()
+    if data.timezone not in TIMEZONES:
+        checks.failures.append(ValidationError("timezone", _("Choose Vietnam time or Japan time.")))
+    fields = dict(day=checks(_date, "day", data.day), start=checks(_time, "start", data.start),
+                  end=checks(_time, "end", data.end), slot_minutes=checks(_number, "slot_minutes", data.slot_minutes),
+                  buffer_minutes=checks(_number, "buffer_minutes", data.buffer_minutes or "0"),
+                  breaks=checks(_breaks, data.breaks))
+    checks.done()
+    try:
+        plan = iv.SessionPlan(**fields, timezone=data.timezone)
         return plan, iv.build_slots(plan)
     except iv.PlanError as error:
-        raise ValidationError(error.field, plan_message(error)) from None
+        raise _plan_error(error) from None
 
 
 def _table_names(data: SessionData) -> list[str]:
@@ -138,7 +152,7 @@ def _table_names(data: SessionData) -> list[str]:
         raise ValidationError("tables", _("At most %(max)d tables.", max=MAX_TABLES))
     given = [v.text("table_names", line, max_length=60) for line in (data.table_names or "").splitlines() if line.strip()]
     if len(given) > count:
-        raise ValidationError("table_names", _("You gave %(names)d names for %(count)d tables.", names=len(given), count=count))
+        raise ValidationError("table_names", ngettext("You gave %(names)d names for %(num)d table.", "You gave %(names)d names for %(num)d tables.", count, names=len(given)))
     names = given + [str(i + 1) for i in range(len(given), count)]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
@@ -170,11 +184,13 @@ def _check_published(session: Session, ms: MatchSession, slots: list[iv.Interval
 def save_session(session: Session, actor: User, data: SessionData, ms: MatchSession | None = None) -> SavedSession:
     """Create a session (``ms`` None) or change one; every check runs before the first write."""
     require_organiser(actor)
-    names_by_lang = {f"name_{lang}": v.text(f"name_{lang}", getattr(data, f"name_{lang}"), max_length=120, required=False)
+    checks = v.Checks()
+    names_by_lang = {f"name_{lang}": checks(v.text, f"name_{lang}", getattr(data, f"name_{lang}"), max_length=120, required=False)
                      for lang in ("ja", "vi", "en")}
-    venue = v.text("venue", data.venue, max_length=200, required=False)
-    plan, slots = _plan(data)
-    names = _table_names(data)
+    venue = checks(v.text, "venue", data.venue, max_length=200, required=False)
+    plan, slots = checks(_plan, data) or (None, None)
+    names = checks(_table_names, data)
+    checks.done()
     _check_overlap(session, slots, ms.id if ms else None)
     if ms is not None:
         ms = lock_session(session, ms.id)

@@ -32,7 +32,7 @@ class ImportForm(Form):
     submit = SubmitField(_l("Import"))
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     """Mail imported companies a link to create their login: the ticked ones, or all not invited yet."""
 
     companies = SelectMultipleField(_l("Companies"), coerce=int, validate_choice=False)

@@ -49,7 +49,7 @@ class InvitationForm(ResetForm):
     submit = SubmitField(_l("Save the password and sign in"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """One button: confirm the address (a POST, so that opening the link alone changes nothing)."""
 
     submit = SubmitField(_l("Confirm and continue"))

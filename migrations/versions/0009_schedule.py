@@ -2,7 +2,7 @@
 hand edits of the draft, cancelled calendar entries, one calendar UID domain
 
 Revision ID: 0009_schedule
-Revises: 0006_import_jobs
+Revises: 0007_accounts
 Create Date: 2026-12-04 15:30:00
 """
 from alembic import op
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009_schedule'
-down_revision = '0006_import_jobs'
+down_revision = '0007_accounts'
 branch_labels = None
 depends_on = None
 

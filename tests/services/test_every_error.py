@@ -6,7 +6,9 @@ import pytest
 
 from matchmaker.extensions import db
 from matchmaker.models import Room
-from matchmaker.services import categories, programme, programme_speakers
+from matchmaker.services import categories
+from matchmaker.services.programme import seminars as programme
+from matchmaker.services.programme import speakers as programme_speakers
 from matchmaker.services import validation as v
 from tests.programme_helpers import build_programme, organiser, seminar_data
 

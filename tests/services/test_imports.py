@@ -22,7 +22,7 @@ from matchmaker.services.programme.importing import EXPORT_COLUMNS, IMPORTER as 
 from tests.programme_helpers import DAY1, TZ, build_programme, organiser
 
 HEADER = "company,country,city,sector,email,website,kind,title,description,categories,language\n"
-MISSING = {"en": "Missing: this column needs a value.", "ja": "未入力です。この列には値が必要です。",
+MISSING = {"en": "Missing: this column must have a value.", "ja": "未入力です。この列には値が必要です。",
            "vi": "Còn thiếu: cột này cần có giá trị."}
 
 

@@ -29,7 +29,7 @@ def busy_event(app, make_company):
         db.session.commit()
         accept(ids["jp"], ids["Hai Phong Water"])  # an earlier request, accepted
         ids["session"] = new_session()
-        new_session(name="Day 2 morning", day="2026-12-02")
+        new_session(name_en="Day 2 morning", day="2026-12-02")
         generate(app, ids["session"])
         ids["meeting"] = db.session.scalar(select(ScheduledMeeting.id))
     ids.update({f"seminar {k}": v for k, v in build_programme(app).items()})

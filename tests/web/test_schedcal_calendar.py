@@ -6,7 +6,7 @@ from icalendar import Calendar
 from matchmaker.extensions import db
 from matchmaker.models import MatchSession, Seminar, User
 from matchmaker.services.programme import seminars as programme_svc
-from matchmaker.services import programme_attendance as attendance
+from matchmaker.services.programme import attendance
 from matchmaker.services.schedule import publish
 from tests.conftest import translated, user_email
 from tests.programme_helpers import build_programme

@@ -65,7 +65,7 @@ def test_xlsx_has_typed_cells_widths_frozen_header_and_filter_in_the_pages_zone(
     assert "Vietnam time" in page
     sheet = load_workbook(io.BytesIO(org.get(_link(page, "#handouts a", 1)).get_data())).active
     header = [c.value for c in sheet[2]]
-    assert header[2] == "Date (Vietnam time, UTC+7)" and header[3] == "Start (Vietnam time, UTC+7)"
+    assert header[2] == "Date – Vietnam time (UTC+7)" and header[3] == "Start – Vietnam time (UTC+7)"
     date_cell, start_cell = sheet["C3"], sheet["D3"]
     assert isinstance(date_cell.value, dt.datetime) and date_cell.value.date() == dt.date(2026, 12, 1)
     assert date_cell.is_date and start_cell.is_date and start_cell.number_format == "hh:mm"
@@ -80,7 +80,7 @@ def test_export_follows_the_zone_the_organiser_chose(org, app, drafted):
     page = org.get(f"/en/admin/schedule/{drafted}/").get_data(as_text=True)
     assert "Japan time" in page
     text = org.get(_link(page, "#handouts a", 2)).get_data().decode("utf-8-sig")
-    assert "Start (Japan time, UTC+9)" in text and ",10:00," in text.replace(",10:30,", ",10:00,")
+    assert "Start – Japan time (UTC+9)" in text and ",10:00," in text.replace(",10:30,", ",10:00,")
 
 
 def test_published_export_and_all_sessions_file_name(org, app, drafted):

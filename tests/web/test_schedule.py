@@ -110,7 +110,7 @@ def test_move_refused_with_reason_then_publish_reaches_the_company(org, client, 
            fields={"slot": target_slot, "table": other_table})
     html = org.get(f"/en/admin/schedule/meetings/{meeting_id}").get_data(as_text=True)
     assert "Kitakyushu Eco already has a meeting at" in html
-    submit(org, f"/en/admin/schedule/{ms_id}/", f'form[action="/en/admin/schedule/{ms_id}/publish"]')
+    submit(org, f"/en/admin/schedule/{ms_id}/publish")  # the confirm page's form
     with app.app_context():
         assert len(meetings(ms_id, "published")) == 2
 
@@ -164,7 +164,7 @@ def test_export_neutralises_formulas(org, app, pair):
         add_meeting(db.session, organiser(), ms_id, a, c, ms.slots[0].id, ms.tables[0].id)
         db.session.commit()
     csv_text = org.get(f"/en/admin/schedule/export.csv?session={ms_id}&state=draft").get_data().decode("utf-8-sig")
-    assert "'=HYPERLINK" in csv_text and "Kitakyushu Eco" in csv_text and "Start (Vietnam time, UTC+7)" in csv_text
+    assert "'=HYPERLINK" in csv_text and "Kitakyushu Eco" in csv_text and "Start – Vietnam time (UTC+7)" in csv_text
     data = org.get(f"/en/admin/schedule/export.xlsx?session={ms_id}&state=draft").get_data()
     sheet = load_workbook(io.BytesIO(data)).active
     values = [cell.value for row in sheet.iter_rows() for cell in row]

@@ -15,6 +15,7 @@ from matchmaker.extensions import db
 from matchmaker.models import Company, MatchSession, MeetingRequest, User
 from matchmaker.services import meetings
 from tests.conftest import translated, user_email
+from tests.mailbox import last_mail, link_in
 from tests.webforms import submit
 
 LANGS = ["ja", "vi", "en"]
@@ -65,6 +66,8 @@ def test_the_registration_e_mail_becomes_the_contact_e_mail_of_the_profile(clien
     submit(client, "/en/auth/register", fields={
         "company_name": "Hai Phong Green Water", "country": "VN", "email": "Info@HPGW.example.vn",
         "password": "a long enough secret", "confirm": "a long enough secret"})
+    confirm_page = client.get(link_in(last_mail(app, "info@hpgw.example.vn"), "/en/auth/confirm/"))
+    submit(client, confirm_page)  # the mailed link confirms the address and signs in
     profile = _doc(client.get("/en/profile/"))
     assert profile.cssselect('[name="contact_email"]')[0].get("value") == "info@hpgw.example.vn"
 

@@ -106,7 +106,7 @@ def count_rows(rows: list[dict[str, str]]) -> int:
 
 def missing_cells(row: dict[str, str], columns: tuple[Column, ...], number: int) -> list[RowError]:
     """A "missing" error for each required column that *row* (row *number* of the file) leaves empty."""
-    return [RowError(number, column.name, _("Missing: this column needs a value."))
+    return [RowError(number, column.name, _("Missing: this column must have a value."))
             for column in columns if column.required and not row.get(column.name)]
 
 

@@ -22,6 +22,7 @@ from matchmaker.models import PROGRAMME_LANGUAGES, ProgrammeDay, Room, Seminar, 
 from matchmaker.services import validation as v
 from matchmaker.services.categories import categories_by_keys
 from matchmaker.services.programme import attendance
+from matchmaker.services.programme.common import pick_text
 from matchmaker.services.programme.conflicts import ConflictError, conflicts_for
 
 CHANGED_FOR = timedelta(days=1)

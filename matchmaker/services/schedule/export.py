@@ -45,8 +45,8 @@ class Export:
 
 def _header(tz: str) -> list[str]:
     zone = zone_label(tz)
-    return [_("Version"), _("Session"), _("Date (%(zone)s)", zone=zone), _("Start (%(zone)s)", zone=zone),
-            _("End (%(zone)s)", zone=zone), _("Table"), _("Company A"), _("Country A"), _("Company B"), _("Country B"),
+    return [_("Version"), _("Session"), _("Date – %(zone)s", zone=zone), _("Start – %(zone)s", zone=zone),
+            _("End – %(zone)s", zone=zone), _("Table"), _("Company A"), _("Country A"), _("Company B"), _("Country B"),
             _("Interpreter needed"), _("Score"), _("Pinned")]
 
 

@@ -10,6 +10,7 @@ class StatusForm(FlaskForm):
     """Approve or reject a company."""
 
     status = HiddenField()
+    confirm = HiddenField()  # "1" once the organiser confirmed a rejection
     submit = SubmitField(_l("Save"))
 
 

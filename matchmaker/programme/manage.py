@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from matchmaker.access import organiser_required
@@ -24,9 +24,12 @@ from matchmaker.services import programme_attendance as attendance
 from matchmaker.services import programme_exhibition as exhibition
 from matchmaker.services import programme_rooms as rooms_svc
 from matchmaker.services import programme_speakers as speakers_svc
+from matchmaker.services import seminar_trash
 from matchmaker.services.categories import list_categories
-from matchmaker.services.programme_conflicts import ConflictError, all_conflicts
+from matchmaker.services.programme_conflicts import ConflictError, all_conflicts, time_span
+from matchmaker.services.undo import UNDO_MINUTES
 from matchmaker.services.validation import ValidationError
+from matchmaker.undo import offer_undo
 
 bp = Blueprint("manage", __name__, url_prefix="/admin/programme")
 
@@ -144,20 +147,39 @@ def edit_seminar(seminar_id: int | None):
                            reservations=reservations, action_form=ActionForm())
 
 
-@bp.post("/seminars/<int:seminar_id>/delete")
+@bp.route("/seminars/<int:seminar_id>/delete", methods=["GET", "POST"])
 @organiser_required
 def delete_seminar(seminar_id: int):
-    """Remove a seminar; its followers are told."""
+    """Ask first (GET), then delete (POST with confirm=1); followers are told; can be undone for a while."""
     seminar = db.get_or_404(Seminar, seminar_id)
-    if ActionForm().validate_on_submit():
-        title = svc.seminar_title(seminar)
+    form = ActionForm()
+    if request.method == "GET" or not request.form.get("confirm"):
+        return _confirm_delete(seminar)
+    if form.validate_on_submit():
         followers = attendance.followers(db.session, seminar) if seminar.published_at else []
         mails = attendance.compose_mails(followers, seminar, "cancelled", _tz())  # before the seminar is gone
-        svc.delete_seminar(db.session, current_user, seminar)
+        action, _notified = seminar_trash.delete_seminar(db.session, current_user, seminar)
         db.session.commit()
         attendance.send_mails(current_app.config, mails)
-        flash(_("“%(title)s” deleted.", title=title), "success")
+        offer_undo(action)
     return redirect(url_for(".overview"))
+
+
+def _confirm_delete(seminar: Seminar):
+    followers = len(attendance.followers(db.session, seminar)) if seminar.published_at else 0
+    details = [_("%(time)s, %(room)s", time=time_span(seminar.starts_at, seminar.ends_at),
+                 room=seminar.room.name_in(svc.reader_language()))]
+    if followers:
+        details.append(ngettext("%(num)d person follows it and will be told it is cancelled.",
+                                "%(num)d people follow it and will be told it is cancelled.", followers))
+    return render_template(
+        "confirm.html", confirm_title=_("Delete “%(title)s”?", title=svc.seminar_title(seminar)),
+        confirm_message=(_("The seminar is published: it disappears from the programme and its seats are released.")
+                         if seminar.published_at else _("The draft seminar is removed.")),
+        details=details, note=_("You can undo this for %(minutes)d minutes.", minutes=UNDO_MINUTES),
+        confirm_action=url_for(".delete_seminar", seminar_id=seminar.id), confirm_button=_("Delete this seminar"),
+        cancel_url=url_for(".edit_seminar", seminar_id=seminar.id),
+    )
 
 
 @bp.route("/rooms", methods=["GET", "POST"])

@@ -10,6 +10,7 @@ from matchmaker.extensions import db
 from matchmaker.models import Hall, Room, Seminar, Speaker, Venue
 from tests.conftest import csrf_from, form_post, translated, user_email
 from tests.programme_helpers import DAY1, build_programme
+from tests.webforms import submit
 
 
 @pytest.fixture
@@ -160,7 +161,7 @@ def test_publish_and_delete(organiser_client, app):
     form_post(organiser_client, "/en/admin/programme/seminars/new", _seminar_form(ids))
     published = form_post(organiser_client, "/en/admin/programme/publish", {}, page="/en/admin/programme/", follow_redirects=True)
     assert "1 seminars published." in published.get_data(as_text=True)
-    form_post(organiser_client, f"/en/admin/programme/seminars/{ids['C']}/delete", {}, page="/en/admin/programme/")
+    submit(organiser_client, f"/en/admin/programme/seminars/{ids['C']}/delete", "form.confirm-form")  # asks first
     assert _count(app, Seminar) == 3
     with app.app_context():
         assert db.session.get(Seminar, ids["C"]) is None

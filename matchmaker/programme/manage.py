@@ -167,7 +167,7 @@ def delete_seminar(seminar_id: int):
 
 def _confirm_delete(seminar: Seminar):
     followers = len(attendance.followers(db.session, seminar)) if seminar.published_at else 0
-    details = [_("%(time)s, %(room)s", time=time_span(seminar.starts_at, seminar.ends_at),
+    details = [_("%(time)s in %(room)s", time=time_span(seminar.starts_at, seminar.ends_at),
                  room=seminar.room.name_in(svc.reader_language()))]
     if followers:
         details.append(ngettext("%(num)d person follows it and will be told it is cancelled.",

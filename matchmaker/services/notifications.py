@@ -29,7 +29,9 @@ def notice_text(notice: Notification) -> str:
     if notice.kind == "request_accepted":
         return _("%(name)s accepted your meeting request.", name=notice.partner_name)
     text = _("%(name)s declined your meeting request.", name=notice.partner_name)
-    return f"{text} {_('Reason: %(reason)s', reason=notice.reason)}" if notice.reason else text
+    if not notice.reason:
+        return text
+    return " ".join([text, _("Reason: %(reason)s", reason=notice.reason)])
 
 
 def _subject(notice: Notification) -> str:

@@ -47,7 +47,10 @@ class RoomForm(FlaskForm):
     """A seminar room."""
 
     venue_id = SelectField(_l("Venue"), coerce=str, validate_choice=False)
-    name = StringField(_l("Room name"))
+    name = StringField(_l("Room name"), description=_l("The name the programme import uses; shown when no name is given in the reader's language."))
+    name_ja = StringField(_l("Room name in Japanese"))
+    name_vi = StringField(_l("Room name in Vietnamese"))
+    name_en = StringField(_l("Room name in English"))
     floor = StringField(_l("Floor"))
     capacity = StringField(_l("Capacity"))
     submit = SubmitField(_l("Save room"))
@@ -72,7 +75,10 @@ class SpeakerForm(FlaskForm):
 class HallForm(FlaskForm):
     """An exhibition hall."""
 
-    name = StringField(_l("Hall name"))
+    name = StringField(_l("Hall name"), description=_l("The name the programme import uses; shown when no name is given in the reader's language."))
+    name_ja = StringField(_l("Hall name in Japanese"))
+    name_vi = StringField(_l("Hall name in Vietnamese"))
+    name_en = StringField(_l("Hall name in English"))
     floor = StringField(_l("Floor"))
     submit = SubmitField(_l("Save hall"))
 

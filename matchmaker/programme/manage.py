@@ -213,7 +213,8 @@ def edit_room(room_id: int | None):
         form.venue_id.data, form.capacity.data = str(room.venue_id), str(room.capacity)
     if form.validate_on_submit():
         venue_id = int(form.venue_id.data) if (form.venue_id.data or "").isdigit() else None
-        data = rooms_svc.RoomData(venue_id=venue_id, name=form.name.data, capacity=form.capacity.data, floor=form.floor.data)
+        data = rooms_svc.RoomData(venue_id=venue_id, name=form.name.data, capacity=form.capacity.data, floor=form.floor.data,
+                                  names=_form_names(form))
         try:
             rooms_svc.save_room(db.session, current_user, data, room)
             db.session.commit()
@@ -275,23 +276,44 @@ def edit_speaker(speaker_id: int | None):
     return render_template("programme/manage/speaker.html", form=form, speaker=speaker)
 
 
+def _form_names(form) -> dict[str, str]:
+    """The per-language names of a room or hall form."""
+    return {lang: getattr(form, f"name_{lang}").data or "" for lang in PROGRAMME_LANGUAGES}
+
+
 @bp.route("/exhibition", methods=["GET", "POST"])
 @organiser_required
 def exhibition_page():
     """Halls and their booths; add a hall."""
     form = HallForm()
-    if form.validate_on_submit():
-        try:
-            exhibition.save_hall(db.session, current_user, form.name.data, form.floor.data)
-            db.session.commit()
-        except ValidationError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            flash(_("Hall saved."), "success")
-            return redirect(url_for(".exhibition_page"))
+    if form.validate_on_submit() and _save_hall(form, None):
+        return redirect(url_for(".exhibition_page"))
     return render_template("programme/manage/exhibition.html", halls=exhibition.list_halls(db.session), form=form,
                            action_form=ActionForm())
+
+
+@bp.route("/halls/<int:hall_id>", methods=["GET", "POST"])
+@organiser_required
+def edit_hall(hall_id: int):
+    """Rename a hall, in each language too."""
+    hall = db.get_or_404(Hall, hall_id)
+    form = HallForm(obj=hall if request.method == "GET" else None)
+    if form.validate_on_submit() and _save_hall(form, hall):
+        return redirect(url_for(".exhibition_page"))
+    return render_template("programme/manage/hall.html", form=form, hall=hall)
+
+
+def _save_hall(form: HallForm, hall: Hall | None) -> bool:
+    """Save the hall form (flash and True), or put the error on the form (False)."""
+    try:
+        exhibition.save_hall(db.session, current_user, form.name.data, form.floor.data, hall, names=_form_names(form))
+        db.session.commit()
+    except ValidationError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return False
+    flash(_("Hall saved."), "success")
+    return True
 
 
 @bp.route("/booths/new", methods=["GET", "POST"], defaults={"booth_id": None})

@@ -23,6 +23,7 @@ from matchmaker.models import PROGRAMME_LANGUAGES, Booth, Hall, Room, Seminar, S
 from matchmaker.services import programme as svc
 from matchmaker.services import programme_exhibition as exhibition
 from matchmaker.services import programme_rooms as rooms_svc
+from matchmaker.services import place_names
 from matchmaker.services import programme_speakers as speakers
 from matchmaker.services import validation as v
 from matchmaker.services.importer import Progress, RowError, read_table
@@ -108,7 +109,8 @@ def _room(session, row, actor, tz, allow_conflicts) -> bool:
     venue = session.scalar(select(Venue).where(Venue.name == venue_name))
     venue = venue or rooms_svc.save_venue(session, actor, venue_name, row.get("address", ""))
     room = session.scalar(select(Room).where(Room.venue_id == venue.id, Room.name == clean_text(row.get("room"))))
-    data = rooms_svc.RoomData(venue_id=venue.id, name=row.get("room", ""), capacity=row.get("capacity"), floor=row.get("floor", ""))
+    data = rooms_svc.RoomData(venue_id=venue.id, name=row.get("room", ""), capacity=row.get("capacity"), floor=row.get("floor", ""),
+                              names=place_names.names_from_row(row, "room"))
     rooms_svc.save_room(session, actor, data, room)
     return room is None
 
@@ -123,7 +125,8 @@ def _speaker(session, row, actor, tz, allow_conflicts) -> bool:
 
 def _hall(session, row, actor, tz, allow_conflicts) -> bool:
     existing = session.scalar(select(Hall).where(Hall.name == clean_text(row.get("hall"))))
-    exhibition.save_hall(session, actor, row.get("hall", ""), row.get("floor", ""), existing)
+    exhibition.save_hall(session, actor, row.get("hall", ""), row.get("floor", ""), existing,
+                         names=place_names.names_from_row(row, "hall"))
     return existing is None
 
 
@@ -156,9 +159,9 @@ def _seminar(session, row, actor, tz, allow_conflicts) -> bool:
 # Form field names → import column names, so that a message names the column to correct.
 COLUMN_NAMES = {
     "day": {"day": "date"},
-    "room": {"name": "room", "venue_id": "venue"},
+    "room": {"name": "room", "venue_id": "venue", "name_ja": "room_ja", "name_vi": "room_vi", "name_en": "room_en"},
     "speaker": {"name": "speaker"},
-    "hall": {"name": "hall"},
+    "hall": {"name": "hall", "name_ja": "hall_ja", "name_vi": "hall_vi", "name_en": "hall_en"},
     "booth": {"number": "booth", "hall_id": "hall"},
     "seminar": {"day": "date", "room_id": "room", "spoken_language": "language", "title_en": "title_ja/title_vi/title_en"},
 }

@@ -3,7 +3,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+
 from wtforms import BooleanField, HiddenField, StringField, SubmitField
+
+from matchmaker.forms import within_upload_limit
 
 
 class StatusForm(FlaskForm):
@@ -27,6 +30,6 @@ class CategoryForm(FlaskForm):
 class ImportForm(FlaskForm):
     """A CSV or XLSX file of companies with their offers and needs."""
 
-    file = FileField(_l("File (CSV in UTF-8, or XLSX)"))
+    file = FileField(_l("File (CSV in UTF-8, or XLSX)"), validators=[within_upload_limit])
     pending = BooleanField(_l("Leave new companies awaiting approval"))
     submit = SubmitField(_l("Import"))

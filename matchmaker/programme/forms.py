@@ -3,9 +3,12 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 
 from matchmaker.companies.forms import MultiCheckboxField
+from matchmaker.forms import within_upload_limit
+from matchmaker.services.programme_speakers import PHOTO_MAX_BYTES
 
 
 class ActionForm(FlaskForm):
@@ -67,7 +70,8 @@ class SpeakerForm(FlaskForm):
     bio_vi = TextAreaField(_l("Biography in Vietnamese"))
     bio_en = TextAreaField(_l("Biography in English"))
     photo_url = StringField(_l("Photo web address"))
-    photo = FileField(_l("Or upload a photo (JPEG, PNG or WebP, at most 2 MB)"))
+    photo = FileField(_l("Or upload a photo (JPEG, PNG or WebP, at most 2 MB)"), validators=[within_upload_limit],
+                      render_kw={"data-max-bytes": PHOTO_MAX_BYTES})
     remove_photo = BooleanField(_l("Remove the uploaded photo"))
     submit = SubmitField(_l("Save speaker"))
 
@@ -104,6 +108,6 @@ class DayForm(FlaskForm):
 class ImportForm(FlaskForm):
     """Upload a programme spreadsheet."""
 
-    file = FileField(_l("CSV (UTF-8) or XLSX file"))
+    file = FileField(_l("CSV (UTF-8) or XLSX file"), validators=[within_upload_limit])
     allow_conflicts = BooleanField(_l("Import even when seminars conflict"))
     submit = SubmitField(_l("Import"))

@@ -109,3 +109,23 @@ def test_deleting_a_seminar_asks_and_undo_brings_it_back(live_server, watched, a
         assert db.session.get(Seminar, ids["B"]).code == "B"
     page.goto(f"{live_server}/{lang}/programme/seminars/{ids['B']}")
     assert "Hợp tác Hải Phòng – Kitakyushu" in page.inner_text("main")
+
+
+def test_a_file_over_the_limit_is_refused_before_sending_and_the_form_is_kept(live_server, watched, app, make_organiser):
+    page = watched
+    saved = app.config["UPLOAD_MAX_MB"]
+    app.config["UPLOAD_MAX_MB"] = 1
+    try:
+        _log_in(page, live_server, "vi", make_organiser())
+        page.goto(f"{live_server}/vi/admin/programme/import")
+        page.check("input[name=allow_conflicts]")
+        posts = []
+        page.on("request", lambda request: request.method == "POST" and posts.append(request.url))
+        page.set_input_files("input[name=file]", files=[{"name": "big.csv", "mimeType": "text/csv",
+                                                          "buffer": b"record\n" + b"room\n" * 300_000}])
+        page.click("main form button[type=submit], main form input[type=submit]")
+        message = translated(app, "vi", "Files may be at most %(mb)d MB.", mb=1)
+        assert page.locator("p.upload-too-large").inner_text() == message
+        assert posts == [] and page.is_checked("input[name=allow_conflicts]")
+    finally:
+        app.config["UPLOAD_MAX_MB"] = saved

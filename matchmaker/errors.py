@@ -85,7 +85,7 @@ def init_app(app: Flask) -> None:
         message = _("Files may be at most %(mb)d MB.", mb=app.config["UPLOAD_MAX_MB"])
         form_page = _form_page_of_post()
         if form_page:  # back to the form with the message (what was sent is too large to read)
-            flash(f'{message} {_("Nothing was sent: choose a smaller file.")}', "error")
+            flash(" ".join([message, _("Nothing was sent: choose a smaller file.")]), "error")
             return redirect(form_page, 303)
         return _page(413, _("File too large"), message)
 

@@ -1,7 +1,10 @@
-"""Companies are told, and a deleted seminar comes back with Undo: clicked through in Chromium,
-in Japanese, Vietnamese and English, asserting on the next page and the database."""
+"""Companies are told, a deleted seminar comes back with Undo, a second bookmark at the same time
+asks first, a too-large file is refused before sending: clicked through in Chromium, in Japanese,
+Vietnamese and English, asserting on the next page and the database."""
 
 from __future__ import annotations
+
+import json
 
 import pytest
 from sqlalchemy import select
@@ -10,7 +13,7 @@ from matchmaker.extensions import db
 from matchmaker.models import Notification, Seminar, User
 from matchmaker.services import meetings as meet_svc
 from tests.conftest import PASSWORD, translated
-from tests.programme_helpers import build_programme
+from tests.programme_helpers import DAY1, build_programme
 
 LANGS = ["ja", "vi", "en"]
 
@@ -129,3 +132,23 @@ def test_a_file_over_the_limit_is_refused_before_sending_and_the_form_is_kept(li
         assert posts == [] and page.is_checked("input[name=allow_conflicts]")
     finally:
         app.config["UPLOAD_MAX_MB"] = saved
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_visitor_is_asked_before_bookmarking_two_seminars_at_once(live_server, watched, app, lang):
+    page = watched
+    ids = build_programme(app)  # B is 09:30–10:30, A 09:00–10:00 on the same day
+    page.goto(f"{live_server}/{lang}/programme/?day={DAY1}&view=list")
+    page.locator(f"button.bookmark[data-seminar='{ids['B']}']").first.click()
+    asked = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    button = page.locator(f"button.bookmark[data-seminar='{ids['A']}']").first
+    button.click()
+    assert "Hợp tác Hải Phòng – Kitakyushu" in asked[0] and "UTC+7" in asked[0]
+    assert translated(app, lang, "Bookmark anyway?") in asked[0]
+    assert button.get_attribute("aria-pressed") == "false"  # cancelled: not bookmarked
+    page.once("dialog", lambda dialog: dialog.accept())
+    button.click()
+    assert button.get_attribute("aria-pressed") == "true"
+    stored = page.evaluate("() => window.localStorage.getItem('matchmaker.programme.bookmarks')")
+    assert sorted(json.loads(stored)) == sorted([ids["A"], ids["B"]])

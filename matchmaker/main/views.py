@@ -13,6 +13,7 @@ from matchmaker.models import Company, Opportunity
 from matchmaker.matching.forms import ActionForm
 from matchmaker.services import notifications as notices_svc
 from matchmaker.services.accounts import set_preferences
+from matchmaker.services import undo as undo_svc
 from matchmaker.services.companies import review_flags
 from matchmaker.urls import safe_next
 
@@ -50,6 +51,7 @@ def dashboard():
     if current_user.is_organiser:
         pending = db.session.scalar(select(func.count(Company.id)).where(Company.status == "pending")) or 0
         empty = len(review_flags(db.session).empty)
+        company_news = {"undoable": undo_svc.pending_for(db.session, current_user)}
     elif current_user.company_id:
         company_news = {
             "notices": [(n, notices_svc.notice_text(n)) for n in notices_svc.notices_for(db.session, current_user.company_id)],

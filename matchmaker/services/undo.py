@@ -53,6 +53,13 @@ def pending(session: Session, actor: User, action_id: int, now: datetime | None 
     return action
 
 
+def pending_for(session: Session, actor: User, now: datetime | None = None) -> list[UndoAction]:
+    """The actor's actions that can still be undone, newest first."""
+    return list(session.scalars(select(UndoAction).where(
+        UndoAction.actor_id == actor.id, UndoAction.undone_at.is_(None), UndoAction.expires_at > (now or utcnow()))
+        .order_by(UndoAction.created_at.desc(), UndoAction.id.desc())))
+
+
 def undo(session: Session, actor: User, action_id: int, now: datetime | None = None) -> UndoAction:
     """Undo the actor's action *action_id*; raise ValidationError when it is too late or already done."""
     now = now or utcnow()

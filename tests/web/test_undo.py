@@ -169,3 +169,15 @@ def test_a_seminar_whose_room_is_gone_cannot_come_back(organiser, app, mailbox):
     assert "The seminar cannot come back: its room has been deleted." in refused.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(UndoAction.undone_at)) is None  # nothing half-done: it can be tried again
+
+
+def test_the_organisers_page_keeps_the_undo_for_the_whole_while(organiser, app, make_company):
+    company_id = make_company(name="Doubtful Co", status="approved")
+    submit(organiser, f"/ja/admin/companies/{company_id}/reject", "form.confirm-form", follow_redirects=True)
+    organiser.get("/ja/programme/")  # the flash's button is gone after another page
+    dashboard = organiser.get("/ja/dashboard")
+    listed = dashboard.get_data(as_text=True)
+    assert translated(app, "ja", "Rejected %(name)s", name="Doubtful Co") in listed.split('id="undoable"')[1]
+    back = submit(organiser, dashboard, "#undoable form", follow_redirects=True)
+    assert _status(app, company_id) == "approved"
+    assert 'id="undoable"' not in back.get_data(as_text=True)  # nothing left to undo

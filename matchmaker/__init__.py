@@ -95,3 +95,6 @@ def _register_blueprints(app: "Flask") -> None:
 
     for blueprint in (schedule_views.bp, review_views.bp, agenda_views.bp, agenda_views.feed_bp):
         app.register_blueprint(blueprint)
+    from matchmaker import undo
+
+    app.register_blueprint(undo.bp)

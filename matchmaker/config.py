@@ -83,7 +83,9 @@ def defaults(instance_path: str) -> dict:
         "BABEL_DEFAULT_TIMEZONE": "UTC",
         "BABEL_TRANSLATION_DIRECTORIES": str(PROJECT_ROOT / "translations"),
         "EVENT_TIMEZONE": env("MATCHMAKER_EVENT_TIMEZONE", "Asia/Ho_Chi_Minh"),
-        "MAX_CONTENT_LENGTH": upload_mb * 1024 * 1024,
+        # One MiB above the file limit: a file a little too large still reaches its form, which is
+        # shown again with the message and everything else typed; beyond, the 413 handler answers.
+        "MAX_CONTENT_LENGTH": (upload_mb + 1) * 1024 * 1024,
         "UPLOAD_MAX_MB": upload_mb,
         "RESET_MAX_AGE": int(env("MATCHMAKER_RESET_MAX_AGE", "3600")),
         "SMTP_HOST": env("MATCHMAKER_SMTP_HOST", ""),

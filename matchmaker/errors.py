@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, render_template
+from flask import Flask, current_app, flash, g, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from markupsafe import escape
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException
 
 from matchmaker.extensions import db, login_manager
 
@@ -44,6 +45,18 @@ def _unavailable_page(title: str, message: str):
     return body, code, {"Retry-After": str(RETRY_AFTER)}
 
 
+def _form_page_of_post() -> str | None:
+    """The URL of a POST that also answers GET (the page of its form), else None."""
+    if request.method != "POST" or request.url_rule is None:
+        return None
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        adapter.match(request.path, method="GET")
+    except HTTPException:
+        return None
+    return request.full_path.rstrip("?")
+
+
 def init_app(app: Flask) -> None:
     """Register handlers for the HTTP errors a visitor can meet."""
 
@@ -69,11 +82,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(error):
-        return _page(
-            413,
-            _("File too large"),
-            _("Files may be at most %(mb)d MB.", mb=app.config["UPLOAD_MAX_MB"]),
-        )
+        message = _("Files may be at most %(mb)d MB.", mb=app.config["UPLOAD_MAX_MB"])
+        form_page = _form_page_of_post()
+        if form_page:  # back to the form with the message (what was sent is too large to read)
+            flash(" ".join([message, _("Nothing was sent: choose a smaller file.")]), "error")
+            return redirect(form_page, 303)
+        return _page(413, _("File too large"), message)
 
     @app.errorhandler(429)
     def too_many(error):

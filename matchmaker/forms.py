@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from typing import Callable
 
-from flask import abort, flash
+from flask import abort, current_app, flash
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from wtforms.validators import ValidationError as FieldError
 
 from matchmaker.extensions import db
 
@@ -90,3 +92,14 @@ def flash_errors(form: FlaskForm) -> None:
     messages = [*form.form_errors, *(message for field in form for message in field.errors)]
     for message in dict.fromkeys(str(m) for m in messages):
         flash(message, "error")
+def within_upload_limit(form, field) -> None:
+    """WTForms validator: an uploaded file of at most ``UPLOAD_MAX_MB`` (the form then keeps the other fields)."""
+    upload = field.data
+    if not upload or not getattr(upload, "filename", ""):
+        return
+    stream = upload.stream
+    stream.seek(0, 2)
+    size, limit = stream.tell(), current_app.config["UPLOAD_MAX_MB"]
+    stream.seek(0)
+    if size > limit * 1024 * 1024:
+        raise FieldError(_("Files may be at most %(mb)d MB.", mb=limit))

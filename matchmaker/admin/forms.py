@@ -4,13 +4,14 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField, SubmitField
 
-from matchmaker.forms import Form
+from matchmaker.forms import Form, within_upload_limit
 
 
 class StatusForm(Form):
     """Approve or reject a company."""
 
     status = HiddenField()
+    confirm = HiddenField()  # "1" once the organiser confirmed a rejection
     submit = SubmitField(_l("Save"))
 
 
@@ -27,7 +28,7 @@ class CategoryForm(Form):
 class ImportForm(Form):
     """A CSV or XLSX file of companies with their offers and needs."""
 
-    file = FileField(_l("File (CSV in UTF-8, or XLSX)"))
+    file = FileField(_l("File (CSV in UTF-8, or XLSX)"), validators=[within_upload_limit])
     pending = BooleanField(_l("Leave new companies awaiting approval"))
     submit = SubmitField(_l("Import"))
 

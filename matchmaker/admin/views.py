@@ -7,6 +7,7 @@ from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from matchmaker.access import organiser_required
+from matchmaker.choices import STATUS_LABELS
 from matchmaker.admin.imports import import_page, job_panel
 from matchmaker.admin.forms import CategoryForm, ImportForm, InviteForm, StatusForm
 from matchmaker.extensions import db
@@ -14,10 +15,12 @@ from matchmaker.forms import attach_error
 from matchmaker.models import Category, Company
 from matchmaker.services import companies as svc
 from matchmaker.services import invitations
+from matchmaker.services import undo as undo_svc
 from matchmaker.services.imports import companies as company_import
 from matchmaker.services.imports.table import XLSX_TYPE, to_csv, to_xlsx
 from matchmaker.services.categories import list_categories, save_category
 from matchmaker.services.validation import ValidationError
+from matchmaker.undo import offer_undo
 
 bp = Blueprint("admin", __name__, url_prefix="/<lang_code>/admin")
 
@@ -29,7 +32,8 @@ def companies():
     status = request.args.get("status")
     rows = svc.companies_for_review(db.session, status)
     return render_template("admin/companies.html", companies=rows, status=status, form=StatusForm(),
-                           invite_form=InviteForm(), without_login=invitations.without_login(db.session))
+                           invite_form=InviteForm(), without_login=invitations.without_login(db.session),
+                           flags=svc.review_flags(db.session))
 
 
 def _invite_link(token: str, lang: str) -> str:
@@ -54,18 +58,45 @@ def invite():
 @bp.post("/companies/<int:company_id>/status")
 @organiser_required
 def set_status(company_id: int):
-    """Approve, reject or reset a company."""
+    """Approve or reset a company; rejecting asks first (a confirm page) and can be undone for a while."""
     company = db.get_or_404(Company, company_id)
     form = StatusForm()
-    if form.validate_on_submit():
-        try:
+    back = url_for("admin.companies", status=request.args.get("status"))
+    if not form.validate_on_submit():
+        return redirect(back)
+    if form.status.data == "rejected" and not form.confirm.data:
+        return redirect(url_for("admin.confirm_reject", company_id=company.id, status=request.args.get("status")))
+    try:
+        if form.status.data == "rejected":
+            action = svc.reject_company(db.session, company, current_user)
+        else:
             svc.set_status(db.session, company, form.status.data, current_user)
-            db.session.commit()
-            flash(_("%(name)s: status saved.", name=company.name), "success")
-        except ValidationError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-    return redirect(url_for("admin.companies", status=request.args.get("status")))
+        db.session.commit()
+    except ValidationError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(back)
+    if form.status.data == "rejected":
+        offer_undo(action)
+    else:
+        flash(_("%(name)s: status saved.", name=company.name), "success")
+    return redirect(back)
+
+
+@bp.get("/companies/<int:company_id>/reject")
+@organiser_required
+def confirm_reject(company_id: int):
+    """Ask before rejecting: the company leaves the directory and the matching."""
+    company = db.get_or_404(Company, company_id)
+    status = request.args.get("status")
+    return render_template(
+        "confirm.html", confirm_title=_("Reject %(name)s?", name=company.name),
+        confirm_message=_("The company leaves the public directory and the matching; its meeting requests stay as they are."),
+        details=[_("Status now: %(status)s", status=STATUS_LABELS[company.status])],
+        note=_("You can undo this for %(minutes)d minutes.", minutes=undo_svc.UNDO_MINUTES),
+        confirm_action=url_for("admin.set_status", company_id=company.id, status=status),
+        confirm_button=_("Reject"), cancel_url=url_for("admin.companies", status=status), fields={"status": "rejected"},
+    )
 
 
 @bp.route("/categories", methods=["GET", "POST"], defaults={"category_id": None})

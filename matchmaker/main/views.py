@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from matchmaker.access import company_required
 from matchmaker.extensions import db
 from matchmaker.i18n import COOKIE_AGE, TIMEZONES, TZ_COOKIE, best_language
 from matchmaker.models import Company, Opportunity
+from matchmaker.matching.forms import ActionForm
+from matchmaker.services import notifications as notices_svc
 from matchmaker.services.accounts import set_preferences
+from matchmaker.services import undo as undo_svc
+from matchmaker.services.companies import review_flags
 from matchmaker.urls import safe_next
 
 bp = Blueprint("main", __name__)
@@ -41,10 +46,44 @@ def index():
 @login_required
 def dashboard():
     """What a signed-in person should look at next."""
-    pending = 0
+    pending, empty = 0, 0
+    company_news = {}
     if current_user.is_organiser:
         pending = db.session.scalar(select(func.count(Company.id)).where(Company.status == "pending")) or 0
-    return render_template("main/dashboard.html", pending=pending)
+        empty = len(review_flags(db.session).empty)
+        company_news = {"undoable": undo_svc.pending_for(db.session, current_user)}
+    elif current_user.company_id:
+        company_news = {
+            "notices": [(n, notices_svc.notice_text(n)) for n in notices_svc.notices_for(db.session, current_user.company_id)],
+            "unanswered": notices_svc.unanswered_requests(db.session, current_user.company_id),
+        }
+    return render_template("main/dashboard.html", pending=pending, empty=empty, action_form=ActionForm(), **company_news)
+
+
+@bp.post("/<lang_code>/notifications/read", defaults={"notice_id": None})
+@bp.post("/<lang_code>/notifications/<int:notice_id>/read")
+@company_required
+def mark_notices_read(notice_id: int | None):
+    """Mark one notice (or all of them) read; back to the dashboard."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    changed = notices_svc.mark_read(db.session, current_user, notice_id)
+    db.session.commit()
+    if notice_id is not None and not changed:
+        abort(404)
+    return redirect(url_for("main.dashboard", _anchor="notices"))
+
+
+@bp.app_context_processor
+def unread_notices():
+    """``unread_notice_count()`` in templates: the signed-in company's unread notices (for the menu)."""
+
+    def count() -> int:
+        if not current_user.is_authenticated or current_user.company_id is None:
+            return 0
+        return notices_svc.unread_count(db.session, current_user.company_id)
+
+    return {"unread_notice_count": count}
 
 
 @bp.route("/<lang_code>/timezone", methods=["GET", "POST"])

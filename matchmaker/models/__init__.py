@@ -60,11 +60,16 @@ from matchmaker.models.schedule import (
     SessionSlot,
     Unavailability,
 )
+from matchmaker.models.notification import NOTICE_KINDS_COMPANY, Notification
+from matchmaker.models.undo import UndoAction
 from matchmaker.models.user import ROLES, User
 from matchmaker.models.version import DataVersion
 
 __all__ = [
     "CalendarCancellation",
+    "NOTICE_KINDS_COMPANY",
+    "Notification",
+    "UndoAction",
     "JOB_STATUSES",
     "Job",
     "COMPANY_SIZES",

@@ -40,6 +40,22 @@ booth_categories = Table(
 )
 
 
+class NamedInLanguages:
+    """A place (room, hall) whose ``name`` may also be given per language, like a seminar's title.
+
+    ``name`` stays the key an import or a form finds the place by; ``name_ja`` … are optional.
+    """
+
+    def names(self) -> dict[str, str]:
+        """The per-language names given (empty strings for those not given)."""
+        return {lang: getattr(self, f"name_{lang}") or "" for lang in PROGRAMME_LANGUAGES}
+
+    def name_in(self, lang: str | None) -> str:
+        """The name for a reader of *lang*: that language's, else English, else the main name."""
+        names = self.names()
+        return names.get(lang or "") or names["en"] or self.name
+
+
 def _new_uid() -> str:
     return f"seminar-{uuid.uuid4()}@{UID_DOMAIN}"
 
@@ -66,7 +82,7 @@ class Venue(db.Model):
                                              cascade="all, delete-orphan", passive_deletes=True)
 
 
-class Room(db.Model):
+class Room(NamedInLanguages, db.Model):
     """A seminar room with a seating capacity."""
 
     __tablename__ = "rooms"
@@ -78,6 +94,9 @@ class Room(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
+    name_ja: Mapped[str] = mapped_column(String(120), default="")
+    name_vi: Mapped[str] = mapped_column(String(120), default="")
+    name_en: Mapped[str] = mapped_column(String(120), default="")
     floor: Mapped[str] = mapped_column(String(40), default="")
     capacity: Mapped[int]
     position: Mapped[int] = mapped_column(default=0)
@@ -177,13 +196,16 @@ class Speaker(db.Model):
         return {lang: getattr(self, f"{field}_{lang}") for lang in PROGRAMME_LANGUAGES}
 
 
-class Hall(db.Model):
+class Hall(NamedInLanguages, db.Model):
     """An exhibition hall; booths are numbered within it."""
 
     __tablename__ = "halls"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
+    name_ja: Mapped[str] = mapped_column(String(120), default="")
+    name_vi: Mapped[str] = mapped_column(String(120), default="")
+    name_en: Mapped[str] = mapped_column(String(120), default="")
     floor: Mapped[str] = mapped_column(String(40), default="")
     position: Mapped[int] = mapped_column(default=0)
 

@@ -2,10 +2,12 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
+
 from wtforms import BooleanField, SelectField, StringField, SubmitField, TextAreaField
 
 from matchmaker.companies.forms import MultiCheckboxField
-from matchmaker.forms import Form
+from matchmaker.forms import Form, within_upload_limit
+from matchmaker.services.programme.speakers import PHOTO_MAX_BYTES
 
 
 class ActionForm(Form):
@@ -47,7 +49,10 @@ class RoomForm(Form):
     """A seminar room."""
 
     venue_id = SelectField(_l("Venue"), coerce=str, validate_choice=False)
-    name = StringField(_l("Room name"))
+    name = StringField(_l("Room name"), description=_l("The name the programme import uses; shown when no name is given in the reader's language."))
+    name_ja = StringField(_l("Room name in Japanese"))
+    name_vi = StringField(_l("Room name in Vietnamese"))
+    name_en = StringField(_l("Room name in English"))
     floor = StringField(_l("Floor"))
     capacity = StringField(_l("Capacity"))
     submit = SubmitField(_l("Save room"))
@@ -64,7 +69,8 @@ class SpeakerForm(Form):
     bio_vi = TextAreaField(_l("Biography in Vietnamese"))
     bio_en = TextAreaField(_l("Biography in English"))
     photo_url = StringField(_l("Photo web address"))
-    photo = FileField(_l("Or upload a photo (JPEG, PNG or WebP, at most 2 MB)"))
+    photo = FileField(_l("Or upload a photo (JPEG, PNG or WebP, at most 2 MB)"), validators=[within_upload_limit],
+                      render_kw={"data-max-bytes": PHOTO_MAX_BYTES})
     remove_photo = BooleanField(_l("Remove the uploaded photo"))
     submit = SubmitField(_l("Save speaker"))
 
@@ -72,7 +78,10 @@ class SpeakerForm(Form):
 class HallForm(Form):
     """An exhibition hall."""
 
-    name = StringField(_l("Hall name"))
+    name = StringField(_l("Hall name"), description=_l("The name the programme import uses; shown when no name is given in the reader's language."))
+    name_ja = StringField(_l("Hall name in Japanese"))
+    name_vi = StringField(_l("Hall name in Vietnamese"))
+    name_en = StringField(_l("Hall name in English"))
     floor = StringField(_l("Floor"))
     submit = SubmitField(_l("Save hall"))
 
@@ -98,6 +107,6 @@ class DayForm(Form):
 class ImportForm(Form):
     """Upload a programme spreadsheet."""
 
-    file = FileField(_l("CSV (UTF-8) or XLSX file"))
+    file = FileField(_l("CSV (UTF-8) or XLSX file"), validators=[within_upload_limit])
     allow_conflicts = BooleanField(_l("Import even when seminars conflict"))
     submit = SubmitField(_l("Import"))

@@ -24,12 +24,15 @@ from matchmaker.services.programme import attendance
 from matchmaker.services.programme import exhibition
 from matchmaker.services.programme import rooms as rooms_svc
 from matchmaker.services.programme import speakers as speakers_svc
+from matchmaker.services.programme import trash as seminar_trash
 from matchmaker.services.categories import list_categories
 from matchmaker.services.imports.table import XLSX_TYPE, to_csv, to_xlsx
 from matchmaker.services.programme import importing as programme_import
 from matchmaker.services.programme.common import reader_language, seminar_title
-from matchmaker.services.programme.conflicts import ConflictError, all_conflicts
+from matchmaker.services.programme.conflicts import ConflictError, all_conflicts, time_span
+from matchmaker.services.undo import UNDO_MINUTES
 from matchmaker.services.validation import ValidationError
+from matchmaker.undo import offer_undo
 
 bp = Blueprint("manage", __name__, url_prefix="/admin/programme")
 
@@ -147,20 +150,39 @@ def edit_seminar(seminar_id: int | None):
                            reservations=reservations, action_form=ActionForm())
 
 
-@bp.post("/seminars/<int:seminar_id>/delete")
+@bp.route("/seminars/<int:seminar_id>/delete", methods=["GET", "POST"])
 @organiser_required
 def delete_seminar(seminar_id: int):
-    """Remove a seminar; its followers are told."""
+    """Ask first (GET), then delete (POST with confirm=1); followers are told; can be undone for a while."""
     seminar = db.get_or_404(Seminar, seminar_id)
-    if ActionForm().validate_on_submit():
-        title = seminar_title(seminar)
+    form = ActionForm()
+    if request.method == "GET" or not request.form.get("confirm"):
+        return _confirm_delete(seminar)
+    if form.validate_on_submit():
         followers = attendance.followers(db.session, seminar) if seminar.published_at else []
         mails = attendance.compose_mails(followers, seminar, "cancelled", _tz())  # before the seminar is gone
-        svc.delete_seminar(db.session, current_user, seminar)
+        action, _notified = seminar_trash.delete_seminar(db.session, current_user, seminar)
         db.session.commit()
         attendance.send_mails(current_app.config, mails)
-        flash(_("“%(title)s” deleted.", title=title), "success")
+        offer_undo(action)
     return redirect(url_for(".overview"))
+
+
+def _confirm_delete(seminar: Seminar):
+    followers = len(attendance.followers(db.session, seminar)) if seminar.published_at else 0
+    details = [_("%(time)s in %(room)s", time=time_span(seminar.starts_at, seminar.ends_at),
+                 room=seminar.room.name_in(reader_language()))]
+    if followers:
+        details.append(ngettext("%(num)d person follows it and will be told it is cancelled.",
+                                "%(num)d people follow it and will be told it is cancelled.", followers))
+    return render_template(
+        "confirm.html", confirm_title=_("Delete “%(title)s”?", title=seminar_title(seminar)),
+        confirm_message=(_("The seminar is published: it disappears from the programme and its seats are released.")
+                         if seminar.published_at else _("The draft seminar is removed.")),
+        details=details, note=_("You can undo this for %(minutes)d minutes.", minutes=UNDO_MINUTES),
+        confirm_action=url_for(".delete_seminar", seminar_id=seminar.id), confirm_button=_("Delete this seminar"),
+        cancel_url=url_for(".edit_seminar", seminar_id=seminar.id),
+    )
 
 
 @bp.route("/rooms", methods=["GET", "POST"])
@@ -194,7 +216,8 @@ def edit_room(room_id: int | None):
         form.venue_id.data, form.capacity.data = str(room.venue_id), str(room.capacity)
     if form.validate_on_submit():
         venue_id = int(form.venue_id.data) if (form.venue_id.data or "").isdigit() else None
-        data = rooms_svc.RoomData(venue_id=venue_id, name=form.name.data, capacity=form.capacity.data, floor=form.floor.data)
+        data = rooms_svc.RoomData(venue_id=venue_id, name=form.name.data, capacity=form.capacity.data, floor=form.floor.data,
+                                  names=_form_names(form))
         try:
             rooms_svc.save_room(db.session, current_user, data, room)
             db.session.commit()
@@ -256,23 +279,44 @@ def edit_speaker(speaker_id: int | None):
     return render_template("programme/manage/speaker.html", form=form, speaker=speaker)
 
 
+def _form_names(form) -> dict[str, str]:
+    """The per-language names of a room or hall form."""
+    return {lang: getattr(form, f"name_{lang}").data or "" for lang in PROGRAMME_LANGUAGES}
+
+
 @bp.route("/exhibition", methods=["GET", "POST"])
 @organiser_required
 def exhibition_page():
     """Halls and their booths; add a hall."""
     form = HallForm()
-    if form.validate_on_submit():
-        try:
-            exhibition.save_hall(db.session, current_user, form.name.data, form.floor.data)
-            db.session.commit()
-        except ValidationError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            flash(_("Hall saved."), "success")
-            return redirect(url_for(".exhibition_page"))
+    if form.validate_on_submit() and _save_hall(form, None):
+        return redirect(url_for(".exhibition_page"))
     return render_template("programme/manage/exhibition.html", halls=exhibition.list_halls(db.session), form=form,
                            action_form=ActionForm())
+
+
+@bp.route("/halls/<int:hall_id>", methods=["GET", "POST"])
+@organiser_required
+def edit_hall(hall_id: int):
+    """Rename a hall, in each language too."""
+    hall = db.get_or_404(Hall, hall_id)
+    form = HallForm(obj=hall if request.method == "GET" else None)
+    if form.validate_on_submit() and _save_hall(form, hall):
+        return redirect(url_for(".exhibition_page"))
+    return render_template("programme/manage/hall.html", form=form, hall=hall)
+
+
+def _save_hall(form: HallForm, hall: Hall | None) -> bool:
+    """Save the hall form (flash and True), or put the error on the form (False)."""
+    try:
+        exhibition.save_hall(db.session, current_user, form.name.data, form.floor.data, hall, names=_form_names(form))
+        db.session.commit()
+    except ValidationError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return False
+    flash(_("Hall saved."), "success")
+    return True
 
 
 @bp.route("/booths/new", methods=["GET", "POST"], defaults={"booth_id": None})

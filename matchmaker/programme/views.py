@@ -20,12 +20,13 @@ from matchmaker.extensions import db
 from matchmaker.models import Seminar, Speaker, utcnow
 from matchmaker.programme.forms import ActionForm
 from matchmaker.programme.manage import bp as manage_bp
+from matchmaker.services.programme import overlap_warnings
 from matchmaker.services.programme import attendance
 from matchmaker.services.programme import public
 from matchmaker.services.categories import list_categories
 from matchmaker.services.agenda import cancellation_events
 from matchmaker.services.ics import calendar_bytes
-from matchmaker.services.programme.common import local_day, reader_language
+from matchmaker.services.programme.common import local_day, reader_language, seminar_title
 from matchmaker.services.programme.conflicts import time_span
 from matchmaker.services.programme.exhibition import exhibitors as find_exhibitors
 from matchmaker.services.programme.exhibition import list_halls, public_booth
@@ -191,9 +192,24 @@ def bookmark(seminar_id: int):
     """Add the seminar to the account's agenda, or take it off (``on=0``)."""
     item = _published_or_404(seminar_id)
     if ActionForm().validate_on_submit():
-        attendance.set_bookmark(db.session, current_user, item, on=request.form.get("on") != "0")
+        on = request.form.get("on") != "0"
+        warnings = overlap_warnings.bookmark_warnings(db.session, current_user, item) if on else []
+        if warnings and not request.form.get("confirm"):
+            return _ask_overlap(item, warnings, "programme.bookmark", _("Bookmark anyway"), {"on": "1"})
+        attendance.set_bookmark(db.session, current_user, item, on=on)
         db.session.commit()
     return _back(url_for("programme.seminar", seminar_id=seminar_id))
+
+
+def _ask_overlap(item: Seminar, warnings: list[str], endpoint: str, button: str, fields: dict):
+    """The page that shows what *item* overlaps and asks before going on (the same form, confirmed)."""
+    back = safe_next(request.form.get("next")) or url_for("programme.seminar", seminar_id=item.id)
+    return render_template(
+        "confirm.html", confirm_title=_("This overlaps your agenda"),
+        confirm_message=_("“%(title)s” is %(time)s.", title=seminar_title(item), time=time_span(item.starts_at, item.ends_at)),
+        details=warnings, confirm_action=url_for(endpoint, seminar_id=item.id), confirm_button=button,
+        cancel_url=back, fields={**fields, "next": back}, button_class="",
+    )
 
 
 @bp.post("/programme/bookmarks/import")
@@ -213,6 +229,9 @@ def reserve(seminar_id: int):
     """Reserve a seat (or join the waiting list)."""
     item = _published_or_404(seminar_id)
     if ActionForm().validate_on_submit():
+        warnings = overlap_warnings.booking_warnings(db.session, current_user, item)
+        if warnings and not request.form.get("confirm") and attendance.reservation_of(db.session, current_user, item) is None:
+            return _ask_overlap(item, warnings, "programme.reserve", _("Reserve anyway"), {})
         try:
             row = attendance.reserve_seat(db.session, current_user, item)
             db.session.commit()

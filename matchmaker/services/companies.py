@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.core.text import index_text, search_key
@@ -19,8 +19,10 @@ from matchmaker.models import (
     CompanyDescription,
     Opportunity,
     OpportunityVersion,
+    UndoAction,
     User,
 )
+from matchmaker.services import notifications, undo
 from matchmaker.services import validation as v
 from matchmaker.services.categories import categories_by_keys
 
@@ -201,10 +203,32 @@ def delete_opportunity(session: Session, opportunity: Opportunity, actor: User) 
 
 
 def set_status(session: Session, company: Company, status: str, actor: User) -> None:
-    """Approve, reject or set back to pending (organisers only)."""
+    """Approve, reject or set back to pending (organisers only); a company newly approved is told."""
     if not actor.is_organiser:
         raise PermissionError("organisers only")
-    company.status = v.choice("status", status, COMPANY_STATUSES)
+    previous, company.status = company.status, v.choice("status", status, COMPANY_STATUSES)
+    session.flush()
+    if company.status == "approved" and previous != "approved":
+        notifications.notify(session, company, "approved")
+
+
+def reject_company(session: Session, company: Company, actor: User) -> UndoAction:
+    """Reject *company* (organisers only); return the action that sets its former status back for a while."""
+    previous = company.status
+    set_status(session, company, "rejected", actor)
+    return undo.record(session, actor, "company_status", _("Rejected %(name)s", name=company.name),
+                       {"company_id": company.id, "previous": previous})
+
+
+@undo.handler("company_status")
+def _restore_status(session: Session, actor: User, payload: dict) -> None:
+    """Put a rejected company back as it was, without telling it again that it is approved."""
+    company = session.get(Company, payload["company_id"])
+    if company is None:
+        raise v.ValidationError("undo", _("This company no longer exists."))
+    if not actor.is_organiser:
+        raise PermissionError("organisers only")
+    company.status = v.choice("status", payload["previous"], COMPANY_STATUSES)
     session.flush()
 
 
@@ -293,3 +317,24 @@ def companies_for_review(session: Session, status: str | None = None) -> list[Co
     order = {"pending": 0, "approved": 1, "rejected": 2}
     return sorted(session.scalars(stmt), key=lambda c: (order.get(c.status, 3), c.name.lower()))
 
+
+
+@dataclass(frozen=True)
+class CompanyFlags:
+    """What an organiser should look at: an approved company with nothing to match, a repeated name."""
+
+    empty: frozenset[int]  # approved, with no offer and no need
+    same_name: dict[int, list[str]]  # company id -> the other companies' names equal to its own
+
+
+def review_flags(session: Session) -> CompanyFlags:
+    """Flags over every company; names compare on their search key (NFKC + casefold, spaces collapsed)."""
+    has_items = exists().where(Opportunity.company_id == Company.id)
+    rows = session.execute(select(Company.id, Company.name, Company.status, has_items)).all()
+    by_key: dict[str, list[tuple[int, str]]] = {}
+    for company_id, name, _status, _items in rows:
+        by_key.setdefault(search_key(name), []).append((company_id, name))
+    same_name = {company_id: [other for other_id, other in group if other_id != company_id]
+                 for group in by_key.values() if len(group) > 1 for company_id, _name in group}
+    empty = frozenset(company_id for company_id, _name, status, items in rows if status == "approved" and not items)
+    return CompanyFlags(empty, same_name)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.i18n import LANGUAGES
 from matchmaker.models import Company, MeetingRequest, PairRule, Opportunity, User, pair_key, utcnow
+from matchmaker.services import notifications
 from matchmaker.services import validation as v
 
 
@@ -112,6 +113,7 @@ def request_meeting(
             session.flush()
     except IntegrityError:  # another request for the pair got in first
         raise RequestError(_("There is already an open meeting request between you and this company.")) from None
+    notifications.notify_request_sent(session, request)
     return request
 
 
@@ -131,7 +133,9 @@ def respond(session: Session, actor: User, request_id: int, *, accept: bool, rea
         .values(status="accepted" if accept else "declined", reason=reason, responded_at=now)
         .execution_options(synchronize_session=False)
     )
-    return _changed_request(session, result, request_id, company, now)
+    request = _changed_request(session, result, request_id, company, now)
+    notifications.notify_request_answered(session, request)
+    return request
 
 
 def _changed_request(session: Session, result, request_id: int, company: Company, now: datetime) -> MeetingRequest:

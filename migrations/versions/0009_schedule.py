@@ -2,7 +2,7 @@
 hand edits of the draft, cancelled calendar entries, one calendar UID domain
 
 Revision ID: 0009_schedule
-Revises: 0007_accounts
+Revises: 0008_notifications
 Create Date: 2026-12-04 15:30:00
 """
 from alembic import op
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009_schedule'
-down_revision = '0007_accounts'
+down_revision = '0008_notifications'
 branch_labels = None
 depends_on = None
 

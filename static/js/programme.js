@@ -44,9 +44,22 @@
     var id = Number(button.dataset.seminar);
     var ids = load();
     var at = ids.indexOf(id);
+    if (at < 0 && !confirmOverlaps(button, ids)) { return; }
     if (at >= 0) { ids.splice(at, 1); } else { ids.push(id); }
     save(ids);
     showLocalAgenda(render());
+  }
+
+  /* Before a bookmark at the time of another bookmarked seminar of this page, ask (naming it). */
+  function confirmOverlaps(button, ids) {
+    var start = Number(button.dataset.start), end = Number(button.dataset.end), seen = {}, clashes = [];
+    document.querySelectorAll("button.bookmark[data-seminar]").forEach(function (other) {
+      var otherId = Number(other.dataset.seminar);
+      if (otherId === Number(button.dataset.seminar) || seen[otherId] || ids.indexOf(otherId) < 0) { return; }
+      seen[otherId] = true;
+      if (start < Number(other.dataset.end) && Number(other.dataset.start) < end) { clashes.push(other.dataset.clash); }
+    });
+    return !clashes.length || window.confirm(clashes.join("\n") + "\n\n" + button.dataset.ask);
   }
 
   function showLocalAgenda(ids) {

@@ -105,18 +105,33 @@ def test_upload_wrong_type_and_encoding(client, app, make_organiser, login):
     assert "This does not look like an XLSX file." in html
 
 
-def test_upload_over_limit_is_413_with_message(client, app, make_organiser, login):
-    login(make_organiser())
-    page = client.get("/ja/admin/import").get_data(as_text=True)
+def _post_big(client, url, csrf):
     boundary = "matchmakerboundary"
     # hostile input: a body past the size limit, written by hand to be measured before it is read
-    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{csrf_from(page)}\r\n'
+    body = (f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{csrf}\r\n'
             f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n\r\n').encode()
     body += b"x" * (10 * 1024 * 1024) + f"\r\n--{boundary}--\r\n".encode()
-    response = client.post("/ja/admin/import", input_stream=io.BytesIO(body), content_length=len(body),
-                           content_type=f"multipart/form-data; boundary={boundary}")
+    return client.post(url, input_stream=io.BytesIO(body), content_length=len(body),
+                       content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def test_upload_far_over_limit_goes_back_to_its_form_with_the_message(client, app, make_organiser, login):
+    login(make_organiser())
+    page = client.get("/ja/admin/import").get_data(as_text=True)
+    response = _post_big(client, "/ja/admin/import", csrf_from(page))
+    assert response.status_code == 303 and response.headers["Location"] == "/ja/admin/import"
+    again = client.get("/ja/admin/import").get_data(as_text=True)
+    assert translated(app, "ja", "Files may be at most %(mb)d MB.", mb=5) in again
+    assert translated(app, "ja", "Nothing was sent: choose a smaller file.") in again
+
+
+def test_a_too_large_post_to_an_address_without_a_page_is_413_with_the_limit(client, app, make_company, make_organiser, login):
+    company_id = make_company(status="pending")
+    login(make_organiser())
+    response = _post_big(client, f"/ja/admin/companies/{company_id}/status", csrf_from(client.get("/ja/admin/companies").get_data(as_text=True)))
     assert response.status_code == 413
-    assert translated(app, "ja", "File too large") in response.get_data(as_text=True)
+    html = response.get_data(as_text=True)
+    assert translated(app, "ja", "File too large") in html and translated(app, "ja", "Files may be at most %(mb)d MB.", mb=5) in html
 
 
 def test_export_downloads_csv_and_xlsx(client, app, make_company, make_opportunity, make_organiser, login):

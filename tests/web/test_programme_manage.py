@@ -172,7 +172,7 @@ def test_publish_and_delete(organiser_client, app):
     _new_seminar(organiser_client, "en", _seminar_form(ids))
     published = submit(organiser_client, "/en/admin/programme/", 'form[action="/en/admin/programme/publish"]', follow_redirects=True)
     assert "1 seminar published." in published.get_data(as_text=True)
-    submit(organiser_client, f"/en/admin/programme/seminars/{ids['C']}", f'form[action="/en/admin/programme/seminars/{ids["C"]}/delete"]')
+    submit(organiser_client, f"/en/admin/programme/seminars/{ids['C']}/delete", "form.confirm-form")  # asks first
     assert _count(app, Seminar) == 3
     with app.app_context():
         assert db.session.get(Seminar, ids["C"]) is None

@@ -211,7 +211,7 @@ def notice_mail(user: User, seminar: Seminar, kind: str, event_tz: str) -> MailT
         title = pick_text(seminar.texts("title"), lang).text
         when = timefmt.moment(seminar.starts_at, lang, zone)
         if kind == "moved":
-            body = _("“%(title)s” has moved. It now starts %(when)s in %(room)s.", title=title, when=when, room=seminar.room.name)
+            body = _("“%(title)s” has moved. It now starts %(when)s in %(room)s.", title=title, when=when, room=seminar.room.name_in(lang))
         elif kind == "promoted":
             body = _("A seat became free: your reservation for “%(title)s” (%(when)s) is confirmed.", title=title, when=when)
         else:
@@ -274,7 +274,7 @@ def bookmarked_agenda_items(session: Session, user: User, link=None) -> list:
         description = "\n".join([*warnings.get(seminar.id, []), pick_text(seminar.texts("abstract"), reader).text])
         items.append(AgendaItem(
             start=seminar.starts_at, end=seminar.ends_at, title=pick_text(seminar.texts("title"), reader).text,
-            location=f"{seminar.room.name}, {seminar.room.venue.name}", kind="seminar", uid=seminar.uid,
+            location=f"{seminar.room.name_in(reader)}, {seminar.room.venue.name}", kind="seminar", uid=seminar.uid,
             sequence=seminar.sequence, description=description.strip(), url=link(seminar) if link else "",
         ))
     return items

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.core.text import search_key
 from matchmaker.models import Booth, Category, Company, Hall, User
+from matchmaker.services.programme import place_names
 from matchmaker.services import validation as v
 from matchmaker.services.categories import categories_by_keys
 
@@ -19,10 +20,12 @@ def _require_organiser(actor: User) -> None:
         raise PermissionError("organisers only")
 
 
-def save_hall(session: Session, actor: User, name: str, floor: str = "", hall: Hall | None = None) -> Hall:
-    """Create or rename an exhibition hall (names are unique)."""
+def save_hall(session: Session, actor: User, name: str, floor: str = "", hall: Hall | None = None,
+              names: dict[str, str] | None = None) -> Hall:
+    """Create or rename an exhibition hall (names are unique); *names* per language, as for rooms."""
     _require_organiser(actor)
     name = v.text("name", name, max_length=120)
+    cleaned = place_names.clean_names(names)
     other = session.scalar(select(Hall).where(Hall.name == name))
     if other is not None and other is not hall:
         raise v.ValidationError("name", _("A hall with this name already exists."))
@@ -30,6 +33,7 @@ def save_hall(session: Session, actor: User, name: str, floor: str = "", hall: H
         hall = Hall(position=len(list_halls(session)))
         session.add(hall)
     hall.name, hall.floor = name, v.text("floor", floor, max_length=40, required=False)
+    place_names.apply_names(hall, cleaned)
     session.flush()
     return hall
 

@@ -28,6 +28,7 @@ from matchmaker.services.programme import seminars as svc
 from matchmaker.services.programme import exhibition
 from matchmaker.services.programme import rooms as rooms_svc
 from matchmaker.services.programme import speakers
+from matchmaker.services.programme import place_names
 from matchmaker.services import validation as v
 from matchmaker.services.imports.registry import ColumnGroup, Importer, Progress, register_importer
 from matchmaker.services.imports.table import Column, RowError, missing_cells, neutralise
@@ -42,6 +43,7 @@ RECORD_COLUMNS = {
     "room": (
         Column("venue", _l("The venue's name (a new venue is created)."), True),
         Column("room", _l("The room's name."), True),
+        Column("room_ja / room_vi / room_en", _l("The room's name as readers see it, in each language given.")),
         Column("capacity", _l("Seats in the room."), True),
         Column("floor", _l("Floor.")),
         Column("address", _l("The venue's address.")),
@@ -52,7 +54,11 @@ RECORD_COLUMNS = {
         Column("bio_ja / bio_vi / bio_en", _l("Short biography, in each language given.")),
         Column("photo_url", _l("Web address of a photo.")),
     ),
-    "hall": (Column("hall", _l("The hall's name."), True), Column("floor", _l("Floor."))),
+    "hall": (
+        Column("hall", _l("The hall's name."), True),
+        Column("hall_ja / hall_vi / hall_en", _l("The hall's name as readers see it, in each language given.")),
+        Column("floor", _l("Floor.")),
+    ),
     "booth": (
         Column("hall", _l("The hall's name (created when missing)."), True),
         Column("booth", _l("The booth's number."), True),
@@ -158,7 +164,8 @@ def _room(session, row, actor, tz, allow_conflicts) -> bool:
     venue = session.scalar(select(Venue).where(Venue.name == venue_name))
     venue = venue or rooms_svc.save_venue(session, actor, venue_name, row.get("address", ""))
     room = session.scalar(select(Room).where(Room.venue_id == venue.id, Room.name == clean_text(row.get("room"))))
-    data = rooms_svc.RoomData(venue_id=venue.id, name=row.get("room", ""), capacity=row.get("capacity"), floor=row.get("floor", ""))
+    data = rooms_svc.RoomData(venue_id=venue.id, name=row.get("room", ""), capacity=row.get("capacity"), floor=row.get("floor", ""),
+                              names=place_names.names_from_row(row, "room"))
     rooms_svc.save_room(session, actor, data, room)
     return room is None
 
@@ -173,7 +180,8 @@ def _speaker(session, row, actor, tz, allow_conflicts) -> bool:
 
 def _hall(session, row, actor, tz, allow_conflicts) -> bool:
     existing = session.scalar(select(Hall).where(Hall.name == clean_text(row.get("hall"))))
-    exhibition.save_hall(session, actor, row.get("hall", ""), row.get("floor", ""), existing)
+    exhibition.save_hall(session, actor, row.get("hall", ""), row.get("floor", ""), existing,
+                         names=place_names.names_from_row(row, "hall"))
     return existing is None
 
 
@@ -206,9 +214,9 @@ def _seminar(session, row, actor, tz, allow_conflicts) -> bool:
 # Form field names → import column names, so that a message names the column to correct.
 COLUMN_NAMES = {
     "day": {"day": "date"},
-    "room": {"name": "room", "venue_id": "venue"},
+    "room": {"name": "room", "venue_id": "venue", "name_ja": "room_ja", "name_vi": "room_vi", "name_en": "room_en"},
     "speaker": {"name": "speaker"},
-    "hall": {"name": "hall"},
+    "hall": {"name": "hall", "name_ja": "hall_ja", "name_vi": "hall_vi", "name_en": "hall_en"},
     "booth": {"number": "booth", "hall_id": "hall"},
     "seminar": {"day": "date", "room_id": "room", "spoken_language": "language", "title_en": "title_ja/title_vi/title_en"},
 }
@@ -281,8 +289,8 @@ def _languages(prefix: str) -> tuple[str, ...]:
 
 
 EXPORT_COLUMNS = (
-    "record", "date", "venue", "address", "room", "capacity", "floor", "speaker", *_languages("affiliation"),
-    *_languages("bio"), "photo_url", "hall", "booth", "company_email", "exhibitor", "code", "start", "end",
+    "record", "date", "venue", "address", "room", *_languages("room"), "capacity", "floor", "speaker", *_languages("affiliation"),
+    *_languages("bio"), "photo_url", "hall", *_languages("hall"), "booth", "company_email", "exhibitor", "code", "start", "end",
     *_languages("title"), *_languages("abstract"), "language", "interpretation", "categories", "speakers",
 )
 
@@ -294,6 +302,7 @@ def export_programme_rows(session: Session, tz: str) -> list[list[str]]:
     records += [_speaker_record(person) for person in session.scalars(select(Speaker).order_by(Speaker.name))]
     for hall in session.scalars(select(Hall).options(selectinload(Hall.booths)).order_by(Hall.position, Hall.name)):
         records.append({"record": "hall", "hall": hall.name, "floor": hall.floor})
+        records.append({"record": "hall", "hall": hall.name, "floor": hall.floor, **_place_names(hall, "hall")})
         records += [_booth_record(booth) for booth in hall.booths]
     seminars = session.scalars(select(Seminar).order_by(Seminar.starts_at, Seminar.id))
     records += [_seminar_record(session, seminar, tz) for seminar in seminars]
@@ -302,7 +311,11 @@ def export_programme_rows(session: Session, tz: str) -> list[list[str]]:
 
 def _room_record(room: Room) -> dict:
     return {"record": "room", "venue": room.venue.name, "address": room.venue.address, "room": room.name,
-            "capacity": room.capacity, "floor": room.floor}
+            "capacity": room.capacity, "floor": room.floor, **_place_names(room, "room")}
+
+
+def _place_names(place, prefix: str) -> dict:
+    return {f"{prefix}_{lang}": getattr(place, f"name_{lang}") or "" for lang in PROGRAMME_LANGUAGES}
 
 
 def _speaker_record(person: Speaker) -> dict:

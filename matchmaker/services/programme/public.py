@@ -214,7 +214,7 @@ def seminar_events(seminars: list[Seminar], reader: str, link) -> list:
         events.append(CalendarEvent(
             uid=s.uid, starts_at=s.starts_at, ends_at=s.ends_at, summary=pick_text(s.texts("title"), reader).text,
             stamp=s.updated_at, description="\n\n".join(part for part in (speakers, abstract, link(s)) if part),
-            location=f"{s.room.name}, {s.room.venue.name}", url=link(s), sequence=s.sequence,
+            location=f"{s.room.name_in(reader)}, {s.room.venue.name}", url=link(s), sequence=s.sequence,
             categories=tuple(c.name(reader) for c in s.categories),
         ))
     return events

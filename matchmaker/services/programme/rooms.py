@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from matchmaker.core.text import clean_text
 from matchmaker.models import Room, Seminar, User, Venue
+from matchmaker.services.programme import place_names
 from matchmaker.services import validation as v
 from matchmaker.services.programme.seminars import positive_int, require_organiser
 
@@ -36,6 +37,7 @@ class RoomData:
     name: str
     capacity: str | int | None
     floor: str = ""
+    names: dict[str, str] | None = None  # per language; None (or a language left out) keeps what is there
 
 
 def save_room(session: Session, actor: User, data: RoomData, room: Room | None = None) -> Room:
@@ -45,6 +47,7 @@ def save_room(session: Session, actor: User, data: RoomData, room: Room | None =
     if venue is None:
         raise v.ValidationError("venue_id", _("Choose a venue."))
     name = v.text("name", data.name, max_length=120)
+    names = place_names.clean_names(data.names)
     other = session.scalar(select(Room).where(Room.venue_id == venue.id, Room.name == name))
     if other is not None and other is not room:
         raise v.ValidationError("name", _("This venue already has a room with this name."))
@@ -52,6 +55,7 @@ def save_room(session: Session, actor: User, data: RoomData, room: Room | None =
     room.venue, room.name = venue, name
     room.capacity = positive_int("capacity", data.capacity, required=True)
     room.floor = v.text("floor", data.floor, max_length=40, required=False)
+    place_names.apply_names(room, names)
     session.add(room)
     session.flush()
     return room

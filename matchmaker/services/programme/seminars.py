@@ -266,7 +266,8 @@ def _set_panel(seminar: Seminar, speakers: list[Speaker]) -> None:
 def refresh_seminar_search(seminar: Seminar, speakers: list[Speaker] | None = None) -> None:
     """Rebuild the search key from titles, abstracts, speakers and the room."""
     people = speakers if speakers is not None else seminar.speakers
-    parts = [*seminar.texts("title").values(), *seminar.texts("abstract").values(), seminar.room.name]
+    parts = [*seminar.texts("title").values(), *seminar.texts("abstract").values(), seminar.room.name,
+             *seminar.room.names().values()]
     for person in people:
         parts += [person.name, *person.texts("affiliation").values()]
     seminar.search_text = index_text(*parts)

@@ -35,6 +35,9 @@ def create_app(test_config: dict | None = None) -> "Flask":
         app.config.update(test_config)
     _trust_proxies(app)
     _init_extensions(app)
+    from matchmaker.urls import IdConverter
+
+    app.url_map.converters["id"] = IdConverter  # every route's ids: before the blueprints add their rules
     _register_blueprints(app)
     from matchmaker import choices, cli, errors
 

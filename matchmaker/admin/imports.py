@@ -12,6 +12,7 @@ from matchmaker.choices import JOB_STATUS_LABELS
 from matchmaker.extensions import db
 from matchmaker.models import Job
 from matchmaker.services import importer
+from matchmaker.urls import query_id
 
 ACTIVE = ("queued", "running")
 # per kind of import: its upload page, and the page an immediate import that worked goes to
@@ -28,7 +29,7 @@ def import_page(what: str, form, template: str, **options) -> Response | str:
     kind runs, the bare page goes to it (``?job=ID``).
     """
     page, _after = PAGES[what]
-    job_id = request.args.get("job", type=int)
+    job_id = query_id("job")
     if job_id is None and request.method == "GET":
         running = importer.latest_import_job(db.session, what)
         if running is not None and importer.job_status(running) in ACTIVE:

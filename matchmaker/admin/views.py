@@ -29,7 +29,7 @@ def companies():
     return render_template("admin/companies.html", companies=rows, status=status, form=StatusForm())
 
 
-@bp.post("/companies/<int:company_id>/status")
+@bp.post("/companies/<id:company_id>/status")
 @organiser_required
 def set_status(company_id: int):
     """Approve, reject or reset a company."""
@@ -47,7 +47,7 @@ def set_status(company_id: int):
 
 
 @bp.route("/categories", methods=["GET", "POST"], defaults={"category_id": None})
-@bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
+@bp.route("/categories/<id:category_id>", methods=["GET", "POST"])
 @organiser_required
 def categories(category_id: int | None):
     """List the taxonomy; add a category or rename one."""
@@ -79,7 +79,7 @@ def import_companies():
     return import_page("companies", form, "admin/import.html", approve=not form.pending.data)
 
 
-@bp.route("/import/jobs/<int:job_id>")
+@bp.route("/import/jobs/<id:job_id>")
 @organiser_required
 def import_status(job_id: int):
     """An import job's state as JSON, for the page's progress bar."""

@@ -14,6 +14,7 @@ from matchmaker.schedule.helpers import slot_choices
 from matchmaker.schedule.forms import ActionForm, AddMeetingForm, MoveForm
 from matchmaker.services.schedule import export, publish, review, sessions
 from matchmaker.services.schedule.common import needs_interpreter
+from matchmaker.urls import query_id
 
 bp = Blueprint("schedule_review", __name__, url_prefix="/<lang_code>/admin/schedule")
 
@@ -27,7 +28,7 @@ def _move_form(meeting: ScheduledMeeting) -> MoveForm:
     return form
 
 
-@bp.route("/meetings/<int:meeting_id>")
+@bp.route("/meetings/<id:meeting_id>")
 @organiser_required
 def meeting(meeting_id: int):
     """One draft meeting: where it is, why, and the forms to move, pin or remove it."""
@@ -38,7 +39,7 @@ def meeting(meeting_id: int):
                            interpreter=needs_interpreter(found.low, found.high))
 
 
-@bp.post("/meetings/<int:meeting_id>/move")
+@bp.post("/meetings/<id:meeting_id>/move")
 @organiser_required
 def move(meeting_id: int):
     """Move a draft meeting; refused with the reason when it would break a rule."""
@@ -51,7 +52,7 @@ def move(meeting_id: int):
     return redirect(url_for("schedule_review.meeting", meeting_id=meeting_id))
 
 
-@bp.post("/meetings/<int:meeting_id>/pin")
+@bp.post("/meetings/<id:meeting_id>/pin")
 @organiser_required
 def pin(meeting_id: int):
     """Pin a draft meeting in place, or release it (``pinned=0``)."""
@@ -63,7 +64,7 @@ def pin(meeting_id: int):
     return redirect(url_for("schedule_review.meeting", meeting_id=found.id))
 
 
-@bp.post("/meetings/<int:meeting_id>/remove")
+@bp.post("/meetings/<id:meeting_id>/remove")
 @organiser_required
 def remove(meeting_id: int):
     """Take a meeting out of the draft."""
@@ -74,7 +75,7 @@ def remove(meeting_id: int):
     return redirect(url_for("schedule.session", session_id=session_id))
 
 
-@bp.post("/<int:session_id>/add")
+@bp.post("/<id:session_id>/add")
 @organiser_required
 def add(session_id: int):
     """Add a meeting by hand (pinned)."""
@@ -86,7 +87,7 @@ def add(session_id: int):
     return redirect(url_for("schedule.session", session_id=session_id))
 
 
-@bp.post("/<int:session_id>/publish")
+@bp.post("/<id:session_id>/publish")
 @organiser_required
 def publish_draft(session_id: int):
     """Publish the draft; the companies concerned are told (dashboard, and mail if configured)."""
@@ -96,7 +97,7 @@ def publish_draft(session_id: int):
     return redirect(url_for("schedule.session", session_id=session_id))
 
 
-@bp.post("/<int:session_id>/withdraw")
+@bp.post("/<id:session_id>/withdraw")
 @organiser_required
 def withdraw(session_id: int):
     """Take the published schedule back (companies are told; the draft stays)."""
@@ -120,7 +121,7 @@ def export_schedule(fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     state = "draft" if request.args.get("state") == "draft" else "published"
-    chosen = request.args.get("session", type=int)
+    chosen = query_id("session")
     targets = [db.get_or_404(MatchSession, chosen)] if chosen else sessions.list_sessions(db.session)
     rows = export.schedule_rows(db.session, targets, state)
     if fmt == "csv":
@@ -130,7 +131,7 @@ def export_schedule(fmt: str):
                     headers={"Content-Disposition": f"attachment; filename=schedule-{state}.xlsx"})
 
 
-@bp.route("/<int:session_id>/print")
+@bp.route("/<id:session_id>/print")
 @organiser_required
 def print_tables(session_id: int):
     """One printable A4 sheet per table: who meets there when."""

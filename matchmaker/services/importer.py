@@ -19,6 +19,7 @@ import json
 import logging
 import time as clock
 import zipfile
+import zlib
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
@@ -33,6 +34,7 @@ from sqlalchemy.orm import Session, selectinload
 from matchmaker.core.text import clean_text
 from matchmaker.models import Company, Job, Opportunity, User, utcnow
 from matchmaker.services import validation as v
+from matchmaker.services.xml_guard import XmlDeclarationError, refuse_xml_declarations
 from matchmaker.services.companies import (
     OpportunityData,
     ProfileData,
@@ -115,12 +117,16 @@ def _read_csv(data: bytes) -> list[list[str]]:
 
 def _read_xlsx(data: bytes) -> list[list[str]]:
     try:
+        refuse_xml_declarations(data)
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        sheet = book.worksheets[0]
+        rows = [[_cell(c) for c in row] for row in sheet.iter_rows(values_only=True)]  # read_only parses here
+        book.close()
+    except XmlDeclarationError:
+        raise ImportFileError(_("This file contains XML declarations (DOCTYPE or ENTITY) that spreadsheet "
+                                "programs do not write. Save it again from your spreadsheet program and try again.")) from None
+    except (zipfile.BadZipFile, zlib.error, KeyError, IndexError, OSError, EOFError, ValueError, SyntaxError):
         raise ImportFileError(_("This does not look like an XLSX file.")) from None
-    sheet = book.worksheets[0]
-    rows = [[_cell(c) for c in row] for row in sheet.iter_rows(values_only=True)]
-    book.close()
     return rows
 
 

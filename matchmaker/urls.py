@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import BaseConverter, ValidationError
 
-from matchmaker.core.numbers import ID_MAX, parse_decimal, parse_id, parse_whole
+from matchmaker.core.numbers import INTEGER_MAX, parse_decimal, parse_id, parse_whole
 
 PAGE_MAX = 1_000_000  # far past any real list, small enough for an SQL OFFSET
 
@@ -26,13 +26,13 @@ def safe_next(target: str | None) -> str | None:
 
 
 class IdConverter(BaseConverter):
-    """``<id:name>``: a database id in ASCII digits, 1 ≤ n ≤ 2^63−1; anything else is a 404.
+    """``<id:name>``: a database id in ASCII digits, 1 ≤ n ≤ 2^31−1 (see ``core.numbers``); else a 404.
 
     Werkzeug's ``int`` converter lets through numbers the database cannot hold, so every route
     uses this one (registered as ``id`` by ``create_app``).
     """
 
-    regex = r"[0-9]{1,19}"
+    regex = r"[0-9]{1,10}"
     part_isolating = True
 
     def to_python(self, value: str) -> int:
@@ -43,6 +43,22 @@ class IdConverter(BaseConverter):
 
     def to_url(self, value) -> str:
         return str(int(value))
+
+
+def refuse_nul_bytes() -> None:
+    """Answer 400 to a request with a NUL character in its path, query, form fields or file names.
+
+    No page of ours can send one, and PostgreSQL can neither store nor compare it in text: left
+    through, it would be a server error wherever the value reaches a query.
+    """
+    sent = [request.path, *_strings(request.args), *_strings(request.form)]
+    sent += [upload.filename or "" for upload in request.files.values()]
+    if any("\x00" in value for value in sent):
+        raise BadRequest()
+
+
+def _strings(values) -> list[str]:
+    return [text for pair in values.items(multi=True) for text in pair]
 
 
 class BadQuery(BadRequest):
@@ -65,7 +81,7 @@ def query_int(name: str, default: int | None = None, *, minimum: int = 1, maximu
 
 def query_id(name: str) -> int | None:
     """The database id in ``?name=`` (None when absent or empty); a bad one is a 400."""
-    return query_int(name, minimum=1, maximum=ID_MAX)
+    return query_int(name, minimum=1, maximum=INTEGER_MAX)
 
 
 def query_float(name: str, default: float, *, minimum: float, maximum: float) -> float:

@@ -1,19 +1,20 @@
 """Whole numbers and decimals typed by people or put in URLs, read one way everywhere.
 
 ``str.isdigit()`` accepts "²" and "١", and ``int()`` of twenty digits overflows the database's
-64-bit integers: every id, page number or count that comes from outside goes through here.
+integers: every id, page number or count that comes from outside goes through here.
 """
 
 from __future__ import annotations
 
 import math
 
-ID_MAX = 2**63 - 1  # the largest value of a 64-bit signed integer column (SQLite, PostgreSQL BIGINT)
-COUNT_MAX = 2**31 - 1  # the largest value of an INTEGER column (32 bits on PostgreSQL): counts, capacities
+# Ids and counts live in INTEGER columns: 32 bits on PostgreSQL, where SQLAlchemy also casts a
+# looked-up id to INTEGER, so a larger number would be an error there rather than "not found".
+INTEGER_MAX = 2**31 - 1
 _ASCII_DIGITS = frozenset("0123456789")
 
 
-def parse_whole(text: str | None, *, minimum: int = 0, maximum: int = ID_MAX) -> int | None:
+def parse_whole(text: str | None, *, minimum: int = 0, maximum: int = INTEGER_MAX) -> int | None:
     """The whole number written in ASCII digits in *text* (spaces around allowed), or None.
 
     None also when it lies outside ``minimum..maximum``; no sign, no other digits.
@@ -26,7 +27,7 @@ def parse_whole(text: str | None, *, minimum: int = 0, maximum: int = ID_MAX) ->
 
 
 def parse_id(text: str | None) -> int | None:
-    """A database id: 1 ≤ n ≤ 2^63−1 in ASCII digits, else None."""
+    """A database id: 1 ≤ n ≤ 2^31−1 in ASCII digits, else None."""
     return parse_whole(text, minimum=1)
 
 

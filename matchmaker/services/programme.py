@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matchmaker.core.text import clean_text, index_text
-from matchmaker.core.numbers import COUNT_MAX, parse_whole
+from matchmaker.core.numbers import parse_whole
 from matchmaker.models import PROGRAMME_LANGUAGES, ProgrammeDay, Room, Seminar, SeminarSpeaker, Speaker, User, utcnow
 from matchmaker.services import validation as v
 from matchmaker.services.categories import categories_by_keys
@@ -135,7 +135,7 @@ def positive_int(field_name: str, value: str | int | None, *, required: bool) ->
     text = clean_text(str(value) if value is not None else "")
     if not text and not required:
         return None
-    number = parse_whole(text, minimum=1, maximum=COUNT_MAX)
+    number = parse_whole(text, minimum=1)
     if number is None:
         raise v.ValidationError(field_name, _("Enter a whole number greater than zero."))
     return number

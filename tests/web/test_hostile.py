@@ -157,7 +157,17 @@ def walk(client, app, ids: dict, token: str) -> Walk:
                 seen.send(client, "POST", path, lang, {"csrf_token": token})
         if "POST" in rule.methods:
             post_fields(client, seen, rule, ids, token, names)
+        wrong_methods(client, seen, rule, ids, token)
     return seen
+
+
+def wrong_methods(client, seen: Walk, rule, ids: dict, token: str) -> None:
+    """GET or POST where the route does not take it: a 405 page in the reader's language."""
+    for index, method in enumerate(m for m in ("GET", "POST") if m not in rule.methods):
+        lang = LANGS[index % len(LANGS)]
+        response = seen.send(client, method, build(rule, lang, ids), lang, {"csrf_token": token} if method == "POST" else None)
+        if response is not None and response.status_code != 405:
+            seen.problems.append(f"{method} {rule.rule}: {response.status_code}, not 405")
 
 
 def post_fields(client, seen: Walk, rule, ids: dict, token: str, names: set[str]) -> None:

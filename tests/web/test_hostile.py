@@ -65,7 +65,7 @@ def world(app, make_company, make_opportunity, make_organiser):
 
 
 def rules(app):
-    """Every route but the static files' as (rule, its arguments as (converter, name) pairs)."""
+    """Every route, static files included, as (rule, its arguments as (converter, name) pairs)."""
     return [(rule, ARGUMENT.findall(rule.rule)) for rule in app.url_map.iter_rules()]
 
 

@@ -34,6 +34,10 @@ def create_app(test_config: dict | None = None) -> "Flask":
         app.config.update(test_config)
     _trust_proxies(app)
     _init_extensions(app)
+    from matchmaker.urls import IdConverter, refuse_nul_bytes
+
+    app.url_map.converters["id"] = IdConverter  # every route's ids: before the blueprints add their rules
+    app.before_request(refuse_nul_bytes)  # after the language is known, so the 400 page speaks it
     _register_blueprints(app)
     from matchmaker import choices, cli, errors
 

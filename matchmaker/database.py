@@ -6,6 +6,7 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from matchmaker.core.numbers import parse_id
 from matchmaker.extensions import db, login_manager
 
 
@@ -34,9 +35,10 @@ def init_app(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(session_id: str):
         user_id, _, version = session_id.partition(":")
-        if not user_id.isdigit():
+        number = parse_id(user_id)
+        if number is None:
             return None
-        user = db.session.get(User, int(user_id))
+        user = db.session.get(User, number)
         if user is None or str(user.session_version) != version:
             return None
         return user

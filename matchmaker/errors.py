@@ -13,6 +13,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from matchmaker.extensions import db, login_manager
+from matchmaker.urls import BadQuery
 
 log = logging.getLogger(__name__)
 RETRY_AFTER = 30  # seconds a visitor is asked to wait when the database does not answer
@@ -66,7 +67,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(400)
     def bad_request(error):
-        return _page(400, _("Bad request"), _("The request could not be understood."))
+        message = error.description if isinstance(error, BadQuery) else _("The request could not be understood.")
+        return _page(400, _("Bad request"), message)
 
     @app.errorhandler(403)
     def forbidden(error):

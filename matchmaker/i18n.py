@@ -9,6 +9,7 @@ zone (Vietnam or Japan time), always with the zone named.
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlencode
 
 from flask import Flask, abort, g, has_request_context, request, url_for
 from flask_babel import get_timezone
@@ -37,6 +38,14 @@ def best_language() -> str:
     return request.accept_languages.best_match(LANGUAGES) or DEFAULT_LANGUAGE
 
 
+def unrouted_language() -> str | None:
+    """The language a path names when no route matched it (``/ja/no-such-page`` is a Japanese 404)."""
+    if request.url_rule is not None:
+        return None
+    first = request.path.lstrip("/").partition("/")[0]
+    return first if first in LANGUAGES else None
+
+
 def select_locale() -> str:
     """Flask-Babel locale selector: the path's language, else the best guess."""
     code = getattr(g, "lang_code", None) if has_request_context() else None
@@ -61,12 +70,17 @@ def when(value: datetime | None) -> str:
 
 
 def switch_language_url(lang: str) -> str:
-    """URL of the current page in language *lang* (query string kept)."""
+    """URL of the current page in language *lang*, its query string kept as a query string.
+
+    Only the page's own view arguments go into ``url_for``: query parameters named like its
+    keywords (``endpoint``, ``_method``, ``lang_code``…) would break or redirect the build.
+    """
     rule = request.url_rule
-    if rule is not None and "lang_code" in rule.arguments:
-        args = {**request.args.to_dict(), **(request.view_args or {}), "lang_code": lang}
-        return url_for(request.endpoint, **args)
-    return url_for("main.index", lang_code=lang)
+    if rule is None or "lang_code" not in rule.arguments:
+        return url_for("main.index", lang_code=lang)
+    path = url_for(request.endpoint, **{**(request.view_args or {}), "lang_code": lang})
+    query = urlencode(list(request.args.items(multi=True)))
+    return f"{path}?{query}" if query else path
 
 
 def init_app(app: Flask) -> None:
@@ -89,7 +103,7 @@ def init_app(app: Flask) -> None:
         code = getattr(g, "lang_code", None)
         g.lang_in_path = code in LANGUAGES
         if not g.lang_in_path:
-            g.lang_code = best_language()
+            g.lang_code = unrouted_language() or best_language()
             if code is not None:
                 abort(404)
 

@@ -29,7 +29,7 @@ def offer_undo(action: UndoAction) -> None:
     session[_KEY] = action.id
 
 
-@bp.post("/<int:action_id>")
+@bp.post("/<id:action_id>")
 @login_required
 def undo(action_id: int):
     """Undo one of the signed-in person's recent actions, then back to the page it was offered on."""

@@ -15,6 +15,7 @@ from matchmaker.models import Job
 from matchmaker.services.imports import jobs as import_jobs
 from matchmaker.services.imports.registry import Importer, get_importer
 from matchmaker.services.imports.table import ImportFileError, RowError, count_rows
+from matchmaker.urls import query_id
 
 ACTIVE = ("queued", "running")
 
@@ -28,7 +29,7 @@ def import_page(what: str, form, template: str, *, after: str, **options) -> Res
     groups the importer reads, to list them.
     """
     importer = get_importer(what)
-    job_id = request.args.get("job", type=int)
+    job_id = query_id("job")
     if job_id is None and request.method == "GET":
         running = import_jobs.latest_import_job(db.session, what)
         if running is not None and import_jobs.job_status(running) in ACTIVE:

@@ -55,7 +55,7 @@ def invite():
     return redirect(url_for("admin.companies"))
 
 
-@bp.post("/companies/<int:company_id>/status")
+@bp.post("/companies/<id:company_id>/status")
 @organiser_required
 def set_status(company_id: int):
     """Approve or reset a company; rejecting asks first (a confirm page) and can be undone for a while."""
@@ -83,7 +83,7 @@ def set_status(company_id: int):
     return redirect(back)
 
 
-@bp.get("/companies/<int:company_id>/reject")
+@bp.get("/companies/<id:company_id>/reject")
 @organiser_required
 def confirm_reject(company_id: int):
     """Ask before rejecting: the company leaves the directory and the matching."""
@@ -100,7 +100,7 @@ def confirm_reject(company_id: int):
 
 
 @bp.route("/categories", methods=["GET", "POST"], defaults={"category_id": None})
-@bp.route("/categories/<int:category_id>", methods=["GET", "POST"])
+@bp.route("/categories/<id:category_id>", methods=["GET", "POST"])
 @organiser_required
 def categories(category_id: int | None):
     """List the taxonomy; add a category or rename one."""
@@ -132,7 +132,7 @@ def import_companies():
     return import_page("companies", form, "admin/import.html", after="admin.companies", approve=not form.pending.data)
 
 
-@bp.route("/import/jobs/<int:job_id>")
+@bp.route("/import/jobs/<id:job_id>")
 @organiser_required
 def import_status(job_id: int):
     """An import job's state as JSON, for the page's progress bar."""

@@ -18,6 +18,7 @@ from matchmaker.services import companies as svc
 from matchmaker.services import vectors
 from matchmaker.services.categories import list_categories
 from matchmaker.services.validation import ValidationError
+from matchmaker.urls import query_int
 
 bp = Blueprint("companies", __name__, url_prefix="/<lang_code>")
 
@@ -30,7 +31,7 @@ def directory():
         country=request.args.get("country", "")[:2],
         category=request.args.get("category", "")[:40],
         kind=request.args.get("kind", ""),
-        page=request.args.get("page", 1, type=int) or 1,
+        page=query_int("page", 1),
     )
     companies, total = svc.search_directory(db.session, query)
     pages = max(1, -(-total // svc.PAGE_SIZE))
@@ -40,7 +41,7 @@ def directory():
     )
 
 
-@bp.route("/companies/<int:company_id>")
+@bp.route("/companies/<id:company_id>")
 def detail(company_id: int):
     """A company's public page. Pending companies are visible to themselves and organisers only."""
     company = svc.public_company(db.session, company_id)
@@ -122,7 +123,7 @@ def _opportunity_form(opportunity: Opportunity | None) -> OpportunityForm:
 
 
 @bp.route("/profile/opportunities/new", methods=["GET", "POST"], defaults={"opportunity_id": None})
-@bp.route("/profile/opportunities/<int:opportunity_id>/edit", methods=["GET", "POST"])
+@bp.route("/profile/opportunities/<id:opportunity_id>/edit", methods=["GET", "POST"])
 @company_required
 def edit_opportunity(opportunity_id: int | None):
     """Add a new offer/need, or edit one of the company's own."""
@@ -147,7 +148,7 @@ def edit_opportunity(opportunity_id: int | None):
     return render_template("companies/opportunity.html", form=form, opportunity=opportunity)
 
 
-@bp.post("/profile/opportunities/<int:opportunity_id>/delete")
+@bp.post("/profile/opportunities/<id:opportunity_id>/delete")
 @company_required
 def delete_opportunity(opportunity_id: int):
     """Delete one of the company's own offers/needs."""

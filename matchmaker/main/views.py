@@ -61,7 +61,7 @@ def dashboard():
 
 
 @bp.post("/<lang_code>/notifications/read", defaults={"notice_id": None})
-@bp.post("/<lang_code>/notifications/<int:notice_id>/read")
+@bp.post("/<lang_code>/notifications/<id:notice_id>/read")
 @company_required
 def mark_notices_read(notice_id: int | None):
     """Mark one notice (or all of them) read; back to the dashboard."""

@@ -17,6 +17,7 @@ from matchmaker.services import meetings as meet_svc
 from matchmaker.services import vectors
 from matchmaker.services.categories import list_categories
 from matchmaker.services.validation import ValidationError
+from matchmaker.urls import query_float
 
 bp = Blueprint("matching", __name__, url_prefix="/<lang_code>")
 
@@ -47,7 +48,7 @@ def suggestions():
     return page
 
 
-@bp.post("/matches/<int:partner_id>/hide")
+@bp.post("/matches/<id:partner_id>/hide")
 @company_required
 def hide(partner_id: int):
     """Hide (or show again) one suggested partner."""
@@ -57,7 +58,7 @@ def hide(partner_id: int):
     return redirect(url_for("matching.suggestions"))
 
 
-@bp.post("/meetings/request/<int:partner_id>")
+@bp.post("/meetings/request/<id:partner_id>")
 @company_required
 def request_meeting(partner_id: int):
     """Send a meeting request to a partner."""
@@ -89,7 +90,7 @@ def meetings():
                            answer_form=AnswerForm(), action_form=ActionForm())
 
 
-@bp.post("/meetings/<int:request_id>/answer")
+@bp.post("/meetings/<id:request_id>/answer")
 @company_required
 def answer(request_id: int):
     """Accept or decline a request addressed to this company."""
@@ -103,7 +104,7 @@ def answer(request_id: int):
     return redirect(url_for("matching.meetings"))
 
 
-@bp.post("/meetings/<int:request_id>/cancel")
+@bp.post("/meetings/<id:request_id>/cancel")
 @company_required
 def cancel(request_id: int):
     """Withdraw a request or call off an accepted meeting."""
@@ -131,7 +132,7 @@ def overview():
         except ValidationError as error:
             db.session.rollback()
             flash(error.message, "error")
-    threshold = request.args.get("threshold", 0.5, type=float)
+    threshold = query_float("threshold", 0.5, minimum=0.0, maximum=1.0)
     overview = match_svc.organiser_overview(db.session, current_app.config, threshold)
     db.session.commit()  # keep the vectors computed on the way
     return render_template("matching/overview.html", overview=overview, threshold=threshold, form=form,

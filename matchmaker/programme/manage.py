@@ -13,6 +13,7 @@ from flask_login import current_user
 from matchmaker.access import organiser_required
 from matchmaker.admin.imports import import_page
 from matchmaker.choices import LANGUAGE_LABELS
+from matchmaker.core.numbers import parse_id
 from matchmaker.extensions import db
 from matchmaker.forms import attach_error
 from matchmaker.models import PROGRAMME_LANGUAGES, Booth, Hall, ProgrammeDay, Room, Seminar, Speaker, Venue
@@ -73,7 +74,7 @@ def add_day():
     return redirect(url_for(".overview"))
 
 
-@bp.post("/days/<int:day_id>/delete")
+@bp.post("/days/<id:day_id>/delete")
 @organiser_required
 def delete_day(day_id: int):
     """Remove an event day."""
@@ -114,17 +115,17 @@ def _seminar_form(seminar: Seminar | None) -> SeminarForm:
 def _seminar_data(form: SeminarForm) -> svc.SeminarData:
     return svc.SeminarData(
         day=form.day.data, start=form.start.data, end=form.end.data,
-        room_id=int(form.room_id.data) if (form.room_id.data or "").isdigit() else None,
+        room_id=parse_id(form.room_id.data),
         titles={lang: getattr(form, f"title_{lang}").data for lang in PROGRAMME_LANGUAGES},
         abstracts={lang: getattr(form, f"abstract_{lang}").data for lang in PROGRAMME_LANGUAGES},
         spoken_language=form.spoken_language.data or "", interpretation=tuple(form.interpretation.data or ()),
         categories=list(form.categories.data or ()), capacity=form.capacity.data, code=form.code.data or "",
-        speaker_ids=[int(i) for i in form.speakers.data or () if str(i).isdigit()],
+        speaker_ids=[i for i in map(parse_id, form.speakers.data or ()) if i],
     )
 
 
 @bp.route("/seminars/new", methods=["GET", "POST"], defaults={"seminar_id": None})
-@bp.route("/seminars/<int:seminar_id>", methods=["GET", "POST"])
+@bp.route("/seminars/<id:seminar_id>", methods=["GET", "POST"])
 @organiser_required
 def edit_seminar(seminar_id: int | None):
     """Create or change a seminar; conflicts are listed and block saving unless overridden."""
@@ -150,7 +151,7 @@ def edit_seminar(seminar_id: int | None):
                            reservations=reservations, action_form=ActionForm())
 
 
-@bp.route("/seminars/<int:seminar_id>/delete", methods=["GET", "POST"])
+@bp.route("/seminars/<id:seminar_id>/delete", methods=["GET", "POST"])
 @organiser_required
 def delete_seminar(seminar_id: int):
     """Ask first (GET), then delete (POST with confirm=1); followers are told; can be undone for a while."""
@@ -205,7 +206,7 @@ def rooms():
 
 
 @bp.route("/rooms/new", methods=["GET", "POST"], defaults={"room_id": None})
-@bp.route("/rooms/<int:room_id>", methods=["GET", "POST"])
+@bp.route("/rooms/<id:room_id>", methods=["GET", "POST"])
 @organiser_required
 def edit_room(room_id: int | None):
     """Create or change a room."""
@@ -215,7 +216,7 @@ def edit_room(room_id: int | None):
     if request.method == "GET" and room is not None:
         form.venue_id.data, form.capacity.data = str(room.venue_id), str(room.capacity)
     if form.validate_on_submit():
-        venue_id = int(form.venue_id.data) if (form.venue_id.data or "").isdigit() else None
+        venue_id = parse_id(form.venue_id.data)
         data = rooms_svc.RoomData(venue_id=venue_id, name=form.name.data, capacity=form.capacity.data, floor=form.floor.data,
                                   names=_form_names(form))
         try:
@@ -230,7 +231,7 @@ def edit_room(room_id: int | None):
     return render_template("programme/manage/room.html", form=form, room=room)
 
 
-@bp.post("/rooms/<int:room_id>/delete")
+@bp.post("/rooms/<id:room_id>/delete")
 @organiser_required
 def delete_room(room_id: int):
     """Remove a room that no seminar uses."""
@@ -253,7 +254,7 @@ def speakers():
 
 
 @bp.route("/speakers/new", methods=["GET", "POST"], defaults={"speaker_id": None})
-@bp.route("/speakers/<int:speaker_id>", methods=["GET", "POST"])
+@bp.route("/speakers/<id:speaker_id>", methods=["GET", "POST"])
 @organiser_required
 def edit_speaker(speaker_id: int | None):
     """Create or change a speaker, with an optional photo upload."""
@@ -295,7 +296,7 @@ def exhibition_page():
                            action_form=ActionForm())
 
 
-@bp.route("/halls/<int:hall_id>", methods=["GET", "POST"])
+@bp.route("/halls/<id:hall_id>", methods=["GET", "POST"])
 @organiser_required
 def edit_hall(hall_id: int):
     """Rename a hall, in each language too."""
@@ -320,7 +321,7 @@ def _save_hall(form: HallForm, hall: Hall | None) -> bool:
 
 
 @bp.route("/booths/new", methods=["GET", "POST"], defaults={"booth_id": None})
-@bp.route("/booths/<int:booth_id>", methods=["GET", "POST"])
+@bp.route("/booths/<id:booth_id>", methods=["GET", "POST"])
 @organiser_required
 def edit_booth(booth_id: int | None):
     """Create or change a booth."""
@@ -333,7 +334,7 @@ def edit_booth(booth_id: int | None):
         form.company_email.data = booth.company.contact_email if booth.company else ""
     if form.validate_on_submit():
         data = exhibition.BoothData(
-            hall_id=int(form.hall_id.data) if (form.hall_id.data or "").isdigit() else None, number=form.number.data,
+            hall_id=parse_id(form.hall_id.data), number=form.number.data,
             company_email=form.company_email.data or "", exhibitor=form.exhibitor.data or "",
             categories=list(form.categories.data or ()),
         )
@@ -349,7 +350,7 @@ def edit_booth(booth_id: int | None):
     return render_template("programme/manage/booth.html", form=form, booth=booth)
 
 
-@bp.post("/booths/<int:booth_id>/delete")
+@bp.post("/booths/<id:booth_id>/delete")
 @organiser_required
 def delete_booth(booth_id: int):
     """Remove a booth."""

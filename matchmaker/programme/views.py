@@ -142,7 +142,7 @@ def _published_or_404(seminar_id: int) -> Seminar:
     return seminar
 
 
-@bp.route("/programme/seminars/<int:seminar_id>")
+@bp.route("/programme/seminars/<id:seminar_id>")
 def seminar(seminar_id: int):
     """One seminar: texts, time, room, languages, speakers, bookmark and seats."""
     item = _published_or_404(seminar_id)
@@ -154,7 +154,7 @@ def seminar(seminar_id: int):
                            reservation=reservation, position=position, action_form=_action_form())
 
 
-@bp.route("/programme/seminars/<int:seminar_id>.ics")
+@bp.route("/programme/seminars/<id:seminar_id>.ics")
 def seminar_ics(seminar_id: int):
     """One seminar as an iCalendar file."""
     return _calendar([_published_or_404(seminar_id)], f"seminar-{seminar_id}.ics")
@@ -186,7 +186,7 @@ def mine_ics():
                      cancelled_for={"user_id": current_user.id} if _user() else None)
 
 
-@bp.post("/programme/seminars/<int:seminar_id>/bookmark")
+@bp.post("/programme/seminars/<id:seminar_id>/bookmark")
 @login_required
 def bookmark(seminar_id: int):
     """Add the seminar to the account's agenda, or take it off (``on=0``)."""
@@ -223,7 +223,7 @@ def import_bookmarks():
     return redirect(url_for("programme.mine"))
 
 
-@bp.post("/programme/seminars/<int:seminar_id>/reserve")
+@bp.post("/programme/seminars/<id:seminar_id>/reserve")
 @login_required
 def reserve(seminar_id: int):
     """Reserve a seat (or join the waiting list)."""
@@ -246,7 +246,7 @@ def reserve(seminar_id: int):
     return _back(url_for("programme.seminar", seminar_id=seminar_id))
 
 
-@bp.post("/programme/seminars/<int:seminar_id>/cancel")
+@bp.post("/programme/seminars/<id:seminar_id>/cancel")
 @login_required
 def cancel(seminar_id: int):
     """Give up a seat or a waiting place; the first person waiting moves up."""
@@ -284,7 +284,7 @@ def halls():
     return render_template("programme/halls.html", halls=list_halls(db.session), public_booth=public_booth)
 
 
-@bp.route("/programme/speakers/<int:speaker_id>/photo")
+@bp.route("/programme/speakers/<id:speaker_id>/photo")
 def speaker_photo(speaker_id: int):
     """An uploaded speaker photo, served with its checked type and ``nosniff``."""
     speaker = db.get_or_404(Speaker, speaker_id)

@@ -104,7 +104,7 @@ def _availability_form(row) -> AvailabilityForm:
     return form
 
 
-@bp.post("/availability/<int:session_id>")
+@bp.post("/availability/<id:session_id>")
 @company_required
 def save_availability(session_id: int):
     """Save one session's unavailable slots and maximum; refused whole with the reason."""

@@ -17,6 +17,7 @@ from matchmaker.schedule.helpers import slot_choices
 from matchmaker.schedule.forms import ActionForm, AddMeetingForm, MoveForm
 from matchmaker.services.schedule import export, publish, review, sessions
 from matchmaker.services.schedule.common import needs_interpreter, table_label
+from matchmaker.urls import query_id
 
 bp = Blueprint("schedule_review", __name__, url_prefix="/<lang_code>/admin/schedule")
 
@@ -30,7 +31,7 @@ def _move_form(meeting: ScheduledMeeting) -> MoveForm:
     return form
 
 
-@bp.route("/meetings/<int:meeting_id>")
+@bp.route("/meetings/<id:meeting_id>")
 @organiser_required
 def meeting(meeting_id: int):
     """One draft meeting: where it is, why, and the forms to move, pin or remove it."""
@@ -41,7 +42,7 @@ def meeting(meeting_id: int):
                            interpreter=needs_interpreter(found.low, found.high))
 
 
-@bp.post("/meetings/<int:meeting_id>/move")
+@bp.post("/meetings/<id:meeting_id>/move")
 @organiser_required
 def move(meeting_id: int):
     """Move a draft meeting; refused with the reason when it would break a rule."""
@@ -54,7 +55,7 @@ def move(meeting_id: int):
     return redirect(url_for("schedule_review.meeting", meeting_id=meeting_id))
 
 
-@bp.post("/meetings/<int:meeting_id>/pin")
+@bp.post("/meetings/<id:meeting_id>/pin")
 @organiser_required
 def pin(meeting_id: int):
     """Pin a draft meeting in place, or release it (``pinned=0``)."""
@@ -66,7 +67,7 @@ def pin(meeting_id: int):
     return redirect(url_for("schedule_review.meeting", meeting_id=found.id))
 
 
-@bp.post("/meetings/<int:meeting_id>/remove")
+@bp.post("/meetings/<id:meeting_id>/remove")
 @organiser_required
 def remove(meeting_id: int):
     """Take a meeting out of the draft."""
@@ -77,7 +78,7 @@ def remove(meeting_id: int):
     return redirect(url_for("schedule.session", session_id=session_id))
 
 
-@bp.post("/<int:session_id>/add")
+@bp.post("/<id:session_id>/add")
 @organiser_required
 def add(session_id: int):
     """Add a meeting by hand (pinned)."""
@@ -89,7 +90,7 @@ def add(session_id: int):
     return redirect(url_for("schedule.session", session_id=session_id))
 
 
-@bp.route("/<int:session_id>/publish", methods=["GET", "POST"])
+@bp.route("/<id:session_id>/publish", methods=["GET", "POST"])
 @organiser_required
 def publish_draft(session_id: int):
     """Ask first (what publishing does, to whom), then publish; it can be undone for a while."""
@@ -109,7 +110,7 @@ def publish_draft(session_id: int):
                            minutes=current_app.config["PUBLISH_UNDO_MINUTES"])
 
 
-@bp.post("/<int:session_id>/undo")
+@bp.post("/<id:session_id>/undo")
 @organiser_required
 def undo_publish(session_id: int):
     """Put back what was published before; the companies hear nothing."""
@@ -120,7 +121,7 @@ def undo_publish(session_id: int):
     return redirect(url_for("schedule.session", session_id=session_id, _anchor="publication"))
 
 
-@bp.post("/<int:session_id>/withdraw")
+@bp.post("/<id:session_id>/withdraw")
 @organiser_required
 def withdraw(session_id: int):
     """Take the published schedule back (companies are told; the draft stays)."""
@@ -154,9 +155,7 @@ def export_schedule(fmt: str):
     if fmt not in ("csv", "xlsx"):
         abort(404)
     state = "draft" if request.args.get("state") == "draft" else "published"
-    chosen = request.args.get("session", type=int)
-    if chosen is not None and not 0 < chosen < 2**63:
-        abort(404)
+    chosen = query_id("session")
     targets = [db.get_or_404(MatchSession, chosen)] if chosen else sessions.list_sessions(db.session)
     result = export.schedule_export(db.session, targets, state, str(get_timezone()))
     body, mimetype = (export.to_csv(result), "text/csv") if fmt == "csv" else (export.to_xlsx(result), XLSX)
@@ -164,7 +163,7 @@ def export_schedule(fmt: str):
     return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
 
 
-@bp.route("/<int:session_id>/print")
+@bp.route("/<id:session_id>/print")
 @organiser_required
 def print_tables(session_id: int):
     """One printable A4 sheet per table: who meets there when."""

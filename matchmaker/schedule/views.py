@@ -52,7 +52,7 @@ def _session_form(ms: MatchSession | None) -> SessionForm:
 
 
 @bp.route("/new", methods=["GET", "POST"], defaults={"session_id": None})
-@bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:session_id>/edit", methods=["GET", "POST"])
 @organiser_required
 def edit(session_id: int | None):
     """Create or change a session; bad input is shown on its field, nothing is saved."""
@@ -74,7 +74,7 @@ def edit(session_id: int | None):
     return render_template("schedule/session_form.html", form=form, ms=ms)
 
 
-@bp.post("/<int:session_id>/delete")
+@bp.post("/<id:session_id>/delete")
 @organiser_required
 def delete(session_id: int):
     """Delete a session that has no published schedule."""
@@ -90,7 +90,7 @@ def _generate_form() -> GenerateForm:
     return form
 
 
-@bp.route("/<int:session_id>/")
+@bp.route("/<id:session_id>/")
 @organiser_required
 def session(session_id: int):
     """The session's draft: run state and report, problems, the grid, publication."""
@@ -115,7 +115,7 @@ def session(session_id: int):
         REASON_LABELS=REASON_LABELS, STATUS_LABELS=STATUS_LABELS, stage_label=stage_label)
 
 
-@bp.post("/<int:session_id>/generate")
+@bp.post("/<id:session_id>/generate")
 @organiser_required
 def generate(session_id: int):
     """Start a generation in the background and come back to the session page, which shows it."""
@@ -136,7 +136,7 @@ def generate(session_id: int):
     return redirect(url_for("schedule.session", session_id=session_id))
 
 
-@bp.route("/runs/<int:run_id>")
+@bp.route("/runs/<id:run_id>")
 @organiser_required
 def run_status(run_id: int):
     """A run's state as JSON, for the page's progress bar."""
@@ -148,7 +148,7 @@ def run_status(run_id: int):
                    stage_label=stage_label(run.stage), progress=run.progress, active=run.active)
 
 
-@bp.route("/<int:session_id>/tables", methods=["GET", "POST"])
+@bp.route("/<id:session_id>/tables", methods=["GET", "POST"])
 @organiser_required
 def tables(session_id: int):
     """Give tables to companies that keep a fixed table (exhibitors at their booth)."""
@@ -162,7 +162,7 @@ def tables(session_id: int):
     return render_template("schedule/tables.html", ms=ms, form=form, companies=companies)
 
 
-@bp.route("/<int:session_id>/companies", methods=["GET", "POST"])
+@bp.route("/<id:session_id>/companies", methods=["GET", "POST"])
 @organiser_required
 def companies(session_id: int):
     """Each company's maximum of meetings and unavailable slots in the session."""

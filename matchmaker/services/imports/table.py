@@ -6,12 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from openpyxl import Workbook, load_workbook
 
 from matchmaker.core.text import clean_text
+from matchmaker.services.xml_guard import XmlDeclarationError, refuse_xml_declarations
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -77,12 +79,16 @@ def _read_csv(data: bytes) -> list[list[str]]:
 
 def _read_xlsx(data: bytes) -> list[list[str]]:
     try:
+        refuse_xml_declarations(data)
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        sheet = book.worksheets[0]
+        rows = [[_cell(c) for c in row] for row in sheet.iter_rows(values_only=True)]  # read_only parses here
+        book.close()
+    except XmlDeclarationError:
+        raise ImportFileError(_("This file contains XML declarations (DOCTYPE or ENTITY) that spreadsheet "
+                                "programs do not write. Save it again from your spreadsheet program and try again.")) from None
+    except (zipfile.BadZipFile, zlib.error, KeyError, IndexError, OSError, EOFError, ValueError, SyntaxError):
         raise ImportFileError(_("This does not look like an XLSX file.")) from None
-    sheet = book.worksheets[0]
-    rows = [[_cell(c) for c in row] for row in sheet.iter_rows(values_only=True)]
-    book.close()
     return rows
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, contains_eager, selectinload
 
 from matchmaker.core.text import search_key
+from matchmaker.core.numbers import parse_id
 from matchmaker.models import Category, Room, Seminar, SeminarSpeaker, Speaker, Venue, utcnow
 from matchmaker.services.programme.common import Localized, event_days, local_day, pick_text
 from matchmaker.services.programme.seminars import is_changed, to_utc
@@ -133,7 +134,7 @@ def seminars_by_ids(session: Session, ids: list[int]) -> list[Seminar]:
 def parse_ids(value: str | None, limit: int = 200) -> list[int]:
     """Seminar ids from a comma-separated query value; anything else is ignored."""
     parts = (value or "").replace(" ", ",").split(",")
-    return list(dict.fromkeys(int(p) for p in parts if p.isdigit() and len(p) < 10))[:limit]
+    return list(dict.fromkeys(n for n in map(parse_id, parts) if n))[:limit]
 
 
 # --- the day grid ------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from matchmaker.core.text import clean_text, index_text
+from matchmaker.core.numbers import parse_whole
 from matchmaker.models import PROGRAMME_LANGUAGES, ProgrammeDay, Room, Seminar, SeminarSpeaker, Speaker, User, utcnow
 from matchmaker.services import validation as v
 from matchmaker.services.categories import categories_by_keys
@@ -95,9 +96,10 @@ def positive_int(field_name: str, value: str | int | None, *, required: bool) ->
     text = clean_text(str(value) if value is not None else "")
     if not text and not required:
         return None
-    if not text.isdigit() or int(text) <= 0:
+    number = parse_whole(text, minimum=1)
+    if number is None:
         raise v.ValidationError(field_name, _("Enter a whole number greater than zero."))
-    return int(text)
+    return number
 
 
 # --- seminars --------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
 from matchmaker.core import intervals as iv
+from matchmaker.core.numbers import parse_id
 from matchmaker.i18n import TIMEZONES
 from matchmaker.models import (
     Company,
@@ -304,7 +305,8 @@ def _approved(session: Session, raw: str, field: str) -> Company | None:
     text = (raw or "").strip()
     if not text:
         return None
-    company = session.get(Company, int(text)) if text.isascii() and text.isdigit() else None
+    number = parse_id(text)
+    company = session.get(Company, number) if number else None
     if company is None or company.status != "approved":
         raise ValidationError(field, _("This company is not taking part in the matching."))
     return company

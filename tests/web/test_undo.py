@@ -131,7 +131,7 @@ def test_deleting_a_published_seminar_asks_then_can_be_undone_whole(organiser, a
     question = organiser.get(f"/{lang}/admin/programme/seminars/{ids['A']}/delete")
     text = question.get_data(as_text=True)
     assert translated(app, lang, "%(num)d person follows it and will be told it is cancelled.", num=1) in text
-    assert "UTC+7" in text and "Main Hall" in text  # when (with the zone) and where
+    assert translated(app, lang, "ICT") in text and "Main Hall" in text  # when (with the zone) and where
     assert _seminar_state(app, ids["A"]) == before
     after = submit(organiser, question, "form.confirm-form", follow_redirects=True)
     assert _seminar_state(app, ids["A"]) is None

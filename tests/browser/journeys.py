@@ -1,0 +1,36 @@
+"""Steps the journeys share: logging in through the form, following the site's own links, reading the database."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from matchmaker.extensions import db
+from matchmaker.models import Company
+from tests.conftest import PASSWORD
+
+LANGS = ("ja", "vi", "en")
+
+
+def log_in(page, base: str, email: str, lang: str, password: str = PASSWORD) -> None:
+    """Open the login page from the header, type the credentials, submit with Enter."""
+    page.goto(f"{base}/{lang}/")
+    page.click(f"header a[href='/{lang}/auth/login']")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    with page.expect_navigation():
+        page.press("#password", "Enter")
+
+
+def follow(page, href: str, scope: str = "body") -> None:
+    """Click the first link of *scope* that points to *href* and wait for the next page."""
+    with page.expect_navigation():
+        page.click(f"{scope} a[href='{href}'] >> nth=0")
+
+
+def company_named(app, name: str) -> Company:
+    """The company called *name*, read fresh from the database (detached: read attributes only)."""
+    with app.app_context():
+        company = db.session.scalar(select(Company).where(Company.name == name))
+        assert company is not None, f"no company named {name!r}"
+        db.session.expunge(company)
+        return company

@@ -34,3 +34,12 @@ def company_named(app, name: str) -> Company:
         assert company is not None, f"no company named {name!r}"
         db.session.expunge(company)
         return company
+
+
+def fill_session_form(page, name: str, day: str, start: str, end: str, slot: str = "25", buffer: str = "5", tables: str = "2") -> None:
+    """Type a matchmaking session into the organiser's session form and save it."""
+    for selector, value in (("#name", name), ("#day", day), ("#start", start), ("#end", end),
+                            ("#slot_minutes", slot), ("#buffer_minutes", buffer), ("#tables", tables)):
+        page.fill(selector, value)
+    with page.expect_navigation():
+        page.click("#submit")

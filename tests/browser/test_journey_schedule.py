@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.models import MatchSession, ScheduledMeeting, SessionSlot, Unavailability
-from tests.browser.journeys import LANGS, follow, log_in
+from tests.browser.journeys import LANGS, fill_session_form, follow, log_in
 from tests.conftest import translated, user_email
 from tests.schedule_helpers import accept
 
@@ -31,15 +31,7 @@ def create_session(page, lang):
     follow(page, f"/{lang}/admin/companies", "nav.main-nav")
     follow(page, f"/{lang}/admin/schedule/", "main nav.subnav")
     follow(page, f"/{lang}/admin/schedule/new", "main")
-    page.fill("#name", "Day 1 morning")
-    page.fill("#day", "2026-12-01")
-    page.fill("#start", "09:00")
-    page.fill("#end", "10:30")
-    page.fill("#slot_minutes", "25")
-    page.fill("#buffer_minutes", "5")
-    page.fill("#tables", "2")
-    with page.expect_navigation():
-        page.click("#submit")
+    fill_session_form(page, "Day 1 morning", "2026-12-01", "09:00", "10:30")
 
 
 def mark_unavailable(page, base, app, company_id, lang, slot_number):

@@ -43,3 +43,17 @@ def fill_session_form(page, name: str, day: str, start: str, end: str, slot: str
         page.fill(selector, value)
     with page.expect_navigation():
         page.click("#submit")
+
+
+JP_COMPANY, VN_COMPANY = "北九州エコエナジー", "Hải Phòng Urban Environment"
+
+
+def accepted_pair(app, make_company) -> tuple[int, int]:
+    """A Japanese and a Vietnamese approved company whose meeting request was accepted."""
+    from tests.schedule_helpers import accept
+
+    a = make_company(name=JP_COMPANY, country="JP", languages="ja", email="a@kitakyushu.example")
+    b = make_company(name=VN_COMPANY, country="VN", languages="vi", email="b@haiphong.example")
+    with app.app_context():
+        accept(a, b)
+    return a, b

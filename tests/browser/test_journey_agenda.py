@@ -9,21 +9,19 @@ from icalendar import Calendar
 
 from matchmaker.extensions import db
 from matchmaker.services.schedule.publish import publish_schedule
-from tests.browser.journeys import LANGS, follow, log_in
+from tests.browser.journeys import JP_COMPANY, LANGS, VN_COMPANY, accepted_pair, follow, log_in
 from tests.conftest import translated, user_email
-from tests.schedule_helpers import accept, generate, meetings, new_session, organiser, scores
+from tests.schedule_helpers import generate, meetings, new_session, organiser, scores
 
-A, B = "北九州エコエナジー", "Hải Phòng Urban Environment"
+A, B = JP_COMPANY, VN_COMPANY
 ICT, JST = ZoneInfo("Asia/Ho_Chi_Minh"), ZoneInfo("Asia/Tokyo")
 
 
 @pytest.fixture
 def published(app, make_company):
     """A published schedule with one meeting between A and B; returns (a, b, its start in UTC)."""
-    a = make_company(name=A, country="JP", languages="ja", email="a@kitakyushu.example")
-    b = make_company(name=B, country="VN", languages="vi", email="b@haiphong.example")
+    a, b = accepted_pair(app, make_company)
     with app.app_context():
-        accept(a, b)
         ms_id = new_session()
         assert generate(app, ms_id, candidates=scores({(a, b): 0.9})) == "done"
         publish_schedule(db.session, organiser(), ms_id)

@@ -10,21 +10,15 @@ from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.models import MatchSession, ScheduledMeeting, SessionSlot, Unavailability
-from tests.browser.journeys import LANGS, fill_session_form, follow, log_in
+from tests.browser.journeys import JP_COMPANY, LANGS, VN_COMPANY, accepted_pair, fill_session_form, follow, log_in
 from tests.conftest import translated, user_email
-from tests.schedule_helpers import accept
 
-A, B = "北九州エコエナジー", "Hải Phòng Urban Environment"
+A, B = JP_COMPANY, VN_COMPANY
 
 
 @pytest.fixture
 def pair(app, make_company):
-    """Two approved companies whose meeting request was accepted."""
-    a = make_company(name=A, country="JP", languages="ja", email="a@kitakyushu.example")
-    b = make_company(name=B, country="VN", languages="vi", email="b@haiphong.example")
-    with app.app_context():
-        accept(a, b)
-    return a, b
+    return accepted_pair(app, make_company)
 
 
 def create_session(page, lang):

@@ -22,6 +22,9 @@ from matchmaker.models import Company, Opportunity, User  # noqa: E402
 from matchmaker.services.categories import categories_by_keys, seed_categories  # noqa: E402
 
 PASSWORD = "correct horse battery"
+# Redis database of the tests that use the real queue: 15, and one lower per pytest-xdist worker
+# (gw0 -> 15, gw1 -> 14, ...) so that two workers never empty each other's queue.
+REDIS_TEST_URL = f"redis://127.0.0.1:6379/{15 - int(os.environ.get('PYTEST_XDIST_WORKER', 'gw0')[2:]) % 8}"
 _HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")  # fast hashes for factories
 
 

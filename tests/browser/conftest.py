@@ -62,6 +62,7 @@ class PageChecks:
     checked: set[str] = field(default_factory=set)
     interrupted: list[str] = field(default_factory=list)
     allowed: list[tuple[int, str]] = field(default_factory=list)
+    watching: bool = True
 
     def allow_status(self, status: int, url_part: str) -> None:
         """A test that visits an error page on purpose declares it (status and a part of its URL)."""
@@ -71,7 +72,7 @@ class PageChecks:
         return any(status == code and part in url for code, part in self.allowed)
 
     def on_console(self, message) -> None:
-        if message.type != "error":
+        if message.type != "error" or not self.watching:
             return
         # Chromium logs every response >= 400 as a console error too; those are judged on the response
         if "Failed to load resource: the server responded with a status of" in message.text:
@@ -79,13 +80,13 @@ class PageChecks:
         self.problems.append(f"console error on {message.location.get('url')}: {message.text}")
 
     def on_response(self, response) -> None:
-        if response.status >= 400 and not self.is_allowed(response.status, response.url):
+        if self.watching and response.status >= 400 and not self.is_allowed(response.status, response.url):
             self.problems.append(f"HTTP {response.status} for {response.request.method} {response.url}")
 
     def on_request_failed(self, request) -> None:
         failure = request.failure or ""
-        if "ERR_ABORTED" in failure and request.resource_type == "document":
-            return  # a navigation replaced by a download or by the next navigation
+        if "ERR_ABORTED" in failure or not self.watching:
+            return  # cancelled by the browser: a navigation turned download, or the page left mid-request
         self.problems.append(f"request failed: {request.method} {request.url} ({failure})")
 
     def record_axe(self, url: str, results: dict) -> None:
@@ -120,16 +121,24 @@ def _run_axe(page, checks: PageChecks) -> None:
     checks.record_axe(url, results)
 
 
-def _recheck_interrupted(context, checks: PageChecks) -> None:
-    """Pages left before axe finished are loaded again (GET, same cookies) and checked."""
+def _check_the_rest(context, checks: PageChecks) -> None:
+    """At the end of a test: the open pages not checked yet, then the pages left before axe
+    finished, loaded again (GET, same cookies) in an unwatched page of the same context."""
+    for page in context.pages:
+        if page.url not in checks.checked:
+            _run_axe(page, checks)
     for url in dict.fromkeys(checks.interrupted):
         if url in checks.checked:
             continue
+        checks.watching = False  # the reload's own responses are not the test's
         page = context.new_page()
-        response = page.goto(url, wait_until="load")
-        if response is not None and response.ok:
-            _run_axe(page, checks)
-        page.close()
+        try:
+            response = page.goto(url, wait_until="load")
+            if response is not None and response.ok:
+                _run_axe(page, checks)
+        finally:
+            page.close()
+            checks.watching = True
 
 
 @pytest.fixture
@@ -158,7 +167,7 @@ def new_page(browser, axe_script, page_checks):
 
     yield make
     for context in contexts:
-        _recheck_interrupted(context, page_checks)
+        _check_the_rest(context, page_checks)
         context.close()
     report = page_checks.report()
     assert not report, "the browser saw problems:\n" + report
@@ -169,7 +178,7 @@ def _watch(page, checks: PageChecks) -> None:
     page.on("pageerror", lambda error: checks.problems.append(f"page error on {page.url}: {error}"))
     page.on("requestfailed", checks.on_request_failed)
     page.on("response", checks.on_response)
-    page.on("load", lambda loaded: _run_axe(loaded, checks))
+    page.on("load", lambda loaded: checks.watching and _run_axe(loaded, checks))
 
 
 @pytest.fixture

@@ -5,6 +5,9 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
+# pytest-xdist workers: one per core, at most 4 (each loads the embedding model and a Chromium);
+# on PostgreSQL each worker uses its own database, <db>_gw0, <db>_gw1, ... (tests/conftest.py).
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
 export FLASK_APP := wsgi
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -17,10 +20,10 @@ run: db ## set up, load the demo event if the database is empty, serve http://12
 
 test: install system-deps ## set up, then run every test (SQLite; PostgreSQL too when it answers)
 	$(BIN)/bandit -q -r matchmaker
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 	  echo "== again on PostgreSQL ($(PG_TEST_URL))"; \
-	  TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest --ignore=tests/core --ignore=tests/model; \
+	  TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -n $(TEST_WORKERS) --ignore=tests/core --ignore=tests/model; \
 	else echo "== PostgreSQL at $(PG_TEST_URL) does not answer: database tests ran on SQLite only"; fi
 
 install: $(STAMP) translations model

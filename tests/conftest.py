@@ -23,14 +23,38 @@ from matchmaker.models import Company, Opportunity, User  # noqa: E402
 from matchmaker.services.categories import categories_by_keys, seed_categories  # noqa: E402
 
 PASSWORD = "correct horse battery"
+# Redis database of the tests that use the real queue: 15, and one lower per pytest-xdist worker
+# (gw0 -> 15, gw1 -> 14, ...) so that two workers never empty each other's queue.
+REDIS_TEST_URL = f"redis://127.0.0.1:6379/{15 - int(os.environ.get('PYTEST_XDIST_WORKER', 'gw0')[2:]) % 8}"
 _HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")  # fast hashes for factories
 
 
 def _database_url(tmp_path_factory) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return url.replace("postgresql://", "postgresql+psycopg://", 1)
+        return _worker_database(url).replace("postgresql://", "postgresql+psycopg://", 1)
     return "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+
+
+def _worker_database(url: str) -> str:
+    """Under pytest-xdist each worker gets its own PostgreSQL database, ``<db>_<worker id>``.
+
+    Workers emptying and filling one database would see each other's rows; the worker's
+    database is created (from the server's ``postgres`` database) when it does not exist yet.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    maintenance = base.set(drivername="postgresql", database="postgres").render_as_string(hide_password=False)
+    with psycopg.connect(maintenance, autocommit=True) as connection:
+        if not connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            connection.execute(psycopg.sql.SQL("CREATE DATABASE {}").format(psycopg.sql.Identifier(name)))
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")

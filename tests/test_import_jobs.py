@@ -13,11 +13,10 @@ from matchmaker import jobs
 from matchmaker.extensions import db
 from matchmaker.models import Company, Job, Opportunity, Room, Seminar, User, utcnow
 from matchmaker.services.imports import jobs as import_jobs
-from tests.conftest import translated
+from tests.conftest import REDIS_TEST_URL, translated
 from tests.webforms import submit
 
 HEADER = "company,country,city,sector,email,website,kind,title,description,categories,language\n"
-REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
 
 
 def companies_csv(rows: int, bad: dict[int, str] | None = None) -> bytes:

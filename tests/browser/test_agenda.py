@@ -4,6 +4,7 @@ publishes; the company reads its agenda in Japanese, in Japan time, downloads th
 from icalendar import Calendar
 
 from matchmaker.extensions import db
+from tests.browser.journeys import fill_session_form
 from tests.conftest import PASSWORD, translated, user_email
 from tests.schedule_helpers import accept
 
@@ -23,14 +24,7 @@ def test_generate_publish_and_read_the_agenda(live_server, page, app, make_compa
         db.session.commit()
     log_in(page, live_server, make_organiser(), "en")
     page.goto(f"{live_server}/en/admin/schedule/new")
-    page.fill("#name_en", "Day 1 morning")
-    page.fill("#day", "2026-12-01")
-    page.fill("#start", "09:00")
-    page.fill("#end", "10:00")
-    page.fill("#slot_minutes", "25")
-    page.fill("#buffer_minutes", "5")
-    page.fill("#tables", "2")
-    page.click("#submit")
+    fill_session_form(page, "Day 1 morning", "2026-12-01", "09:00", "10:00")
     page.click("text=Generate the draft >> nth=-1")
     page.wait_for_selector("#report", timeout=60000)  # schedule.js reloads the page when the run ends
     assert "北九州エコエナジー ↔ Hải Phòng Urban Environment" in page.inner_text("#grid")

@@ -9,9 +9,9 @@ from matchmaker import embeddings, jobs
 from matchmaker.extensions import db
 from matchmaker.models import Job, User
 from matchmaker.services import vectors
+from tests.conftest import REDIS_TEST_URL
 
 pytestmark = pytest.mark.model
-REDIS_TEST_URL = "redis://127.0.0.1:6379/15"
 
 
 @pytest.fixture

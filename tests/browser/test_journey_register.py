@@ -8,6 +8,7 @@ from sqlalchemy import select
 from matchmaker.extensions import db
 from matchmaker.models import Company, MeetingRequest
 from tests.browser.journeys import LANGS, company_named, follow, log_in
+from tests.mailbox import last_mail, link_in
 from tests.conftest import translated
 
 TEXTS = {
@@ -32,7 +33,7 @@ def partner(make_company, make_opportunity):
     return company_id
 
 
-def register(page, base, lang, texts):
+def register(page, base, lang, texts, app):
     page.goto(f"{base}/{lang}/")
     follow(page, f"/{lang}/auth/register", "header")
     page.fill("#company_name", texts["name"])
@@ -42,6 +43,11 @@ def register(page, base, lang, texts):
     page.fill("#confirm", "a long enough secret")
     with page.expect_navigation():
         page.press("#confirm", "Enter")  # a keyboard user submits with Enter
+    assert page.url.endswith(f"/{lang}/auth/login")  # "look in your mailbox": the address is confirmed first
+    mail = last_mail(app, f"contact-{lang}@hydrogen.example")
+    page.goto(base + link_in(mail, f"/{lang}/auth/confirm/"))  # the mailed link
+    with page.expect_navigation():
+        page.click("main button[type=submit], main input[type=submit]")
     assert page.url.endswith(f"/{lang}/profile/")
 
 
@@ -77,7 +83,7 @@ def approve(organiser_page, app, lang, name):
 @pytest.mark.parametrize("lang", LANGS)
 def test_register_profile_offers_approval_suggestion_request(lang, live_server, page, new_page, app, partner, make_organiser):
     texts = TEXTS[lang]
-    register(page, live_server, lang, texts)
+    register(page, live_server, lang, texts, app)
     complete_profile(page, lang, texts)
     add_opportunity(page, live_server, lang, "offer", texts["offer"], "hydrogen")
     add_opportunity(page, live_server, lang, "need", texts["need"], "waste-to-energy")

@@ -226,3 +226,14 @@ def translated(app, lang: str, message: str, **variables) -> str:
     with app.test_request_context(f"/{lang}/"):
         g.lang_code = lang
         return str(escape(gettext(message, **variables)))
+
+
+def translated_plural(app, lang: str, singular: str, plural: str, num: int, **variables) -> str:
+    """The ngettext form of *lang* for *num* (HTML-escaped, as a page shows it)."""
+    from flask import g
+    from flask_babel import ngettext
+    from markupsafe import escape
+
+    with app.test_request_context(f"/{lang}/"):
+        g.lang_code = lang
+        return str(escape(ngettext(singular, plural, num, **variables)))

@@ -148,7 +148,7 @@ def page_checks():
 
 
 @pytest.fixture
-def new_page(browser, axe_script, page_checks):
+def new_page(browser, axe_script, page_checks, live_server):
     """Factory: a fresh watched browser context (no cookies) and its page; ``locale`` overridable.
 
     A journey uses a second one for a second person (an organiser beside the company).

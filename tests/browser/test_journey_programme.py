@@ -7,7 +7,7 @@ from sqlalchemy import select
 from matchmaker.extensions import db
 from matchmaker.models import Bookmark, Reservation, User
 from tests.browser.journeys import LANGS, follow, log_in
-from tests.conftest import translated
+from tests.conftest import translated, translated_plural
 from tests.programme_helpers import DAY2, build_programme
 
 EMAIL = "visitor@attendee.example"
@@ -48,7 +48,7 @@ def test_bookmark_anonymously_log_in_save_and_reserve(lang, live_server, page, a
     assert offer.is_visible()
     with page.expect_navigation():
         offer.locator("button[type=submit]").click()
-    assert translated(app, lang, "%(count)d bookmarks saved to your account.", count=2) in page.inner_text("main")
+    assert translated_plural(app, lang, "%(num)d bookmark saved to your account.", "%(num)d bookmarks saved to your account.", 2) in page.inner_text("main")
     assert saved(app) == ([ids["A"], ids["C"]], [])
     assert page.evaluate("() => window.localStorage.getItem('matchmaker.programme.bookmarks')") == "[]"
 

@@ -66,7 +66,7 @@ def generate_and_review(page, lang):
 
 def export_csv(page, lang, tmp_path):
     with page.expect_download() as download:
-        page.click(f"nav.schedule-subnav a[href*='export.csv']")
+        page.click("#handouts a[href*='export.csv']")
     path = tmp_path / "schedule.csv"
     download.value.save_as(path)
     return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
@@ -91,11 +91,14 @@ def test_session_availability_generate_review_publish_export(lang, live_server, 
     generate_and_review(page, lang)
     assert meetings(app, "draft") == [(a, b, 1)]  # the one slot both have free: 09:30
     with page.expect_navigation():
-        page.click("#publish")
-    assert translated(app, lang, "Schedule published.") in page.inner_text("main")
+        page.click("#publish")  # publishing asks first
+    with page.expect_navigation():
+        page.click("#confirm-publish-button")
+    assert translated(app, lang, "Schedule published. The companies are told in %(minutes)d minutes unless you undo it.",
+                      minutes=app.config["PUBLISH_UNDO_MINUTES"]) in page.inner_text("main")
     assert meetings(app, "published") == [(a, b, 1)]
 
     header, *rows = export_csv(page, lang, tmp_path)
     assert translated(app, lang, "Company A") in header
     [row] = rows
-    assert (row[1], row[2], row[3], row[6], row[8]) == ("2026-12-01", "09:30", "09:55", A, B)
+    assert (row[2], row[3], row[4], row[6], row[8]) == ("2026-12-01", "09:30", "09:55", A, B)

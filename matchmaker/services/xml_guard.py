@@ -12,8 +12,7 @@ import zipfile
 import zlib
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import iterparse
-from xml.etree.ElementTree import ParseError
+from defusedxml.ElementTree import ParseError, iterparse
 
 
 class XmlDeclarationError(ValueError):

@@ -12,7 +12,7 @@ from matchmaker.admin.imports import import_page, job_panel
 from matchmaker.admin.forms import CategoryForm, ImportForm, InviteForm, StatusForm
 from matchmaker.extensions import db
 from matchmaker.forms import attach_error
-from matchmaker.models import Category, Company
+from matchmaker.models import Category, Company, utcnow
 from matchmaker.services import companies as svc
 from matchmaker.services import invitations
 from matchmaker.services import undo as undo_svc
@@ -147,10 +147,10 @@ def export(fmt: str):
     """Download every company with its offers and needs, in the import format."""
     rows = company_import.export_rows(db.session)
     if fmt == "csv":
-        body, mime = to_csv(rows), "text/csv; charset=utf-8"
+        body, mime = to_csv(rows), "text/csv"  # Flask adds "; charset=utf-8" to text types
     elif fmt == "xlsx":
         body, mime = to_xlsx(rows), XLSX_TYPE
     else:
         return redirect(url_for("admin.companies"))
-    headers = {"Content-Disposition": f'attachment; filename="companies.{fmt}"'}
+    headers = {"Content-Disposition": f'attachment; filename="companies-{utcnow().date().isoformat()}.{fmt}"'}
     return Response(body, mimetype=mime, headers=headers)

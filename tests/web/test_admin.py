@@ -1,5 +1,6 @@
 """Organiser pages: approval, categories, import upload, export download."""
 
+from datetime import datetime, timezone
 import io
 
 from sqlalchemy import func, select
@@ -139,7 +140,9 @@ def test_export_downloads_csv_and_xlsx(client, app, make_company, make_opportuni
     make_opportunity(company, title="+SUM(1,2)")
     login(make_organiser())
     response = client.get("/en/admin/export.csv")
-    assert response.headers["Content-Disposition"] == 'attachment; filename="companies.csv"'
+    today = datetime.now(timezone.utc).date().isoformat()
+    assert response.headers["Content-Disposition"] == f'attachment; filename="companies-{today}.csv"'
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # the charset once
     body = response.data.decode("utf-8-sig")
     assert body.splitlines()[0] == ("company,country,city,sector,email,website,kind,title,description,categories,language,"
                                      "title_ja,description_ja,title_vi,description_vi,title_en,description_en")

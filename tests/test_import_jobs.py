@@ -13,7 +13,7 @@ from matchmaker import jobs
 from matchmaker.extensions import db
 from matchmaker.models import Company, Job, Opportunity, Room, Seminar, User, utcnow
 from matchmaker.services.imports import jobs as import_jobs
-from tests.conftest import REDIS_TEST_URL, translated
+from tests.conftest import REDIS_TEST_URL, translated, translated_plural
 from tests.webforms import submit
 
 HEADER = "company,country,city,sector,email,website,kind,title,description,categories,language\n"
@@ -94,7 +94,7 @@ def test_a_failing_large_import_saves_nothing_and_lists_every_bad_row(client, ap
     job = wait_for(app, job_id)
     assert job.status == "failed" and counts(app) == (0, 0)
     html = client.get(f"/ja/admin/import?job={job_id}").get_data(as_text=True)
-    assert translated(app, "ja", "Nothing was imported: %(count)d row(s) need correcting.", count=2) in html
+    assert translated_plural(app, "ja", "Nothing was imported: %(num)d row needs correcting.", "Nothing was imported: %(num)d rows need correcting.", 2) in html
     assert "<td>4</td><td><code>country</code></td>" in html and "<td>9</td><td><code>kind</code></td>" in html
     # The rows are reported in the language of the organiser who uploaded the file.
     message = translated(app, "ja", "Unknown country code “%(code)s”: use two letters such as JP or VN.", code="XX")

@@ -5,7 +5,7 @@ background job, and show that job's state and outcome. The importer comes from t
 from __future__ import annotations
 
 from flask import Response, abort, current_app, flash, g, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+from flask_babel import gettext as _, ngettext
 from flask_login import current_user
 
 from matchmaker import jobs
@@ -69,7 +69,7 @@ def _take(what: str, importer: Importer, form, filename: str, data: bytes, after
     summary, errors = importer.apply(db.session, current_user, rows, options, None)
     if errors:
         db.session.rollback()
-        flash(_("Nothing was imported: %(count)d row(s) need correcting.", count=len(errors)), "error")
+        flash(ngettext("Nothing was imported: %(num)d row needs correcting.", "Nothing was imported: %(num)d rows need correcting.", len(errors)), "error")
         return errors
     db.session.commit()
     flash(importer.summary(summary), "success")
@@ -87,7 +87,7 @@ def job_panel(job_id: int, what: str | None = None, page: str | None = None) -> 
     if status == "done":
         outcome = get_importer(job.params["what"]).summary(job.result)
     elif errors:
-        outcome = _("Nothing was imported: %(count)d row(s) need correcting.", count=len(errors))
+        outcome = ngettext("Nothing was imported: %(num)d row needs correcting.", "Nothing was imported: %(num)d rows need correcting.", len(errors))
     else:
         outcome = _("The import stopped; nothing was saved.")
     return dict(job=job, status=status, label=JOB_STATUS_LABELS[status], active=status in ACTIVE,

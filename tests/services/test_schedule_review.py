@@ -153,6 +153,17 @@ def test_withdraw_tells_the_companies(ctx, event):
     assert [n.kind for n in publish.notifications_for(db.session, a)] == ["withdrawn", "published"]
 
 
+def test_withdrawing_inside_the_undo_window_tells_nobody_who_never_heard(ctx, event):
+    ms_id, (a, b, c, d) = event
+    publish.publish_schedule(db.session, organiser(), ms_id, undo_minutes=10)
+    db.session.commit()
+    publish.withdraw_schedule(db.session, organiser(), ms_id)
+    db.session.commit()
+    assert meetings(ms_id, "published") == []
+    kinds = db.session.scalars(select(ScheduleNotification.kind).where(ScheduleNotification.session_id == ms_id)).all()
+    assert kinds == []  # the publication's notices were dropped, and nobody is told of a withdrawal
+
+
 def test_extra_sources_are_merged_in_time_order(ctx, event):
     ms_id, (a, b, c, d) = event
     publish.publish_schedule(db.session, organiser(), ms_id)

@@ -200,7 +200,7 @@ def withdraw_schedule(session: Session, actor: User, ms_id: int) -> PublishRepor
     old = _meetings(session, ms.id, "published")
     if not old:
         raise ValidationError("publish", _("Nothing is published for this session."))
-    kinds = {cid: "withdrawn" for cid in _placements(old)}
+    kinds = {cid: "withdrawn" for cid in _placements(old) if cid in _told_of(session, ms)}
     ms.publications += 1
     cancellations.cancel_meetings(session, old, ms.publications)
     session.execute(delete(ScheduledMeeting).where(ScheduledMeeting.session_id == ms.id, ScheduledMeeting.state == "published"))
@@ -210,6 +210,15 @@ def withdraw_schedule(session: Session, actor: User, ms_id: int) -> PublishRepor
     ms.published_at, ms.undo_until, ms.undo_json = None, None, ""
     session.flush()
     return PublishReport(0, kinds)
+
+
+def _told_of(session: Session, ms: MatchSession) -> set[int]:
+    """The companies that have heard of what is published: inside an undo window, only those of
+    the publication before (this one's notices have not gone out)."""
+    if not can_undo(ms):
+        return set(_placements(_meetings(session, ms.id, "published")))
+    saved = json.loads(ms.undo_json or "{}").get("rows", [])
+    return {cid for row in saved for cid in (row["company_low"], row["company_high"])}
 
 
 def notification_text(kind: str, session_name: str) -> str:

@@ -179,6 +179,13 @@ def make_organiser(app):
     return make
 
 
+@pytest.fixture
+def organiser_client(client, make_organiser, login):
+    """The client, signed in as an organiser (tests pick the page language)."""
+    login(make_organiser())
+    return client
+
+
 def user_email(app, company_id: int) -> str:
     """The login email of a factory-made company."""
     with app.app_context():

@@ -151,12 +151,6 @@ def outage(app):
     return PostgresOutage(app) if _dialect(app) == "postgresql" else SqliteOutage(app)
 
 
-@pytest.fixture
-def organiser_client(client, make_organiser, login):
-    login(make_organiser())
-    return client
-
-
 def test_database_lost_mid_request_gives_a_translated_503_then_the_next_request_works(app, organiser_client, make_company, outage):
     make_company(name="Hà Nội Water", country="VN")
     with outage.watch():

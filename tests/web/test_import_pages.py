@@ -22,12 +22,6 @@ from tests.webforms import submit
 COMPANY_HEADER = "company,country,city,sector,email,website,kind,title,description,categories,language\n"
 
 
-@pytest.fixture
-def organiser_client(client, make_organiser, login):
-    login(make_organiser())
-    return client
-
-
 def _count(app, model) -> int:
     with app.app_context():
         return db.session.scalar(select(func.count()).select_from(model))

@@ -12,12 +12,6 @@ from tests.programme_helpers import DAY1, TZ, build_programme, organiser
 from tests.webforms import submit
 
 
-@pytest.fixture
-def organiser_client(client, make_organiser, login):
-    login(make_organiser())
-    return client
-
-
 def _room(app, room_id):
     with app.app_context():
         room = db.session.get(Room, room_id)

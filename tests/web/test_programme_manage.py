@@ -13,13 +13,6 @@ from tests.programme_helpers import DAY1, build_programme
 from tests.webforms import submit
 
 
-@pytest.fixture
-def organiser_client(client, app, make_organiser, login):
-    """The client, signed in as an organiser (tests pick the page language)."""
-    login(make_organiser())
-    return client
-
-
 def _seminar_form(ids, **overrides):
     form = {"day": DAY1.isoformat(), "start": "11:00", "end": "12:00", "room_id": str(ids["r201"]),
             "title_en": "Waste-to-energy in Hai Phong", "spoken_language": "vi", "interpretation": ["ja"],

@@ -14,12 +14,6 @@ from tests.webforms import submit
 
 
 @pytest.fixture
-def org(client, make_organiser, login):
-    login(make_organiser())
-    return client
-
-
-@pytest.fixture
 def drafted(app, make_company):
     """A session whose draft holds one meeting between a Japanese and a Vietnamese company."""
     a = make_company(name="Kitakyushu Eco", country="JP", languages="ja")
@@ -37,16 +31,16 @@ def _notices(app, ms_id):
 
 
 @pytest.mark.parametrize("lang", ["ja", "vi", "en"])
-def test_publish_asks_first_then_can_be_undone_without_telling_anyone(org, client, app, drafted, lang):
+def test_publish_asks_first_then_can_be_undone_without_telling_anyone(organiser_client, client, app, drafted, lang):
     ms_id, a, b = drafted
-    page = org.get(f"/{lang}/admin/schedule/{ms_id}/")
-    confirm = org.get(f"/{lang}/admin/schedule/{ms_id}/publish")
+    page = organiser_client.get(f"/{lang}/admin/schedule/{ms_id}/")
+    confirm = organiser_client.get(f"/{lang}/admin/schedule/{ms_id}/publish")
     html = confirm.get_data(as_text=True)
     assert 'id="publish"' in page.get_data(as_text=True)
     assert translated(app, lang, "Yes, publish") in html
     with app.app_context():
         assert meetings(ms_id, "published") == []  # the confirm page changes nothing
-    done = submit(org, confirm, "#confirm-publish form", follow_redirects=True)
+    done = submit(organiser_client, confirm, "#confirm-publish form", follow_redirects=True)
     html = done.get_data(as_text=True)
     assert translated(app, lang, "Undo publishing") in html
     with app.app_context():
@@ -54,7 +48,7 @@ def test_publish_asks_first_then_can_be_undone_without_telling_anyone(org, clien
         notice = db.session.scalar(select(ScheduleNotification).where(ScheduleNotification.session_id == ms_id))
         assert notice.deliver_at > utcnow() + timedelta(minutes=9)  # held back for the undo window
         assert publish.notifications_for(db.session, a) == []
-    undone = submit(org, done, "#undo form", follow_redirects=True).get_data(as_text=True)
+    undone = submit(organiser_client, done, "#undo form", follow_redirects=True).get_data(as_text=True)
     assert translated(app, lang, "Publishing undone: the companies were not told.") in undone
     assert translated(app, lang, "Undo publishing") not in undone
     with app.app_context():
@@ -63,9 +57,9 @@ def test_publish_asks_first_then_can_be_undone_without_telling_anyone(org, clien
     assert _notices(app, ms_id) == 0
 
 
-def test_notices_and_mail_go_out_when_the_window_closes(org, app, drafted, monkeypatch):
+def test_notices_and_mail_go_out_when_the_window_closes(organiser_client, app, drafted, monkeypatch):
     ms_id, a, b = drafted
-    submit(org, f"/en/admin/schedule/{ms_id}/publish", "#confirm-publish form")
+    submit(organiser_client, f"/en/admin/schedule/{ms_id}/publish", "#confirm-publish form")
     sent = []
     monkeypatch.setattr(publish, "send_mail", lambda config, to, subject, body: sent.append(to))
     config = {"SMTP_HOST": "smtp.example.org"}
@@ -78,19 +72,19 @@ def test_notices_and_mail_go_out_when_the_window_closes(org, app, drafted, monke
     assert sorted(sent) == sorted([user_email(app, a), user_email(app, b)])
 
 
-def test_undo_after_the_window_is_refused_with_a_message(org, app, drafted):
+def test_undo_after_the_window_is_refused_with_a_message(organiser_client, app, drafted):
     ms_id, _a, _b = drafted
-    done = submit(org, f"/vi/admin/schedule/{ms_id}/publish", "#confirm-publish form", follow_redirects=True)
+    done = submit(organiser_client, f"/vi/admin/schedule/{ms_id}/publish", "#confirm-publish form", follow_redirects=True)
     with app.app_context():
         db.session.get(MatchSession, ms_id).undo_until = utcnow() - timedelta(seconds=1)
         db.session.commit()
-    answer = submit(org, done, "#undo form", follow_redirects=True).get_data(as_text=True)
+    answer = submit(organiser_client, done, "#undo form", follow_redirects=True).get_data(as_text=True)
     assert translated(app, "vi", "It is too late to undo: the companies have been told. Withdraw the publication instead.") in answer
     with app.app_context():
         assert len(meetings(ms_id, "published")) == 1
 
 
-def test_undo_puts_the_previous_publication_back_with_a_higher_sequence(org, app, drafted):
+def test_undo_puts_the_previous_publication_back_with_a_higher_sequence(organiser_client, app, drafted):
     ms_id, a, b = drafted
     with app.app_context():
         from matchmaker.services.schedule import review
@@ -104,34 +98,34 @@ def test_undo_puts_the_previous_publication_back_with_a_higher_sequence(org, app
         other_slot = next(s.id for s in db.session.get(MatchSession, ms_id).slots if s.id != m.slot_id)
         review.move_meeting(db.session, organiser(), m.id, other_slot, m.table_id)
         db.session.commit()
-    done = submit(org, f"/en/admin/schedule/{ms_id}/publish", "#confirm-publish form", follow_redirects=True)
+    done = submit(organiser_client, f"/en/admin/schedule/{ms_id}/publish", "#confirm-publish form", follow_redirects=True)
     with app.app_context():
         [moved] = meetings(ms_id, "published")
         assert (moved.slot_id, moved.table_id) != before
-    submit(org, done, "#undo form")
+    submit(organiser_client, done, "#undo form")
     with app.app_context():
         [back] = meetings(ms_id, "published")
         assert (back.slot_id, back.table_id) == before
         assert back.sequence > moved.sequence > old_sequence  # calendars that fetched the undone version update
 
 
-def test_empty_draft_shows_no_publish_button_and_is_refused(org, app, make_company):
+def test_empty_draft_shows_no_publish_button_and_is_refused(organiser_client, app, make_company):
     with app.app_context():
         ms_id = new_session()
-    html = org.get(f"/ja/admin/schedule/{ms_id}/").get_data(as_text=True)
+    html = organiser_client.get(f"/ja/admin/schedule/{ms_id}/").get_data(as_text=True)
     assert 'id="publish"' not in html
     assert translated(app, "ja", "The draft is empty: generate it or add meetings before publishing.") in html
-    answer = org.get(f"/ja/admin/schedule/{ms_id}/publish", follow_redirects=True).get_data(as_text=True)
+    answer = organiser_client.get(f"/ja/admin/schedule/{ms_id}/publish", follow_redirects=True).get_data(as_text=True)
     assert translated(app, "ja", "The draft is empty: generate it or add meetings before publishing.") in answer
 
 
-def test_without_undo_window_mail_goes_out_at_once_with_the_agenda_link(org, app, drafted, monkeypatch):
+def test_without_undo_window_mail_goes_out_at_once_with_the_agenda_link(organiser_client, app, drafted, monkeypatch):
     ms_id, a, b = drafted
     sent = []
     monkeypatch.setattr(publish, "send_mail", lambda config, to, subject, body: sent.append((to, body)))
     monkeypatch.setitem(app.config, "PUBLISH_UNDO_MINUTES", 0)
     monkeypatch.setitem(app.config, "SMTP_HOST", "smtp.example.org")
-    done = submit(org, f"/en/admin/schedule/{ms_id}/publish", "#confirm-publish form", follow_redirects=True)
+    done = submit(organiser_client, f"/en/admin/schedule/{ms_id}/publish", "#confirm-publish form", follow_redirects=True)
     assert "Undo publishing" not in done.get_data(as_text=True)
     bodies = dict(sent)
     assert set(bodies) == {user_email(app, a), user_email(app, b)}
@@ -153,15 +147,15 @@ def test_cli_delivers_due_notices(runner, app, drafted, monkeypatch):
     assert len(sent) == 2 and all("https://week.example.org/" in body for body in sent)
 
 
-def test_hostile_posts_change_nothing(org, app, drafted):
+def test_hostile_posts_change_nothing(organiser_client, app, drafted):
     ms_id, _a, _b = drafted
-    assert org.post(f"/en/admin/schedule/{ms_id}/publish", data={}).status_code == 400  # no CSRF token
-    assert org.post(f"/en/admin/schedule/{ms_id}/undo", data={}).status_code == 400
+    assert organiser_client.post(f"/en/admin/schedule/{ms_id}/publish", data={}).status_code == 400  # no CSRF token
+    assert organiser_client.post(f"/en/admin/schedule/{ms_id}/undo", data={}).status_code == 400
     with app.app_context():
         assert meetings(ms_id, "published") == []
-    assert org.get("/en/admin/schedule/99999/publish").status_code == 404
-    assert org.get("/en/admin/schedule/export.csv?session=99999999999999999999999").status_code == 400  # not an id
-    assert org.post("/en/admin/schedule/99999/undo", data={"csrf_token": csrf_from(org.get(f"/en/admin/schedule/{ms_id}/").get_data(as_text=True))}).status_code == 404
+    assert organiser_client.get("/en/admin/schedule/99999/publish").status_code == 404
+    assert organiser_client.get("/en/admin/schedule/export.csv?session=99999999999999999999999").status_code == 400  # not an id
+    assert organiser_client.post("/en/admin/schedule/99999/undo", data={"csrf_token": csrf_from(organiser_client.get(f"/en/admin/schedule/{ms_id}/").get_data(as_text=True))}).status_code == 404
 
 
 def test_company_users_cannot_publish_or_undo(client, app, drafted, login):

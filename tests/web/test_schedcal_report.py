@@ -13,12 +13,6 @@ from tests.webforms import submit
 
 
 @pytest.fixture
-def org(client, make_organiser, login):
-    login(make_organiser())
-    return client
-
-
-@pytest.fixture
 def companies(make_company, make_opportunity):
     """A and B (accepted request), C without offers or needs, D to be left out, E unavailable all day."""
     ids = {key: make_company(name=name, country=country, languages=lang) for key, name, country, lang in [
@@ -29,8 +23,8 @@ def companies(make_company, make_opportunity):
     return ids
 
 
-def _leave_out(org, ms_id, company_id, lang="en"):
-    return submit(org, f"/{lang}/admin/schedule/{ms_id}/companies", "#caps", fields={f"out-{company_id}": "1"},
+def _leave_out(organiser_client, ms_id, company_id, lang="en"):
+    return submit(organiser_client, f"/{lang}/admin/schedule/{ms_id}/companies", "#caps", fields={f"out-{company_id}": "1"},
                   follow_redirects=True)
 
 
@@ -77,11 +71,11 @@ def test_report_names_each_company_without_a_meeting_and_why(client, app, compan
     assert '<dd id="fewest">0</dd>' in html
 
 
-def test_left_out_company_gets_no_meeting_and_cannot_be_added_by_hand(org, app, companies):
+def test_left_out_company_gets_no_meeting_and_cannot_be_added_by_hand(organiser_client, app, companies):
     with app.app_context():
         accept(companies["a"], companies["b"])
         ms_id = new_session()
-    _leave_out(org, ms_id, companies["a"])
+    _leave_out(organiser_client, ms_id, companies["a"])
     with app.app_context():
         generate(app, ms_id)
         assert meetings(ms_id) == []
@@ -89,7 +83,7 @@ def test_left_out_company_gets_no_meeting_and_cannot_be_added_by_hand(org, app, 
         with pytest.raises(ValidationError, match="left Kitakyushu Eco out"):
             review.add_meeting(db.session, organiser(), ms_id, companies["a"], companies["b"], ms.slots[0].id, ms.tables[0].id)
         db.session.rollback()
-    back = submit(org, f"/en/admin/schedule/{ms_id}/companies", "#caps", fields={f"out-{companies['a']}": False},
+    back = submit(organiser_client, f"/en/admin/schedule/{ms_id}/companies", "#caps", fields={f"out-{companies['a']}": False},
                   follow_redirects=True)
     assert 'name="out-%d" value="1" checked' % companies["a"] not in back.get_data(as_text=True)
     with app.app_context():
@@ -97,18 +91,18 @@ def test_left_out_company_gets_no_meeting_and_cannot_be_added_by_hand(org, app, 
         assert len(meetings(ms_id)) == 1
 
 
-def test_report_says_when_the_draft_was_edited_by_hand(org, app, companies):
+def test_report_says_when_the_draft_was_edited_by_hand(organiser_client, app, companies):
     with app.app_context():
         accept(companies["a"], companies["b"])
         ms_id = new_session()
         generate(app, ms_id)
         [m] = meetings(ms_id)
-    html = org.get(f"/vi/admin/schedule/{ms_id}/").get_data(as_text=True)
+    html = organiser_client.get(f"/vi/admin/schedule/{ms_id}/").get_data(as_text=True)
     assert 'id="edited"' not in html
-    submit(org, f"/vi/admin/schedule/meetings/{m.id}", f"form[action$='/meetings/{m.id}/remove']")
-    html = org.get(f"/vi/admin/schedule/{ms_id}/").get_data(as_text=True)
+    submit(organiser_client, f"/vi/admin/schedule/meetings/{m.id}", f"form[action$='/meetings/{m.id}/remove']")
+    html = organiser_client.get(f"/vi/admin/schedule/{ms_id}/").get_data(as_text=True)
     assert 'id="edited"' in html
     assert f"Kitakyushu Eco: {translated(app, 'vi', 'its meetings were removed by hand')}" in html
     with app.app_context():
         generate(app, ms_id)  # a new generation describes the draft again
-    assert 'id="edited"' not in org.get(f"/vi/admin/schedule/{ms_id}/").get_data(as_text=True)
+    assert 'id="edited"' not in organiser_client.get(f"/vi/admin/schedule/{ms_id}/").get_data(as_text=True)

@@ -18,12 +18,6 @@ SESSION_FORM = dict(name_en="Day 1 morning", day="2026-12-01", timezone="Asia/Ho
 
 
 @pytest.fixture
-def org(client, make_organiser, login):
-    login(make_organiser())
-    return client
-
-
-@pytest.fixture
 def pair(app, make_company):
     """A Japanese and a Vietnamese company with an accepted request, and a third company."""
     a = make_company(name="Kitakyushu Eco", country="JP", languages="ja")
@@ -34,22 +28,22 @@ def pair(app, make_company):
     return a, b, c
 
 
-def test_organiser_creates_a_session(org, app):
-    response = submit(org, "/en/admin/schedule/new", fields=SESSION_FORM)
+def test_organiser_creates_a_session(organiser_client, app):
+    response = submit(organiser_client, "/en/admin/schedule/new", fields=SESSION_FORM)
     with app.app_context():
         ms = db.session.scalar(select(MatchSession))
         assert response.headers["Location"] == f"/en/admin/schedule/{ms.id}/"
         assert len(ms.slots) == 2 and [t.name for t in ms.tables] == ["Booth A", "Booth B"]
-    html = org.get(f"/en/admin/schedule/{ms.id}/").get_data(as_text=True)
+    html = organiser_client.get(f"/en/admin/schedule/{ms.id}/").get_data(as_text=True)
     assert "Booth B" in html and "Not published" in html and "Vietnam time" in html
-    assert "Day 1 morning" in org.get("/en/admin/schedule/").get_data(as_text=True)
-    edit = org.get(f"/en/admin/schedule/{ms.id}/edit").get_data(as_text=True)
+    assert "Day 1 morning" in organiser_client.get("/en/admin/schedule/").get_data(as_text=True)
+    edit = organiser_client.get(f"/en/admin/schedule/{ms.id}/edit").get_data(as_text=True)
     assert 'value="2026-12-01"' in edit and "Booth A\nBooth B" in edit.replace("&#10;", "\n")
-    assert "Booth A" in org.get(f"/en/admin/schedule/{ms.id}/tables").get_data(as_text=True)
+    assert "Booth A" in organiser_client.get(f"/en/admin/schedule/{ms.id}/tables").get_data(as_text=True)
 
 
-def test_bad_session_input_is_shown_on_its_field_in_japanese(org, app):
-    html = submit(org, "/ja/admin/schedule/new", fields={**SESSION_FORM, "slot_minutes": "17"}).get_data(as_text=True)
+def test_bad_session_input_is_shown_on_its_field_in_japanese(organiser_client, app):
+    html = submit(organiser_client, "/ja/admin/schedule/new", fields={**SESSION_FORM, "slot_minutes": "17"}).get_data(as_text=True)
     message = translated(app, "ja", "Use a meeting length in steps of %(step)d minutes, such as 20, 25 or 30.", step=5)
     assert message in html and message != "Use a meeting length in steps of 5 minutes, such as 20, 25 or 30."
     with app.app_context():
@@ -64,36 +58,36 @@ def test_company_users_get_403_and_visitors_the_login(client, app, make_company,
     assert "/auth/login" in client.get("/en/admin/schedule/").headers["Location"]
 
 
-def test_generate_button_runs_in_the_background_and_shows_the_report(org, app, pair):
+def test_generate_button_runs_in_the_background_and_shows_the_report(organiser_client, app, pair):
     a, b, _c = pair
     with app.app_context():
         ms_id = new_session()
     generate_form = f'form[action="/en/admin/schedule/{ms_id}/generate"]'
-    response = submit(org, f"/en/admin/schedule/{ms_id}/", generate_form, fields={"method": "optimal", "time_limit": "10"})
+    response = submit(organiser_client, f"/en/admin/schedule/{ms_id}/", generate_form, fields={"method": "optimal", "time_limit": "10"})
     assert response.status_code == 302
     background.wait_for_runs()
     with app.app_context():
         run = db.session.scalar(select(ScheduleRun))
         assert run.status == "done"
         assert [m.pair for m in meetings(ms_id)] == [tuple(sorted((a, b)))]
-    status = org.get(f"/en/admin/schedule/runs/{run.id}").get_json()
+    status = organiser_client.get(f"/en/admin/schedule/runs/{run.id}").get_json()
     assert status["status"] == "done" and status["active"] is False
-    html = org.get(f"/en/admin/schedule/{ms_id}/").get_data(as_text=True)
+    html = organiser_client.get(f"/en/admin/schedule/{ms_id}/").get_data(as_text=True)
     assert "Total score" in html and "Share of the best possible" in html and "Kitakyushu Eco ↔ Hai Phong Water" in html
 
 
-def test_bad_time_limit_is_refused(org, app):
+def test_bad_time_limit_is_refused(organiser_client, app):
     with app.app_context():
         ms_id = new_session()
-    submit(org, f"/vi/admin/schedule/{ms_id}/", f'form[action="/vi/admin/schedule/{ms_id}/generate"]',
+    submit(organiser_client, f"/vi/admin/schedule/{ms_id}/", f'form[action="/vi/admin/schedule/{ms_id}/generate"]',
            fields={"method": "optimal", "time_limit": "abc"})
-    html = org.get(f"/vi/admin/schedule/{ms_id}/").get_data(as_text=True)
+    html = organiser_client.get(f"/vi/admin/schedule/{ms_id}/").get_data(as_text=True)
     assert translated(app, "vi", "The time limit is %(low)d to %(high)d seconds.", low=1, high=600) in html
     with app.app_context():
         assert db.session.scalar(select(func.count(ScheduleRun.id))) == 0
 
 
-def test_move_refused_with_reason_then_publish_reaches_the_company(org, client, app, pair, make_company):
+def test_move_refused_with_reason_then_publish_reaches_the_company(organiser_client, client, app, pair, make_company):
     a, b, c = pair
     with app.app_context():
         ms_id = new_session()
@@ -106,11 +100,11 @@ def test_move_refused_with_reason_then_publish_reaches_the_company(org, client, 
         meeting_id, target_slot = m.id, ms.slots[1].id
         db.session.add(blocker)
         db.session.commit()
-    submit(org, f"/en/admin/schedule/meetings/{meeting_id}", f'form[action="/en/admin/schedule/meetings/{meeting_id}/move"]',
+    submit(organiser_client, f"/en/admin/schedule/meetings/{meeting_id}", f'form[action="/en/admin/schedule/meetings/{meeting_id}/move"]',
            fields={"slot": target_slot, "table": other_table})
-    html = org.get(f"/en/admin/schedule/meetings/{meeting_id}").get_data(as_text=True)
+    html = organiser_client.get(f"/en/admin/schedule/meetings/{meeting_id}").get_data(as_text=True)
     assert "Kitakyushu Eco already has a meeting at" in html
-    submit(org, f"/en/admin/schedule/{ms_id}/publish")  # the confirm page's form
+    submit(organiser_client, f"/en/admin/schedule/{ms_id}/publish")  # the confirm page's form
     with app.app_context():
         assert len(meetings(ms_id, "published")) == 2
 
@@ -139,7 +133,7 @@ def test_company_sees_meetings_only_after_publication(client, app, pair, login):
     assert "Kitakyushu Eco" in print_html and "print-table" in print_html
 
 
-def test_meeting_page_of_a_published_meeting_is_404_and_unknown_session_404(org, app, pair):
+def test_meeting_page_of_a_published_meeting_is_404_and_unknown_session_404(organiser_client, app, pair):
     with app.app_context():
         ms_id = new_session()
         generate(app, ms_id)
@@ -149,11 +143,11 @@ def test_meeting_page_of_a_published_meeting_is_404_and_unknown_session_404(org,
         publish_schedule(db.session, organiser(), ms_id)
         db.session.commit()
         published = meetings(ms_id, "published")[0].id
-    assert org.get(f"/en/admin/schedule/meetings/{published}").status_code == 404
-    assert org.get("/en/admin/schedule/999/").status_code == 404
+    assert organiser_client.get(f"/en/admin/schedule/meetings/{published}").status_code == 404
+    assert organiser_client.get("/en/admin/schedule/999/").status_code == 404
 
 
-def test_export_neutralises_formulas(org, app, pair):
+def test_export_neutralises_formulas(organiser_client, app, pair):
     a, b, c = pair
     with app.app_context():
         ms_id = new_session()
@@ -163,31 +157,31 @@ def test_export_neutralises_formulas(org, app, pair):
         ms = db.session.get(MatchSession, ms_id)
         add_meeting(db.session, organiser(), ms_id, a, c, ms.slots[0].id, ms.tables[0].id)
         db.session.commit()
-    csv_text = org.get(f"/en/admin/schedule/export.csv?session={ms_id}&state=draft").get_data().decode("utf-8-sig")
+    csv_text = organiser_client.get(f"/en/admin/schedule/export.csv?session={ms_id}&state=draft").get_data().decode("utf-8-sig")
     assert "'=HYPERLINK" in csv_text and "Kitakyushu Eco" in csv_text and "Start – Vietnam time (UTC+7)" in csv_text
-    data = org.get(f"/en/admin/schedule/export.xlsx?session={ms_id}&state=draft").get_data()
+    data = organiser_client.get(f"/en/admin/schedule/export.xlsx?session={ms_id}&state=draft").get_data()
     sheet = load_workbook(io.BytesIO(data)).active
     values = [cell.value for row in sheet.iter_rows() for cell in row]
     assert "'=HYPERLINK(\"http://evil\")" in values and "Interpreter needed" in values
-    assert org.get("/en/admin/schedule/export.pdf").status_code == 404
+    assert organiser_client.get("/en/admin/schedule/export.pdf").status_code == 404
 
 
-def test_table_sheets_print_one_section_per_table(org, app, pair):
+def test_table_sheets_print_one_section_per_table(organiser_client, app, pair):
     with app.app_context():
         ms_id = new_session(table_names="Booth A\nBooth B")
         generate(app, ms_id)
-    html = org.get(f"/en/admin/schedule/{ms_id}/print?state=draft").get_data(as_text=True)
+    html = organiser_client.get(f"/en/admin/schedule/{ms_id}/print?state=draft").get_data(as_text=True)
     assert html.count('class="print-sheet table-sheet"') == 2 and "<h1>Booth A" in html and "Table Booth A" not in html
     assert "Kitakyushu Eco ↔ Hai Phong Water" in html
 
 
-def test_fixed_tables_and_caps_pages(org, app, pair):
+def test_fixed_tables_and_caps_pages(organiser_client, app, pair):
     a, b, c = pair
     with app.app_context():
         ms_id = new_session()
         table_id = db.session.get(MatchSession, ms_id).tables[0].id
-    submit(org, f"/en/admin/schedule/{ms_id}/tables", fields={f"table-{table_id}": str(a)})
-    response = submit(org, f"/en/admin/schedule/{ms_id}/companies", fields={f"cap-{a}": "0", f"cap-{b}": "", f"cap-{c}": "1"})
+    submit(organiser_client, f"/en/admin/schedule/{ms_id}/tables", fields={f"table-{table_id}": str(a)})
+    response = submit(organiser_client, f"/en/admin/schedule/{ms_id}/companies", fields={f"cap-{a}": "0", f"cap-{b}": "", f"cap-{c}": "1"})
     assert response.status_code == 200  # refused: stays on the page
     assert "Kitakyushu Eco has 1 accepted meetings" in response.get_data(as_text=True)
     with app.app_context():
@@ -221,11 +215,11 @@ def _dead_run(app) -> tuple[int, int]:
     return _running_run(app, 30 + STALE_GRACE + 1)
 
 
-def test_a_run_that_died_is_shown_as_failed_and_frees_the_draft(org, app, pair):
+def test_a_run_that_died_is_shown_as_failed_and_frees_the_draft(organiser_client, app, pair):
     """A worker killed mid-run leaves its run 'running' and the lock held; past its time limit (and
     a grace) the session page shows it failed instead of running forever."""
     ms_id, run_id = _dead_run(app)
-    page = org.get(f"/vi/admin/schedule/{ms_id}/").get_data(as_text=True)
+    page = organiser_client.get(f"/vi/admin/schedule/{ms_id}/").get_data(as_text=True)
     assert translated(app, "vi", "The generation failed; the previous draft is unchanged.") in page
     assert 'data-active="0"' in page
     with app.app_context():
@@ -233,17 +227,17 @@ def test_a_run_that_died_is_shown_as_failed_and_frees_the_draft(org, app, pair):
         assert db.session.get(MatchSession, ms_id).generation_lock is None
 
 
-def test_the_progress_poll_alone_stops_a_dead_run(org, app, pair):
+def test_the_progress_poll_alone_stops_a_dead_run(organiser_client, app, pair):
     ms_id, run_id = _dead_run(app)
-    status = org.get(f"/en/admin/schedule/runs/{run_id}").get_json()
+    status = organiser_client.get(f"/en/admin/schedule/runs/{run_id}").get_json()
     assert (status["status"], status["active"]) == ("failed", False)
     with app.app_context():
         assert db.session.get(MatchSession, ms_id).generation_lock is None
 
 
-def test_a_live_run_keeps_its_lock(org, app, pair):
+def test_a_live_run_keeps_its_lock(organiser_client, app, pair):
     ms_id, run_id = _running_run(app, 5)
-    assert org.get(f"/en/admin/schedule/runs/{run_id}").get_json()["status"] == "running"
-    org.get(f"/en/admin/schedule/{ms_id}/")
+    assert organiser_client.get(f"/en/admin/schedule/runs/{run_id}").get_json()["status"] == "running"
+    organiser_client.get(f"/en/admin/schedule/{ms_id}/")
     with app.app_context():
         assert db.session.get(MatchSession, ms_id).generation_lock == run_id

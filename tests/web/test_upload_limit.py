@@ -11,12 +11,6 @@ from tests.webforms import submit
 MB = 1024 * 1024
 
 
-@pytest.fixture
-def organiser_client(client, make_organiser, login):
-    login(make_organiser())
-    return client
-
-
 @pytest.fixture(autouse=True)
 def multipart_in_memory(monkeypatch):
     """The test client spools bodies over 500 KB to a temporary file it never closes; keep them in memory."""

@@ -102,3 +102,7 @@ def _register_blueprints(app: "Flask") -> None:
     from matchmaker import undo
 
     app.register_blueprint(undo.bp)
+    from matchmaker.eventday.routes import blueprints as eventday_blueprints
+
+    for blueprint in eventday_blueprints():
+        app.register_blueprint(blueprint)

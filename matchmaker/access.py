@@ -33,3 +33,17 @@ def company_required(view):
         return view(*args, **kwargs)
 
     return wrapped
+
+
+def staff_required(view):
+    """Event-day pages (check-in desk, table hosts): organisers and staff; others get 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if not current_user.runs_event_day:
+            abort(403)
+        return view(*args, **kwargs)
+
+    wrapped.staff_only = True  # lets the security tests find every event-day route
+    return wrapped

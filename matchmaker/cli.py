@@ -222,5 +222,8 @@ def init_app(app: Flask) -> None:
     from matchmaker.schedule.cli import schedule_cli
 
     app.cli.add_command(schedule_cli)
+    from matchmaker.eventday.cli import load_commands as event_commands
+
+    app.cli.add_command(event_commands())
     for command in (users_cli, mail_outbox_command, companies_cli, matches_cli, jobs_cli, translate_cli, demo_data_command, seed_categories_command):
         app.cli.add_command(command)

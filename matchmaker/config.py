@@ -109,6 +109,12 @@ def defaults(instance_path: str) -> dict:
         "IMPORT_JOB_ROWS": _count("MATCHMAKER_IMPORT_JOB_ROWS", "200"),
         "PUBLISH_UNDO_MINUTES": _count("MATCHMAKER_PUBLISH_UNDO_MINUTES", "10"),
         "CALENDAR_CANCELLED_DAYS": _count("MATCHMAKER_CALENDAR_CANCELLED_DAYS", "30"),
+        # event day: which event a badge belongs to (a badge of another event is refused), how
+        # long a badge link stays valid, and how many minutes before its first meeting a company
+        # that has not checked in counts as absent
+        "EVENT_KEY": env("MATCHMAKER_EVENT_KEY", "jv-environment-week"),
+        "BADGE_MAX_AGE_DAYS": _count("MATCHMAKER_BADGE_MAX_AGE_DAYS", "180"),
+        "ABSENT_AFTER_MINUTES": _count("MATCHMAKER_ABSENT_AFTER_MINUTES", "15"),
         "PAGE_CACHE_SECONDS": (page_cache := _count("MATCHMAKER_PAGE_CACHE_SECONDS", "60")),
         "PAGE_CACHE": page_cache > 0,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -60,12 +60,36 @@ from matchmaker.models.schedule import (
     SessionSlot,
     Unavailability,
 )
+from matchmaker.models.eventday import (
+    ABSENCE_REASONS,
+    LIVE_MEETING_STATUSES,
+    MEETING_EVENT_KINDS,
+    MEETING_STATUSES,
+    NO_SHOW_SIDES,
+    PROPOSAL_STATUSES,
+    Absence,
+    Badge,
+    CheckIn,
+    MeetingEvent,
+    ReplacementProposal,
+)
 from matchmaker.models.notification import NOTICE_KINDS_COMPANY, Notification
 from matchmaker.models.undo import UndoAction
 from matchmaker.models.user import ROLES, User
 from matchmaker.models.version import DataVersion
 
 __all__ = [
+    "ABSENCE_REASONS",
+    "LIVE_MEETING_STATUSES",
+    "MEETING_EVENT_KINDS",
+    "MEETING_STATUSES",
+    "NO_SHOW_SIDES",
+    "PROPOSAL_STATUSES",
+    "Absence",
+    "Badge",
+    "CheckIn",
+    "MeetingEvent",
+    "ReplacementProposal",
     "CalendarCancellation",
     "NOTICE_KINDS_COMPANY",
     "Notification",

@@ -24,10 +24,12 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     ForeignKeyConstraint,
+    Index,
     String,
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -36,6 +38,7 @@ from matchmaker.models.base import UID_DOMAIN, UTCDateTime, utcnow
 from matchmaker.models.company import Company, Opportunity
 
 SCHEDULE_STATES = ("draft", "published")
+_LIVE = "status IN ('scheduled', 'held', 'replacement')"
 RUN_STATUSES = ("queued", "running", "done", "failed")
 RUN_METHODS = ("optimal", "greedy")
 NOTIFICATION_KINDS = ("published", "changed", "withdrawn")
@@ -231,12 +234,16 @@ class ScheduledMeeting(db.Model):
 
     __tablename__ = "scheduled_meetings"
     __table_args__ = (
-        UniqueConstraint("state", "slot_id", "table_id"),
+        # a table hosts one live meeting per slot; a cancelled or no-show meeting leaves it free
+        Index("uq_scheduled_meetings_live_table", "state", "slot_id", "table_id", unique=True,
+              sqlite_where=text(_LIVE), postgresql_where=text(_LIVE)),
         UniqueConstraint("session_id", "state", "company_low", "company_high"),
         UniqueConstraint("id", "state", "slot_id"),  # target of the seats' composite key
         CheckConstraint("company_low < company_high", name="pair_order"),
         CheckConstraint("state IN ('draft', 'published')", name="state"),
-        CheckConstraint("source IN ('solver', 'manual')", name="source"),
+        CheckConstraint("source IN ('solver', 'manual', 'replacement')", name="source"),
+        CheckConstraint("status IN ('scheduled', 'held', 'no-show', 'cancelled', 'replacement')", name="status"),
+        CheckConstraint("no_show_side IS NULL OR no_show_side IN ('low', 'high', 'both')", name="no_show_side"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -253,6 +260,10 @@ class ScheduledMeeting(db.Model):
     need_id: Mapped[int | None] = mapped_column(ForeignKey("opportunities.id", ondelete="SET NULL"))
     offer_id: Mapped[int | None] = mapped_column(ForeignKey("opportunities.id", ondelete="SET NULL"))
     sequence: Mapped[int] = mapped_column(default=0)
+    # on the day (models.eventday): what happened; for a no-show, which side stayed away
+    status: Mapped[str] = mapped_column(String(12), default="scheduled", server_default="scheduled")
+    no_show_side: Mapped[str | None] = mapped_column(String(4))
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("schedule_runs.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
@@ -274,6 +285,11 @@ class ScheduledMeeting(db.Model):
     def uid(self) -> str:
         """Calendar UID: the same for a pair in a session however often it is moved or republished."""
         return f"meeting-{self.session_id}-{self.company_low}-{self.company_high}@{UID_DOMAIN}"
+
+    @property
+    def live(self) -> bool:
+        """Whether the meeting still takes its table and seats (not cancelled, not a no-show)."""
+        return self.status in ("scheduled", "held", "replacement")
 
     def partner_of(self, company_id: int) -> Company:
         """The other company of the meeting, seen from *company_id*."""

@@ -1,4 +1,4 @@
-"""Accounts: company users and organisers."""
+"""Accounts: company users, organisers and event-day staff."""
 
 from __future__ import annotations
 
@@ -15,14 +15,14 @@ from matchmaker.models.base import UTCDateTime, utcnow
 if TYPE_CHECKING:
     from matchmaker.models.company import Company
 
-ROLES = ("company", "organiser")
+ROLES = ("company", "organiser", "staff")
 
 
 class User(UserMixin, db.Model):
     """A person who signs in. Company users belong to exactly one company."""
 
     __tablename__ = "users"
-    __table_args__ = (CheckConstraint("role IN ('company', 'organiser')", name="role"),)
+    __table_args__ = (CheckConstraint("role IN ('company', 'organiser', 'staff')", name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -43,6 +43,16 @@ class User(UserMixin, db.Model):
     def is_organiser(self) -> bool:
         """True for organisers (ministry staff, secretariat)."""
         return self.role == "organiser"
+
+    @property
+    def is_staff(self) -> bool:
+        """True for event-day staff: they check people in and record attendance, nothing else."""
+        return self.role == "staff"
+
+    @property
+    def runs_event_day(self) -> bool:
+        """Organisers and staff: who may use the check-in desk and the table-host pages."""
+        return self.role in ("organiser", "staff")
 
     def get_id(self) -> str:
         """Session identifier: the id plus a version that a password change bumps."""

@@ -1,0 +1,1 @@
+"""Event day: attendance (see the package docstring)."""

@@ -1,0 +1,1 @@
+"""Event day: badges (see the package docstring)."""

@@ -1,0 +1,1 @@
+"""Event day: checkin (see the package docstring)."""

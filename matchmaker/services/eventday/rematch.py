@@ -1,0 +1,1 @@
+"""Event day: rematch (see the package docstring)."""

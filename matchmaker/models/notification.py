@@ -14,7 +14,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from matchmaker.extensions import db
 from matchmaker.models.base import UTCDateTime, utcnow
 
-NOTICE_KINDS_COMPANY = ("approved", "request_received", "request_accepted", "request_declined")
+NOTICE_KINDS_COMPANY = ("approved", "request_received", "request_accepted", "request_declined",
+                        # the event day (models.eventday): a partner running late or cancelling, a
+                        # meeting freed because the partner is absent, a replacement proposed / made
+                        "meeting_late", "meeting_cancelled", "meeting_freed", "replacement_proposed",
+                        "replacement_made")
 
 
 class Notification(db.Model):
@@ -22,8 +26,9 @@ class Notification(db.Model):
 
     __tablename__ = "notifications"
     __table_args__ = (
-        CheckConstraint("kind IN ('approved', 'request_received', 'request_accepted', 'request_declined')",
-                        name="kind"),
+        CheckConstraint("kind IN ('approved', 'request_received', 'request_accepted', 'request_declined', "
+                        "'meeting_late', 'meeting_cancelled', 'meeting_freed', 'replacement_proposed', "
+                        "'replacement_made')", name="kind"),
         Index("ix_notifications_company_unread", "company_id", "read_at"),
     )
 
@@ -31,6 +36,7 @@ class Notification(db.Model):
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20))
     request_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_requests.id", ondelete="SET NULL"))
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("scheduled_meetings.id", ondelete="SET NULL"))
     partner_name: Mapped[str] = mapped_column(String(200), default="")
     reason: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

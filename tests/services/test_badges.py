@@ -157,3 +157,17 @@ def test_inline_svg_passes_the_strict_csp(app):
     assert svg.startswith('<svg role="img" ') and "<?xml" not in svg
     assert "style" not in svg and "<title>Yamada &lt;Taro&gt;</title>" in svg
     assert 'class="qr"' in svg and "viewBox" in svg
+
+
+def test_a_revoke_racing_another_is_told_it_was_done(ctx, pair):
+    from sqlalchemy import update
+
+    svc.ensure_badges(db.session)
+    [badge] = _badges(pair[0])
+    # another organiser's revoke lands after this one loaded the badge
+    db.session.execute(update(Badge).where(Badge.id == badge.id).values(revoked_at=badge.created_at)
+                       .execution_options(synchronize_session=False))
+    assert badge.revoked_at is None  # what this organiser saw
+    with pytest.raises(ValidationError, match="already revoked"):
+        svc.revoke_badge(db.session, badge)
+    assert badge.revoked_at == badge.created_at  # the first revoke stands

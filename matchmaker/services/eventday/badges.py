@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from matchmaker.core.latin import is_latin_name, latin_name
@@ -60,6 +60,12 @@ def ensure_badges(session: Session, companies: list[Company] | None = None) -> i
     add its people by hand). Does not commit.
     """
     companies = [c for c in (companies if companies is not None else _approved(session)) if c.status == "approved"]
+    existing = _badges_by_company(session, [c.id for c in companies])
+    missing = [c.id for c in companies if c.contact_name and not existing[c.id]]
+    if not missing:
+        return 0
+    # two pages making the same badge at once: the second waits for the first, then sees its badge
+    session.execute(select(Company.id).where(Company.id.in_(missing)).with_for_update())
     existing = _badges_by_company(session, [c.id for c in companies])
     made = 0
     for company in companies:
@@ -137,10 +143,12 @@ def add_person(session: Session, company: Company, name: str | None, name_latin:
 
 def revoke_badge(session: Session, badge: Badge) -> Badge:
     """Stop *badge* from checking anyone in; refused when it is already revoked. Does not commit."""
-    if badge.revoked:
+    # compare-and-set: of two organisers revoking at once, the second is told it was done
+    done = session.execute(update(Badge).where(Badge.id == badge.id, Badge.revoked_at.is_(None))
+                           .values(revoked_at=utcnow()).execution_options(synchronize_session=False))
+    session.refresh(badge)
+    if done.rowcount != 1:
         raise ValidationError("badge", _("This badge was already revoked."))
-    badge.revoked_at = utcnow()
-    session.flush()
     return badge
 
 
@@ -148,6 +156,5 @@ def reissue_badge(session: Session, badge: Badge) -> Badge:
     """Give *badge* a new nonce (and lift a revocation): copies printed before stop working. Does not commit."""
     badge.nonce = new_nonce()
     badge.revoked_at = None
-    badge.created_at = utcnow()
     session.flush()
     return badge

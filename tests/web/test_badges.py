@@ -212,3 +212,26 @@ def test_a_company_not_yet_approved_has_no_badge(app, client, login, make_compan
     assert "my-badges" not in client.get("/en/agenda/").get_data(as_text=True)
     assert client.get("/en/event/my-badges.pdf").status_code == 404
     assert _count(app) == 0
+
+
+def test_a_post_without_the_confirmation_only_asks(app, organiser_client, pair):
+    html = organiser_client.get(PAGE.format(lang="ja")).get_data(as_text=True)
+    badge = _badge(app, pair[0])
+    # hostile input: the action posted straight, without going through the confirm page
+    response = organiser_client.post(f"/ja/event/badges/{badge.id}/reissue", data={"csrf_token": csrf_from(html)})
+    assert translated(app, "ja", "Re-issue the badge of %(name)s?", name="山田 太郎") in response.get_data(as_text=True)
+    assert _badge(app, pair[0]).nonce == badge.nonce
+
+
+def test_a_company_whose_badges_are_revoked_shows_no_code(app, client, login, pair):
+    from matchmaker.services.eventday import badges as badge_svc
+
+    with app.app_context():
+        badge_svc.ensure_badges(db.session)
+        db.session.commit()
+    with app.app_context():
+        badge_svc.revoke_badge(db.session, db.session.get(Badge, _badge(app, pair[0]).id))
+        db.session.commit()
+    login(user_email(app, pair[0]))
+    assert "<svg" not in client.get("/en/agenda/").get_data(as_text=True)
+    assert client.get("/en/event/my-badges.pdf").status_code == 404

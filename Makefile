@@ -12,7 +12,7 @@ export FLASK_APP := wsgi
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install system-deps build-deps translations model db serve-dev serve bench-matching bench-schedule bench-load clean
+.PHONY: run test install system-deps build-deps pdf-deps translations model db serve-dev serve bench-matching bench-schedule bench-load clean
 
 run: db ## set up, load the demo event if the database is empty, serve http://127.0.0.1:5000
 	@$(BIN)/flask mail-outbox
@@ -26,7 +26,7 @@ test: install system-deps ## set up, then run every test (SQLite; PostgreSQL too
 	  TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -n $(TEST_WORKERS) --ignore=tests/core --ignore=tests/model; \
 	else echo "== PostgreSQL at $(PG_TEST_URL) does not answer: database tests ran on SQLite only"; fi
 
-install: $(STAMP) translations model
+install: $(STAMP) translations model pdf-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,7 +44,15 @@ build-deps:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libicu-dev pkg-config; \
 	fi
 
-system-deps: build-deps ## ICU for PyICU; Debian's Chromium and CJK fonts, for the browser tests
+# Pango (and HarfBuzz's subsetter) for WeasyPrint, which renders the badge PDFs with the Noto CJK
+# fonts (`make run` needs them too)
+pdf-deps:
+	@if ! ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || ! ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset \
+	    || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk; \
+	fi
+
+system-deps: build-deps pdf-deps ## ICU for PyICU; Debian's Chromium and CJK fonts, for the browser tests; Pango for badge PDFs
 	@if ! command -v chromium >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium fonts-noto-cjk; \
 	fi

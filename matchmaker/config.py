@@ -26,6 +26,9 @@ Every variable the site reads is listed here (and in the README):
 ``MATCHMAKER_IMPORT_JOB_ROWS``   uploads with more rows than this are imported by a background job (default 200).
 ``MATCHMAKER_PUBLISH_UNDO_MINUTES``  minutes a schedule publication can be undone before companies are told (default 10).
 ``MATCHMAKER_CALENDAR_CANCELLED_DAYS``  days a dropped meeting or deleted seminar stays in calendars as cancelled (default 30).
+``MATCHMAKER_PUBLIC_URL``        the site's public address (``https://matching.example.org``), put in the
+                                 badges' QR codes; default: the host a page was asked for (on the command
+                                 line: ``http://127.0.0.1:5000``).
 ``MATCHMAKER_PAGE_CACHE_SECONDS``  seconds a visitor's public page stays in the page cache at most
                                  (default 60; 0 turns the cache off). See ``matchmaker.pagecache``.
 """
@@ -114,6 +117,7 @@ def defaults(instance_path: str) -> dict:
         # that has not checked in counts as absent
         "EVENT_KEY": env("MATCHMAKER_EVENT_KEY", "jv-environment-week"),
         "BADGE_MAX_AGE_DAYS": _count("MATCHMAKER_BADGE_MAX_AGE_DAYS", "180"),
+        "PUBLIC_URL": env("MATCHMAKER_PUBLIC_URL", "").strip().rstrip("/"),
         "ABSENT_AFTER_MINUTES": _count("MATCHMAKER_ABSENT_AFTER_MINUTES", "15"),
         "PAGE_CACHE_SECONDS": (page_cache := _count("MATCHMAKER_PAGE_CACHE_SECONDS", "60")),
         "PAGE_CACHE": page_cache > 0,

@@ -152,7 +152,8 @@ def walk(client, app, ids: dict, token: str) -> Walk:
             path = build(rule, lang, ids, hostile) + (f"?{query}" if query else "")
             if "GET" in rule.methods:
                 response = seen.send(client, "GET", path, lang)
-                names |= field_names(response.get_data(as_text=True)) if response and response.status_code == 200 else set()
+                html = response and response.status_code == 200 and response.mimetype == "text/html"  # not a PDF
+                names |= field_names(response.get_data(as_text=True)) if html else set()
             if "POST" in rule.methods:
                 seen.send(client, "POST", path, lang, {"csrf_token": token})
         if "POST" in rule.methods:

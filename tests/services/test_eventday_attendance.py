@@ -114,7 +114,7 @@ def test_a_correction_is_refused_when_a_replacement_took_the_company(ctx, app, e
     table = next(t for t in meeting.session.tables if t.id != meeting.table_id)
     new_id = db.session.scalar(insert(ScheduledMeeting).returning(ScheduledMeeting.id), [dict(
         session_id=meeting.session_id, state="published", slot_id=meeting.slot_id, table_id=table.id,
-        company_low=min(event.jp, event.sg), company_high=max(event.jp, event.sg), source="replacement",
+        company_low=min(event.jp, event.sg), company_high=max(event.jp, event.sg), source="manual",
         status="replacement")])
     db.session.execute(insert(MeetingSeat), [dict(meeting_id=new_id, company_id=c, state="published",
                                                   slot_id=meeting.slot_id) for c in (event.jp, event.sg)])
@@ -250,3 +250,14 @@ def test_attendance_report_lists_companies_with_first_live_check_in_and_meetings
     assert len(report["meetings"]) == 3
     with pytest.raises(LookupError):
         attendance.attendance_report(db.session, 999)
+
+
+def test_clearing_the_mark_of_a_replacement_meeting_gives_replacement_again(ctx, app, event):
+    host = _staff(app)
+    meeting = event.meeting(event.jp, event.vn)
+    meeting.status = "replacement"  # as same-day re-matching makes it
+    db.session.add(MeetingEvent(meeting_id=meeting.id, kind="replacement", old="", new="replacement"))
+    db.session.commit()
+    attendance.mark_meeting(db.session, host, meeting.id, "held", "replacement")
+    attendance.mark_meeting(db.session, host, meeting.id, "reset", "held")
+    assert meeting.status == "replacement"

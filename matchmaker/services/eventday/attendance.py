@@ -40,8 +40,12 @@ ACTIONS = {"held": ("held", None), "no-show-low": ("no-show", "low"), "no-show-h
            "no-show-both": ("no-show", "both"), "cancelled": ("cancelled", None), "reset": ("", None)}
 
 
-def first_status(meeting: ScheduledMeeting) -> str:
-    """The status a meeting has before anyone marks it."""
+def first_status(session: Session, meeting: ScheduledMeeting) -> str:
+    """The status a meeting had before anyone marked it: scheduled, or replacement for one made on the day."""
+    first = session.scalar(select(MeetingEvent).where(MeetingEvent.meeting_id == meeting.id, MeetingEvent.new != "")
+                           .order_by(MeetingEvent.id).limit(1))
+    if first is not None and (first.old or first.new) in ("scheduled", "replacement"):
+        return first.old or first.new
     return "replacement" if meeting.source == "replacement" else "scheduled"
 
 
@@ -153,7 +157,7 @@ def mark_meeting(session: Session, actor: User, meeting_id: int, action: str, ex
     if action not in ACTIONS:
         raise ValidationError("action", _("Choose one of the buttons."))
     new, side = ACTIONS[action]
-    new = new or first_status(meeting)
+    new = new or first_status(session, meeting)
     seen, seen_side = _parse_expected(expected)
     if (meeting.status, meeting.no_show_side) != (seen, seen_side):
         return Change(False, meeting.status)

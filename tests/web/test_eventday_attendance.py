@@ -127,6 +127,8 @@ def test_a_company_cancels_with_a_reason_after_confirming(client, app, event, lo
     assert translated(app, "vi", "The meeting is cancelled. Your partner has been told.") in html
     assert f"<s>{translated(app, 'vi', 'Meeting with %(name)s', name=JP)}</s>" in html and "Xe bị hỏng" in html
     assert _status(app, meeting_id) == ("cancelled", None)
+    printed = client.get("/vi/agenda/print").get_data(as_text=True)  # the desk's printout: struck through, no buttons
+    assert f"<s>{translated(app, 'vi', 'Meeting with %(name)s', name=JP)}</s>" in printed and "late-form" not in printed
     ics = client.get("/vi/agenda/agenda.ics").data
     event_ = next(e for e in Calendar.from_ical(ics).walk("VEVENT") if str(e["UID"]) == uid)
     assert str(event_["STATUS"]) == "CANCELLED"

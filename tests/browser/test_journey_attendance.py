@@ -12,7 +12,7 @@ from matchmaker.extensions import db
 from matchmaker.models import MeetingEvent, ScheduledMeeting
 from tests.browser.journeys import LANGS, follow, log_in
 from tests.conftest import translated, user_email
-from tests.eventday_helpers import JP, SG, VN, published_session, staff_user
+from tests.eventday_helpers import JP, SG, published_session, staff_user
 
 PHONE = {"width": 390, "height": 844}
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from matchmaker.extensions import db
 from matchmaker.models import MeetingEvent, Notification, ScheduledMeeting
 from tests.conftest import csrf_from, translated, user_email
-from tests.eventday_helpers import JP, SG, VN, published_session, staff_user
+from tests.eventday_helpers import JP, VN, published_session, staff_user
 from tests.webforms import submit
 
 

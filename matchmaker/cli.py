@@ -98,15 +98,26 @@ def export_command(fmt: str, output: Path | None) -> None:
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users or companies.")
 def demo_data_command(if_empty: bool) -> None:
-    """Load the demo event (companies, offers and needs, one organiser) and print its logins."""
-    from matchmaker.services.demo import database_is_empty, demo_logins, load_demo
+    """Load the demo event (companies, offers and needs, one organiser, a published matchmaking
+    session) and print its logins."""
+    from flask import current_app
+
+    from matchmaker.services.demo import DEMO_ORGANISER, database_is_empty, demo_logins, load_demo
+    from matchmaker.embeddings import EmbeddingModelError
+    from matchmaker.services.schedule.demo import load_demo_session
+    from matchmaker.services.validation import ValidationError
 
     if if_empty and not database_is_empty(db.session):
         click.echo("The database already has data; demo not loaded.")
     else:
         load_demo(db.session)
         db.session.commit()
-        click.echo("Demo event loaded.")
+        click.echo("Demo event loaded. Scheduling its matchmaking session (embeddings, then the solver)…")
+        try:
+            ms_id = load_demo_session(current_app._get_current_object(), DEMO_ORGANISER)
+        except (EmbeddingModelError, RuntimeError, ValidationError) as error:  # the rest of the demo stays
+            raise click.ClickException(f"The demo matchmaking session was not scheduled: {error}") from None
+        click.echo(f"Matchmaking session {ms_id} generated and published.")
     logins = demo_logins(db.session)
     if logins:
         click.echo(f"Demo logins — organiser: {logins.organiser}   company: {logins.company}   password: {logins.password}")

@@ -2,10 +2,11 @@
 
     flask --app wsgi schedule generate --session ID [--time-limit S] [--method optimal|greedy] [--json]
     flask --app wsgi schedule solve-file INSTANCE.json [--time-limit S] [--method optimal|greedy]
+    flask --app wsgi schedule publish SESSION_ID [--base-url URL]
 
 ``generate`` goes through the same service as the web button (start_generation takes the
 session's lock, run_generation solves and replaces the draft in one transaction) and shows a
-progress bar; the draft still needs publishing on the web. ``solve-file`` runs the pure core on a
+progress bar; the draft is then published on the web or with ``publish``. ``solve-file`` runs the pure core on a
 JSON instance and prints the JSON result, so that a bad case can be reported reproducibly.
 """
 
@@ -120,3 +121,25 @@ def deliver_command(base_url: str) -> None:
 
     deliver_notices(current_app._get_current_object(), 0, base_url)
     click.echo("ok")
+
+
+@schedule_cli.command("publish")
+@click.argument("session_id", type=int)
+@click.option("--base-url", default="", help="The site's address for the agenda links in mails (default http://localhost/).")
+def publish_command(session_id: int, base_url: str) -> None:
+    """Publish the draft of SESSION_ID at once (no undo window) and print what it did as JSON."""
+    from matchmaker.schedule.background import deliver_notices
+    from matchmaker.services.schedule.publish import publish_schedule
+    from matchmaker.services.validation import ValidationError
+
+    try:
+        report = publish_schedule(db.session, command_line_organiser(), session_id)
+        db.session.commit()
+    except LookupError:
+        db.session.rollback()
+        raise click.ClickException(f"No matchmaking session has the id {session_id}.") from None
+    except ValidationError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    deliver_notices(current_app._get_current_object(), 0, base_url)
+    click.echo(json.dumps({"session": session_id, "meetings": report.meetings, "companies_told": len(report.kinds)}))

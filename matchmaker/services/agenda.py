@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.models import CalendarFeed, Company, Opportunity, ScheduledMeeting, User, utcnow
+from matchmaker.services.eventday.company_changes import DayNote, day_notes
 from matchmaker.services.ics import CalendarEvent, calendar_bytes
 from matchmaker.services.programme.conflicts import time_span
 from matchmaker.services.schedule import cancellations
@@ -52,6 +53,14 @@ class AgendaItem:
     session_name: str = ""
     table: str = ""
     warnings: list[str] = field(default_factory=list)  # other items of the agenda it overlaps
+    meeting_id: int | None = None
+    status: str = ""  # a meeting's status on the day (models.eventday); not live: cancelled in calendars
+    day_note: DayNote | None = None  # running late, why it was cancelled (services.eventday.company_changes)
+
+    @property
+    def live(self) -> bool:
+        """Whether the item still takes place (a cancelled or no-show meeting does not)."""
+        return self.status not in ("cancelled", "no-show")
 
 
 AgendaSource = Callable[[Session, User], Iterable[AgendaItem]]
@@ -86,6 +95,8 @@ def meeting_items(session: Session, user: User) -> list[AgendaItem]:
                  selectinload(ScheduledMeeting.low), selectinload(ScheduledMeeting.high),
                  selectinload(ScheduledMeeting.need), selectinload(ScheduledMeeting.offer),
                  selectinload(ScheduledMeeting.session)))
+    meetings = list(meetings)
+    notes = day_notes(session, meetings, company.id)
     items = []
     for m in meetings:
         partner = m.partner_of(company.id)
@@ -93,7 +104,8 @@ def meeting_items(session: Session, user: User) -> list[AgendaItem]:
             start=m.slot.starts_at, end=m.slot.ends_at, title=_("Meeting with %(name)s", name=partner.name),
             location=meeting_location(m.table.name, m.session.venue), uid=m.uid, sequence=m.sequence, partner=partner,
             need=m.need, offer=m.offer, interpreter_needed=needs_interpreter(company, partner),
-            session_name=session_label(m.session), table=m.table.name)
+            session_name=session_label(m.session), table=m.table.name, meeting_id=m.id, status=m.status,
+            day_note=notes.get(m.id))
         item.description = _description(item)
         items.append(item)
     return items
@@ -115,6 +127,8 @@ def _warn_overlaps(items: list[AgendaItem]) -> None:
         for other in items[index + 1:]:
             if other.start >= item.end:
                 break
+            if not (item.live and other.live):
+                continue
             item.warnings.append(_overlap_message(other, time_span))
             other.warnings.append(_overlap_message(item, time_span))
 
@@ -141,9 +155,11 @@ def agenda_calendar(items: list[AgendaItem], tz: str, name: str, agenda_url: str
     """
     stamp = utcnow().replace(microsecond=0)
     events = [CalendarEvent(uid=item.uid or _fallback_uid(item),
-                            starts_at=item.start, ends_at=item.end, summary=item.title, stamp=stamp,
+                            starts_at=item.start, ends_at=item.end, stamp=stamp,
+                            summary=item.title if item.live else _("Cancelled: %(title)s", title=item.title),
                             description=item.description, location=item.location,
-                            url=item.url or (agenda_url if item.kind == "meeting" else ""), sequence=item.sequence)
+                            url=item.url or (agenda_url if item.kind == "meeting" else ""), sequence=item.sequence,
+                            status="" if item.live else "CANCELLED")
               for item in items]
     live = {event.uid for event in events}
     return calendar_bytes(events + [c for c in cancelled if c.uid not in live], tz=tz, name=name)

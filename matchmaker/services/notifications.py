@@ -11,11 +11,12 @@ from datetime import datetime
 from flask import has_request_context, url_for
 from flask_babel import force_locale, gettext as _
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, object_session, selectinload
 
 from matchmaker.i18n import LANGUAGES
-from matchmaker.models import Company, MeetingRequest, Notification, User, utcnow
+from matchmaker.models import Company, MeetingRequest, Notification, ScheduledMeeting, User, utcnow
 from matchmaker.services import outbox
+from matchmaker.timefmt import moment
 
 ANSWER_KINDS = {"accepted": "request_accepted", "declined": "request_declined"}
 
@@ -28,10 +29,33 @@ def notice_text(notice: Notification) -> str:
         return _("%(name)s has sent you a meeting request.", name=notice.partner_name)
     if notice.kind == "request_accepted":
         return _("%(name)s accepted your meeting request.", name=notice.partner_name)
+    if notice.kind in MEETING_DAY_TEXTS:
+        return MEETING_DAY_TEXTS[notice.kind](notice)
     text = _("%(name)s declined your meeting request.", name=notice.partner_name)
     if not notice.reason:
         return text
     return " ".join([text, _("Reason: %(reason)s", reason=notice.reason)])
+
+
+def _meeting_time(notice: Notification) -> str:
+    """When the notice's meeting starts, with day and zone ('' if the meeting is gone)."""
+    session = object_session(notice)
+    meeting = session.get(ScheduledMeeting, notice.meeting_id) if notice.meeting_id and session else None
+    return moment(meeting.slot.starts_at) if meeting is not None else ""
+
+
+def _late_text(notice: Notification) -> str:
+    return _("%(name)s is running about %(minutes)s minutes late for your meeting (%(time)s).",
+             name=notice.partner_name, minutes=notice.reason, time=_meeting_time(notice))
+
+
+def _cancelled_text(notice: Notification) -> str:
+    text = _("%(name)s cancelled your meeting (%(time)s).", name=notice.partner_name, time=_meeting_time(notice))
+    return " ".join([text, _("Reason: %(reason)s", reason=notice.reason)]) if notice.reason else text
+
+
+# the event day (services.eventday): a notice's ``reason`` holds the minutes of a late notice
+MEETING_DAY_TEXTS = {"meeting_late": _late_text, "meeting_cancelled": _cancelled_text}
 
 
 def _subject(notice: Notification) -> str:
@@ -39,6 +63,10 @@ def _subject(notice: Notification) -> str:
         news = _("your company profile is approved")
     elif notice.kind == "request_received":
         news = _("a meeting request from %(name)s", name=notice.partner_name)
+    elif notice.kind == "meeting_late":
+        news = _("%(name)s is running late", name=notice.partner_name)
+    elif notice.kind == "meeting_cancelled":
+        news = _("%(name)s cancelled a meeting", name=notice.partner_name)
     else:
         news = _("%(name)s answered your meeting request", name=notice.partner_name)
     return _("Japan–Vietnam Environment Week: %(news)s", news=news)
@@ -56,16 +84,17 @@ def _body(notice: Notification, lang: str, message: str) -> str:
     if message:
         parts.append(_("Their message:") + "\n" + message)
     if has_request_context():
-        endpoint = "main.dashboard" if notice.kind == "approved" else "matching.meetings"
+        endpoint = {"approved": "main.dashboard", "request_received": "matching.meetings", "request_accepted": "matching.meetings",
+                    "request_declined": "matching.meetings"}.get(notice.kind, "agenda.index")
         parts.append(_("See it on the website: %(url)s", url=url_for(endpoint, lang_code=lang, _external=True)))
     return "\n\n".join(parts)
 
 
 def notify(session: Session, company: Company, kind: str, *, partner_name: str = "", reason: str = "",
-           request: MeetingRequest | None = None, message: str = "") -> Notification:
-    """Leave a notice of *kind* for *company* and queue a mail to each of its users."""
+           request: MeetingRequest | None = None, message: str = "", meeting: ScheduledMeeting | None = None) -> Notification:
+    """Leave a notice of *kind* for *company* (about *request* or *meeting*) and queue a mail to each of its users."""
     notice = Notification(company_id=company.id, kind=kind, partner_name=partner_name[:200], reason=reason or "",
-                          request_id=request.id if request else None)
+                          request_id=request.id if request else None, meeting_id=meeting.id if meeting else None)
     session.add(notice)
     session.flush()
     for user in company.users:

@@ -77,3 +77,24 @@ def proposals(ms_id: int, status: str | None = None) -> list[ReplacementProposal
     if status:
         query = query.where(ReplacementProposal.status == status)
     return list(db.session.scalars(query.order_by(ReplacementProposal.slot_id, ReplacementProposal.company_low)))
+
+
+def waste_day(app, make_company, make_opportunity, names=("Hanoi Waste", "Kitakyushu Eco", "Da Nang Recycling",
+                                                          "Osaka Hydrogen")) -> dict:
+    """A published day scored by the real model: A (to go absent) meets P at 09:00 (table 0) and G at
+    10:00 (table 1); P offers a waste-to-energy plant that F needs; P, F and G are checked in."""
+    a = make_company(name=names[0], country="VN", languages="vi", email="a@hanoi-waste.example")
+    p = make_company(name=names[1], country="JP", languages="ja", email="p@kitakyushu.example")
+    f = make_company(name=names[2], country="VN", languages="vi", email="f@danang.example")
+    g = make_company(name=names[3], country="JP", languages="ja", email="g@osaka.example")
+    make_opportunity(p, "Waste-to-energy incineration plants", kind="offer", categories=("waste-to-energy",))
+    make_opportunity(f, "We need a waste-to-energy incineration plant", kind="need", categories=("waste-to-energy",))
+    make_opportunity(a, "Landfill gas capture", kind="need", categories=("waste-to-energy",))
+    make_opportunity(g, "Hydrogen fuel cells", kind="offer", categories=("hydrogen",))
+    with app.app_context():
+        ms = day_session()
+        first = publish(ms, a, p, 0, 0)
+        second = publish(ms, a, g, 2, 1)
+        check_in(ms, p, f, g)
+        return {"ms": ms.id, "a": a, "p": p, "f": f, "g": g, "meetings": [first.id, second.id],
+                "start": local(ms, "09:00")}

@@ -12,9 +12,6 @@ saves nothing.
 from __future__ import annotations
 
 import json
-import re
-from datetime import datetime, time
-from zoneinfo import ZoneInfo
 
 import click
 from flask import current_app
@@ -24,20 +21,6 @@ from matchmaker.extensions import db
 from matchmaker.models import Company, MatchSession
 from matchmaker.services.eventday import rematch
 from matchmaker.services.validation import ValidationError
-
-_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-
-
-def _local_time(ms: MatchSession, raw: str | None) -> datetime | None:
-    """*raw* (HH:MM, the session's local time on its day) as UTC; None when not given."""
-    if raw is None:
-        return None
-    match = _HHMM.match(raw.strip())
-    if not match:
-        raise click.ClickException(f"--from: {raw!r} is not a time HH:MM (24-hour, e.g. 10:30)")
-    local = datetime.combine(ms.day, time(int(match[1]), int(match[2])), ZoneInfo(ms.timezone))
-    return local.astimezone(ZoneInfo("UTC"))
-
 
 def _as_json(result: rematch.Rematched) -> dict:
     return {
@@ -62,8 +45,8 @@ def absent_command(company_id: int, session_id: int, from_hhmm: str | None) -> N
     company = db.session.get(Company, company_id)
     if company is None or company.status != "approved":
         raise click.ClickException(f"COMPANY_ID: no approved company has the id {company_id}")
-    from_time = _local_time(ms, from_hhmm)
     try:
+        from_time = rematch.parse_local_time(ms, from_hhmm)
         result = rematch.mark_absent(db.session, company.id, ms.id, from_time, "organiser", None,
                                      config=current_app.config)
     except ValidationError as error:

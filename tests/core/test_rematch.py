@@ -52,6 +52,11 @@ def test_among_maximal_refills_the_total_score_is_highest():
     assert sum(r.score for r in exact.proposals) == pytest.approx(1.6)
 
 
+def test_a_pair_meets_once_even_when_both_are_alone_in_two_slots():
+    p = problem([(0, 1), (1, 1)], {0: {1, 2}, 1: {1, 2}}, {(1, 2): 0.9})
+    assert rematch(p).refilled == 1 and greedy_refill(p).refilled == 1
+
+
 def test_two_lone_partners_meeting_each_other_count_twice():
     p = problem([(0, 1), (0, 2)], {0: {1, 2, 3}}, {(1, 2): 0.1, (1, 3): 0.9}, tables={0: (5,)})
     exact = rematch(p)
@@ -101,7 +106,9 @@ def _brute_force(p: Problem) -> tuple[int, float]:
             uses = [c for e in chosen for c in (e.a, e.b)]
             pool_ok = all(sum(e.option < 0 and e.slot == s for e in chosen) <= len(set(p.tables[s]) - owned)
                           for s in p.tables)
+            met = [(e.a, e.b) for e in chosen]
             if (len(set(seats)) == len(seats) and len(set(tables)) == len(tables) and pool_ok
+                    and len(set(met)) == len(met)
                     and all(uses.count(c) <= p.caps.get(c, 0) for c in set(uses))):
                 best = max(best, (sum(e.refills for e in chosen), round(sum(e.score for e in chosen), 9)))
     return best

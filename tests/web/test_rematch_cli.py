@@ -9,27 +9,13 @@ from sqlalchemy import func, select
 
 from matchmaker.extensions import db
 from matchmaker.models import Absence, ReplacementProposal, ScheduledMeeting
-from tests.rematch_helpers import check_in, day_session, local, publish
+from tests.rematch_helpers import waste_day
 
 
 @pytest.fixture
 def event_day(app, make_company, make_opportunity):
-    """A absent-to-be (Hanoi Waste), its partner (Kitakyushu Eco) and two checked-in companies with offers/needs."""
-    a = make_company(name="Hanoi Waste", country="VN", languages="vi")
-    p = make_company(name="Kitakyushu Eco", country="JP", languages="ja")
-    f = make_company(name="Da Nang Recycling", country="VN", languages="vi")
-    g = make_company(name="Osaka Hydrogen", country="JP", languages="ja")
-    make_opportunity(p, "Waste-to-energy incineration plants", kind="offer", categories=("waste-to-energy",))
-    make_opportunity(f, "We need a waste-to-energy incineration plant", kind="need", categories=("waste-to-energy",))
-    make_opportunity(a, "Landfill gas capture", kind="need", categories=("waste-to-energy",))
-    make_opportunity(g, "Hydrogen fuel cells", kind="offer", categories=("hydrogen",))
-    with app.app_context():
-        ms = day_session()
-        first = publish(ms, a, p, 0, 0)
-        second = publish(ms, a, g, 2, 1)
-        check_in(ms, p, f, g)
-        return {"ms": ms.id, "a": a, "p": p, "f": f, "g": g, "meetings": [first.id, second.id],
-                "slots": [local(ms, "09:00")]}
+    """See ``waste_day``."""
+    return waste_day(app, make_company, make_opportunity)
 
 
 def test_absent_prints_freed_meetings_and_proposals(app, runner, event_day):
@@ -56,7 +42,7 @@ def test_absent_without_from_starts_at_the_session_start(app, runner, event_day)
     # the partner left alone at 09:00 is refilled with the company that needs its plant
     assert {(r["slot"], r["a"], r["b"]) for r in out["proposals"]} >= {(0, min(e["p"], e["f"]), max(e["p"], e["f"]))}
     with app.app_context():
-        assert db.session.scalar(select(Absence)).starts_at == e["slots"][0]
+        assert db.session.scalar(select(Absence)).starts_at == e["start"]
 
 
 @pytest.mark.parametrize("args, message", [

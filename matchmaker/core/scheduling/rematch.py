@@ -139,7 +139,7 @@ def _edges(p: Problem) -> list[_Edge]:
 
 
 def _rows(p: Problem, edges: list[_Edge]) -> tuple[sp.csr_array, np.ndarray]:
-    """``<=`` rows: company per slot, company cap, pool tables per slot, fixed table per slot."""
+    """``<=`` rows: company per slot, company cap, pair once, pool tables per slot, fixed table per slot."""
     index: dict[tuple, int] = {}
     rhs: list[float] = []
     entries_r, entries_c = [], []
@@ -156,6 +156,7 @@ def _rows(p: Problem, edges: list[_Edge]) -> tuple[sp.csr_array, np.ndarray]:
         for c in (e.a, e.b):
             add(("seat", e.slot, c), 1.0, col)
             add(("cap", c), float(p.caps.get(c, 0)), col)
+        add(("pair", e.a, e.b), 1.0, col)
         if e.option == POOL:
             add(("pool", e.slot), float(len(set(p.tables.get(e.slot, ())) - owned)), col)
         else:
@@ -239,9 +240,9 @@ def greedy_refill(p: Problem) -> Outcome:
     owned = set(p.fixed.values())
     seats, used = set(), defaultdict(int)
     pool = {s: len(set(ts) - owned) for s, ts in p.tables.items()}
-    taken_tables, chosen = set(), []
+    taken_tables, chosen, pairs = set(), [], set()
     for e in sorted(edges, key=lambda e: (-e.refills, -e.score, e.slot, e.a, e.b)):
-        if {(e.slot, e.a), (e.slot, e.b)} & seats or any(used[c] >= p.caps.get(c, 0) for c in (e.a, e.b)):
+        if (e.a, e.b) in pairs or {(e.slot, e.a), (e.slot, e.b)} & seats or any(used[c] >= p.caps.get(c, 0) for c in (e.a, e.b)):
             continue
         if e.option == POOL and pool.get(e.slot, 0) <= 0 or (e.slot, e.option) in taken_tables:
             continue
@@ -250,6 +251,7 @@ def greedy_refill(p: Problem) -> Outcome:
         else:
             taken_tables.add((e.slot, e.option))
         seats |= {(e.slot, e.a), (e.slot, e.b)}
+        pairs.add((e.a, e.b))
         used[e.a] += 1
         used[e.b] += 1
         chosen.append(e)

@@ -22,8 +22,10 @@ meeting; ``sweep_task`` is the same as a background job.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+import re
+from datetime import datetime, time, timedelta
 from typing import Callable, Mapping
+from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -49,6 +51,7 @@ from matchmaker.services.schedule.instance import company_filter, suggested_pair
 from matchmaker.services.validation import ValidationError
 
 REMATCH_CANDIDATES = 40  # partners scored per company: more than the generator's 20, the room is smaller
+_HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 Scores = Callable[[Session, Mapping, MatchSession], dict]
 
 
@@ -88,8 +91,20 @@ def _start(ms: MatchSession, from_time: datetime | None, now: datetime) -> datet
     begins, ends = session_bounds(ms)
     starts_at = max(from_time or now, begins)
     if starts_at >= ends:
-        raise ValidationError("from", _("The session has ended by then: nothing is left to free."))
+        raise ValidationError("from_time", _("The session has ended by then: nothing is left to free."))
     return starts_at
+
+
+def parse_local_time(ms: MatchSession, raw: str | None) -> datetime | None:
+    """*raw* ("HH:MM", the session's local time on its day) as UTC; None when empty."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    match = _HHMM.match(raw)
+    if not match:
+        raise ValidationError("from_time", _("Write the time as HH:MM, for example 10:30."))
+    local = datetime.combine(ms.day, time(int(match[1]), int(match[2])), ZoneInfo(ms.timezone))
+    return local.astimezone(ZoneInfo("UTC"))
 
 
 def _record(session: Session, ms: MatchSession, company_id: int, starts_at: datetime, reason: str,

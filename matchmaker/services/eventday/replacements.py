@@ -172,3 +172,33 @@ def decline(session: Session, proposal_id: int, actor: User, *, config: Mapping,
     session.flush()
     propose_replacements(session, session.get(MatchSession, proposal.session_id), config=config, scores=scores, now=now)
     return proposal.status
+
+
+@dataclass
+class Offer:
+    """An open proposal as a company sees it on its agenda."""
+
+    proposal: ReplacementProposal
+    slot: SessionSlot
+    table: str
+    partner_name: str
+    accepted: bool  # this company has already accepted; waiting for the partner
+
+
+def open_for_company(session: Session, company_id: int, now: datetime | None = None) -> list[Offer]:
+    """The company's open proposals whose slot has not started, by time."""
+    from matchmaker.models import MeetingTable
+
+    now = now or utcnow()
+    rows = session.scalars(select(ReplacementProposal).join(SessionSlot, ReplacementProposal.slot_id == SessionSlot.id)
+                           .where(ReplacementProposal.status == "proposed", SessionSlot.starts_at > now,
+                                  or_(ReplacementProposal.company_low == company_id,
+                                      ReplacementProposal.company_high == company_id))
+                           .order_by(SessionSlot.starts_at))
+    offers = []
+    for p in rows:
+        mine_low = p.company_low == company_id
+        offers.append(Offer(p, session.get(SessionSlot, p.slot_id), session.get(MeetingTable, p.table_id).name,
+                            (p.high if mine_low else p.low).name,
+                            bool(p.accepted_low_at if mine_low else p.accepted_high_at)))
+    return offers

@@ -86,7 +86,7 @@ def mark_absent(session_id: int):
             db.session.rollback()
             attach_error(form, error)
             return _render(ms, form), 400
-        flash(_("%(freed)d meetings freed; %(proposals)d replacement meetings proposed.",
+        flash(_("Meetings freed: %(freed)d. Replacement meetings proposed: %(proposals)d.",
                 freed=len(result.freed), proposals=len(result.proposals)), "success")
         return redirect(url_for("eventday.session_day", session_id=ms.id))
     flash_errors(form)
@@ -101,7 +101,7 @@ def confirm_all(session_id: int):
     if ConfirmAllForm(prefix="all").validate_on_submit():
         done = replacements.confirm_all(db.session, ms.id, current_user)
         db.session.commit()
-        flash(_("%(made)d replacement meetings confirmed; %(expired)d proposals had expired.",
+        flash(_("Replacement meetings confirmed: %(made)d. Proposals that had expired: %(expired)d.",
                 made=done.made, expired=done.expired), "success")
     return redirect(url_for("eventday.session_day", session_id=ms.id))
 

@@ -44,7 +44,7 @@ def test_organiser_marks_absent_sees_proposals_and_confirms_all(app, organiser_c
     assert "Kitakyushu Eco ↔ Da Nang Recycling" in page or "Da Nang Recycling ↔ Kitakyushu Eco" in page
     response = submit(organiser_client, f"/en/event/sessions/{e['ms']}/", "#confirm-all-form")
     page = organiser_client.get(response.location).get_data(as_text=True)
-    assert "replacement meetings confirmed" in page
+    assert "Replacement meetings confirmed: " in page
     with app.app_context():
         made = db.session.scalars(select(ScheduledMeeting).where(ScheduledMeeting.source == "replacement")).all()
         assert len(made) == len(rows) and all(m.state == "published" and m.status == "replacement" for m in made)

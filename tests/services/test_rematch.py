@@ -260,3 +260,33 @@ def test_overview_figures(day, firms):
     assert (view.freed_count, view.refilled, view.possible) == (2, 1, 1)
     assert [row.reason for row in view.absences] == ["organiser"]
     assert view.absences[0].starts_at == local(day, "09:00")
+
+
+def test_table_sheets_show_the_replacement_at_the_freed_table(day, firms):
+    from matchmaker.services.schedule.review import load_board
+
+    a, p1, _p2, f1, *_ = firms
+    absent(day, a, scores=fixed_scores({(p1, f1): 0.4}))
+    db.session.commit()
+    replacements.confirm_all(db.session, day.id, organiser(), now=local(day, "08:40"))
+    db.session.commit()
+    table, cells = load_board(db.session, day, "published").grid()[0]
+    assert (cells[0].source, cells[0].pair) == ("replacement", tuple(sorted((p1, f1))))
+
+
+def test_the_partners_calendar_gets_the_replacement_and_the_freed_meeting_a_higher_sequence(app, day, firms):
+    from icalendar import Calendar
+
+    from matchmaker.services import agenda
+
+    a, p1, _p2, f1, *_ = firms
+    absent(day, a, scores=fixed_scores({(p1, f1): 0.4}))
+    db.session.commit()
+    replacements.confirm_all(db.session, day.id, organiser(), now=local(day, "08:40"))
+    db.session.commit()
+    with app.test_request_context("/en/"):
+        items = agenda.agenda_items(db.session, company_user(p1))
+        events = Calendar.from_ical(agenda.agenda_calendar(items, "Asia/Ho_Chi_Minh", "Week")).walk("VEVENT")
+    by_summary = {str(e["SUMMARY"]): int(e["SEQUENCE"]) for e in events}
+    assert by_summary["Meeting with Free One"] == day.publications + 1
+    assert by_summary["Meeting with Absent Co"] == 1

@@ -117,7 +117,7 @@ def decide(proposal_id: int):
             made = replacements.make_meeting(db.session, proposal, current_user)
             message = _("Replacement meeting confirmed.") if made else _("This proposal has expired: the slot has started or someone took the place.")
         else:
-            replacements.decline(db.session, proposal.id, current_user, config=current_app.config)
+            rematch.decline(db.session, proposal.id, current_user, config=current_app.config)
             message = _("Proposal declined.")
         db.session.commit()
         flash(message, "success" if proposal.status != "expired" else "error")
@@ -134,7 +134,7 @@ def answer(proposal_id: int):
             if form.accept.data:
                 status = replacements.accept(db.session, proposal_id, current_user)
             else:
-                status = replacements.decline(db.session, proposal_id, current_user, config=current_app.config)
+                status = rematch.decline(db.session, proposal_id, current_user, config=current_app.config)
         except LookupError:
             abort(404)
         except PermissionError:

@@ -185,7 +185,7 @@ def test_a_company_cannot_answer_another_pairs_proposal(day, firms):
     with pytest.raises(PermissionError):
         replacements.accept(db.session, proposal.id, company_user(f2))
     with pytest.raises(PermissionError):
-        replacements.decline(db.session, proposal.id, company_user(f2), config={})
+        rematch.decline(db.session, proposal.id, company_user(f2), config={})
     with pytest.raises(PermissionError):
         replacements.confirm(db.session, proposal.id, company_user(p1))
     assert proposals(day.id)[0].status == "proposed"
@@ -198,7 +198,7 @@ def test_decline_gives_the_next_best_partner(day, firms):
     db.session.commit()
     first = [p for p in proposals(day.id) if p.slot_id == day.slots[0].id][0]
     assert f1 in (first.company_low, first.company_high)
-    replacements.decline(db.session, first.id, company_user(f1), config={}, scores=scores, now=local(day, "08:40"))
+    rematch.decline(db.session, first.id, company_user(f1), config={}, scores=scores, now=local(day, "08:40"))
     db.session.commit()
     open_now = proposals(day.id, "proposed")
     assert [(p.company_low, p.company_high) for p in open_now] == [tuple(sorted((p1, f2)))]

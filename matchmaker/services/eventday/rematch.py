@@ -12,7 +12,7 @@ kept (moved earlier when the new time is earlier), and only meetings still live 
 slots not yet started, among companies checked in on the day and free in the slot, with the
 matching's pair scores, and writes one ``ReplacementProposal`` per replacement meeting (both
 companies are told: ``replacement_proposed``). Confirming, accepting and declining live in
-``services.eventday.replacements``.
+``services.eventday.replacements``; ``decline`` marks a proposal declined and proposes again.
 
 ``sweep_not_checked_in`` marks absent (reason ``not-checked-in``) every company with a live
 meeting in a session of the day that has no check-in ``ABSENT_AFTER_MINUTES`` before its first
@@ -21,8 +21,8 @@ meeting; ``sweep_task`` is the same as a background job.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import re
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Callable, Mapping
 from zoneinfo import ZoneInfo
@@ -45,6 +45,7 @@ from matchmaker.models import (
     utcnow,
 )
 from matchmaker.services.eventday.meetings import change_status
+from matchmaker.services.eventday.replacements import expire_stale, proposal_for
 from matchmaker.services.eventday.rematch_state import absences, checked_in, day_state, session_bounds
 from matchmaker.services.notifications import notify
 from matchmaker.services.schedule.instance import company_filter, suggested_pairs
@@ -181,8 +182,6 @@ def mark_absent(session: Session, company_id: int, ms_id: int, from_time: dateti
 def propose_replacements(session: Session, ms: MatchSession, *, config: Mapping, scores: Scores | None = None,
                          now: datetime | None = None) -> Rematched:
     """Expire stale proposals, solve the re-matching, write and announce the new proposals."""
-    from matchmaker.services.eventday.replacements import expire_stale
-
     now = now or utcnow()
     expire_stale(session, ms, now)
     session.flush()
@@ -204,6 +203,19 @@ def propose_replacements(session: Session, ms: MatchSession, *, config: Mapping,
         for company, partner in ((proposal.low, proposal.high), (proposal.high, proposal.low)):
             notify(session, company, "replacement_proposed", partner_name=partner.name)
     return Rematched(proposals=written, outcome=outcome)
+
+
+def decline(session: Session, proposal_id: int, actor: User, *, config: Mapping, scores: Scores | None = None,
+            now: datetime | None = None) -> str:
+    """A company (or an organiser) declines; the next best proposals are made. Returns the status."""
+    now = now or utcnow()
+    proposal = proposal_for(session, proposal_id, actor)
+    if proposal.status != "proposed":
+        return proposal.status
+    proposal.status, proposal.decided_by, proposal.decided_at = "declined", actor.id, now
+    session.flush()
+    propose_replacements(session, session.get(MatchSession, proposal.session_id), config=config, scores=scores, now=now)
+    return proposal.status
 
 
 def _first_meetings(session: Session, ms: MatchSession) -> dict[int, datetime]:

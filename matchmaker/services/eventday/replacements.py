@@ -6,14 +6,13 @@ already meeting) and inserts the published ``ScheduledMeeting`` (``source='repla
 ``status='replacement'``) and both seats inside a savepoint; the database's unique indexes catch a
 concurrent writer. Anything wrong marks the proposal ``expired`` instead: never a half-made
 meeting. A decline marks it ``declined`` and re-runs the proposals (the next best partner, the
-declined pair excluded).
+declined pair excluded; ``rematch.decline``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Mapping
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +23,7 @@ from matchmaker.models import (
     MatchSession,
     MeetingEvent,
     MeetingSeat,
+    MeetingTable,
     ReplacementProposal,
     ScheduledMeeting,
     SessionSlot,
@@ -131,7 +131,7 @@ def confirm_all(session: Session, ms_id: int, user: User, now: datetime | None =
     return Confirmed(made, expired)
 
 
-def _proposal_for(session: Session, proposal_id: int, actor: User) -> ReplacementProposal:
+def proposal_for(session: Session, proposal_id: int, actor: User) -> ReplacementProposal:
     proposal = session.get(ReplacementProposal, proposal_id)
     if proposal is None:
         raise LookupError("no such proposal")
@@ -145,7 +145,7 @@ def _proposal_for(session: Session, proposal_id: int, actor: User) -> Replacemen
 def accept(session: Session, proposal_id: int, actor: User, now: datetime | None = None) -> str:
     """A company accepts; the meeting is made once both have. Returns the proposal's status then."""
     now = now or utcnow()
-    proposal = _proposal_for(session, proposal_id, actor)
+    proposal = proposal_for(session, proposal_id, actor)
     if actor.company_id is None:
         raise PermissionError("companies accept for themselves")
     if proposal.status != "proposed":
@@ -156,21 +156,6 @@ def accept(session: Session, proposal_id: int, actor: User, now: datetime | None
         proposal.accepted_high_at = proposal.accepted_high_at or now
     if proposal.accepted_low_at and proposal.accepted_high_at:
         make_meeting(session, proposal, actor, now)
-    return proposal.status
-
-
-def decline(session: Session, proposal_id: int, actor: User, *, config: Mapping, scores=None,
-            now: datetime | None = None) -> str:
-    """A company (or an organiser) declines; the next best proposals are made. Returns the status."""
-    from matchmaker.services.eventday.rematch import propose_replacements
-
-    now = now or utcnow()
-    proposal = _proposal_for(session, proposal_id, actor)
-    if proposal.status != "proposed":
-        return proposal.status
-    proposal.status, proposal.decided_by, proposal.decided_at = "declined", actor.id, now
-    session.flush()
-    propose_replacements(session, session.get(MatchSession, proposal.session_id), config=config, scores=scores, now=now)
     return proposal.status
 
 
@@ -187,8 +172,6 @@ class Offer:
 
 def open_for_company(session: Session, company_id: int, now: datetime | None = None) -> list[Offer]:
     """The company's open proposals whose slot has not started, by time."""
-    from matchmaker.models import MeetingTable
-
     now = now or utcnow()
     rows = session.scalars(select(ReplacementProposal).join(SessionSlot, ReplacementProposal.slot_id == SessionSlot.id)
                            .where(ReplacementProposal.status == "proposed", SessionSlot.starts_at > now,

@@ -152,11 +152,15 @@ def _rows(p: Problem, edges: list[_Edge]) -> tuple[sp.csr_array, np.ndarray]:
         entries_c.append(col)
 
     owned = set(p.fixed.values())
+    slots_of_pair = defaultdict(set)
+    for e in edges:
+        slots_of_pair[(e.a, e.b)].add(e.slot)
     for col, e in enumerate(edges):
         for c in (e.a, e.b):
             add(("seat", e.slot, c), 1.0, col)
             add(("cap", c), float(p.caps.get(c, 0)), col)
-        add(("pair", e.a, e.b), 1.0, col)
+        if len(slots_of_pair[(e.a, e.b)]) > 1:  # a pair possible in one slot only needs no row
+            add(("pair", e.a, e.b), 1.0, col)
         if e.option == POOL:
             add(("pool", e.slot), float(len(set(p.tables.get(e.slot, ())) - owned)), col)
         else:

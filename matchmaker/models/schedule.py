@@ -256,7 +256,7 @@ class ScheduledMeeting(db.Model):
     score: Mapped[float] = mapped_column(default=0.0)
     required: Mapped[bool] = mapped_column(default=False)
     pinned: Mapped[bool] = mapped_column(default=False)
-    source: Mapped[str] = mapped_column(String(10), default="solver")
+    source: Mapped[str] = mapped_column(String(12), default="solver")  # solver, manual, replacement
     need_id: Mapped[int | None] = mapped_column(ForeignKey("opportunities.id", ondelete="SET NULL"))
     offer_id: Mapped[int | None] = mapped_column(ForeignKey("opportunities.id", ondelete="SET NULL"))
     sequence: Mapped[int] = mapped_column(default=0)

@@ -290,3 +290,17 @@ def test_the_partners_calendar_gets_the_replacement_and_the_freed_meeting_a_high
     by_summary = {str(e["SUMMARY"]): int(e["SEQUENCE"]) for e in events}
     assert by_summary["Meeting with Free One"] == day.publications + 1
     assert by_summary["Meeting with Absent Co"] == 1
+
+
+def test_a_proposal_confirmed_twice_makes_one_meeting(day, firms):
+    a, p1, _p2, f1, *_ = firms
+    absent(day, a, scores=fixed_scores({(p1, f1): 0.4}))
+    db.session.commit()
+    proposal = proposals(day.id)[0]
+    first = replacements.confirm(db.session, proposal.id, organiser(), now=local(day, "08:40"))
+    again = replacements.confirm(db.session, proposal.id, organiser(), now=local(day, "08:41"))
+    db.session.commit()
+    assert first is not None and again is None
+    assert proposals(day.id)[0].status == "confirmed"
+    assert db.session.scalar(select(func.count()).select_from(ScheduledMeeting).where(
+        ScheduledMeeting.source == "replacement")) == 1

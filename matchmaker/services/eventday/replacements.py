@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -64,15 +64,25 @@ def expire_stale(session: Session, ms: MatchSession, now: datetime | None = None
     return count
 
 
+def _claim(session: Session, proposal: ReplacementProposal, now: datetime) -> bool:
+    """Compare-and-set ``proposed`` -> ``confirmed``: of two confirmations at once, one goes on."""
+    claimed = session.execute(update(ReplacementProposal)
+                              .where(ReplacementProposal.id == proposal.id, ReplacementProposal.status == "proposed")
+                              .values(status="confirmed", decided_at=now)
+                              .execution_options(synchronize_session=False)).rowcount == 1
+    session.refresh(proposal)
+    return claimed
+
+
 def make_meeting(session: Session, proposal: ReplacementProposal, user: User | None,
                  now: datetime | None = None) -> ScheduledMeeting | None:
     """Turn an open proposal into a published meeting, or expire it (module docstring)."""
     now = now or utcnow()
-    if proposal.status != "proposed":
+    if not _claim(session, proposal, now):
         return None
     ms = session.get(MatchSession, proposal.session_id)
     if _stale(session, proposal, now, checked_in(session, ms), absences(session, ms.id)):
-        proposal.status, proposal.decided_at = "expired", now
+        proposal.status = "expired"
         return None
     meeting = ScheduledMeeting(session_id=ms.id, state="published", slot_id=proposal.slot_id,
                                table_id=proposal.table_id, company_low=proposal.company_low,
@@ -150,11 +160,13 @@ def accept(session: Session, proposal_id: int, actor: User, now: datetime | None
         raise PermissionError("companies accept for themselves")
     if proposal.status != "proposed":
         return proposal.status
-    if actor.company_id == proposal.company_low:
-        proposal.accepted_low_at = proposal.accepted_low_at or now
-    else:
-        proposal.accepted_high_at = proposal.accepted_high_at or now
-    if proposal.accepted_low_at and proposal.accepted_high_at:
+    # one UPDATE per answer: two companies accepting at once both see the other's answer afterwards
+    column = "accepted_low_at" if actor.company_id == proposal.company_low else "accepted_high_at"
+    mine = getattr(ReplacementProposal, column)
+    session.execute(update(ReplacementProposal).where(ReplacementProposal.id == proposal.id, mine.is_(None))
+                    .values({column: now}).execution_options(synchronize_session=False))
+    session.refresh(proposal)
+    if proposal.status == "proposed" and proposal.accepted_low_at and proposal.accepted_high_at:
         make_meeting(session, proposal, actor, now)
     return proposal.status
 

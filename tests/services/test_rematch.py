@@ -304,3 +304,18 @@ def test_a_proposal_confirmed_twice_makes_one_meeting(day, firms):
     assert proposals(day.id)[0].status == "confirmed"
     assert db.session.scalar(select(func.count()).select_from(ScheduledMeeting).where(
         ScheduledMeeting.source == "replacement")) == 1
+
+
+def test_the_partner_is_told_in_its_own_language(app, ctx, make_company):
+    from tests.conftest import translated
+
+    a = make_company(name="Absent Co", country="VN", languages="vi")
+    p = make_company(name="北九州エコ", country="JP", languages="ja", email="p@kitakyushu.example")
+    ms = day_session()
+    publish(ms, a, p, 0, 0)
+    check_in(ms, p)
+    absent(ms, a)
+    [(to, subject, body)] = [m for m in outbox.queued(db.session) if m[0] == "p@kitakyushu.example"]
+    assert translated(app, "ja", "%(name)s cannot attend your meeting", name="Absent Co") in subject
+    assert translated(app, "ja", "%(name)s cannot attend: your meeting with them is cancelled. We are looking for "
+                                 "another partner for you in that slot.", name="Absent Co") in body

@@ -61,3 +61,11 @@ def test_bad_input_exits_non_zero_and_saves_nothing(app, runner, event_day, args
         assert db.session.scalar(select(func.count()).select_from(Absence)) == 0
         assert db.session.scalar(select(func.count()).select_from(ScheduledMeeting).where(
             ScheduledMeeting.status != "scheduled")) == 0
+
+
+def test_sweep_prints_the_companies_marked_absent(runner, event_day):
+    result = runner.invoke(args=["event", "sweep"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert set(out) == {"absent"} and set(out["absent"]) <= {str(event_day["ms"])}
+    assert all(ids == [] for ids in out["absent"].values())  # tomorrow's session: nobody is late yet

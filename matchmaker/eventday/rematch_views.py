@@ -36,8 +36,9 @@ PROPOSAL_LABELS = {
 
 def _absent_form(ms: MatchSession) -> AbsentForm:
     form = AbsentForm(prefix="absent")
-    in_session = select(ScheduledMeeting.company_low).where(ScheduledMeeting.session_id == ms.id).union(
-        select(ScheduledMeeting.company_high).where(ScheduledMeeting.session_id == ms.id))
+    published = (ScheduledMeeting.session_id == ms.id) & (ScheduledMeeting.state == "published")
+    in_session = select(ScheduledMeeting.company_low).where(published).union(
+        select(ScheduledMeeting.company_high).where(published))
     excluded = left_out(db.session, ms.id)
     companies = db.session.scalars(select(Company).where(Company.id.in_(in_session), Company.status == "approved")
                                    .order_by(Company.name))

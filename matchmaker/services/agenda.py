@@ -52,6 +52,7 @@ class AgendaItem:
     session_name: str = ""
     table: str = ""
     warnings: list[str] = field(default_factory=list)  # other items of the agenda it overlaps
+    ics_status: str = ""  # "CANCELLED": a published meeting freed on the event day (no-show, cancelled)
 
 
 AgendaSource = Callable[[Session, User], Iterable[AgendaItem]]
@@ -93,7 +94,7 @@ def meeting_items(session: Session, user: User) -> list[AgendaItem]:
             start=m.slot.starts_at, end=m.slot.ends_at, title=_("Meeting with %(name)s", name=partner.name),
             location=meeting_location(m.table.name, m.session.venue), uid=m.uid, sequence=m.sequence, partner=partner,
             need=m.need, offer=m.offer, interpreter_needed=needs_interpreter(company, partner),
-            session_name=session_label(m.session), table=m.table.name)
+            session_name=session_label(m.session), table=m.table.name, ics_status="" if m.live else "CANCELLED")
         item.description = _description(item)
         items.append(item)
     return items
@@ -115,6 +116,8 @@ def _warn_overlaps(items: list[AgendaItem]) -> None:
         for other in items[index + 1:]:
             if other.start >= item.end:
                 break
+            if item.ics_status or other.ics_status:  # a freed meeting no longer takes the time
+                continue
             item.warnings.append(_overlap_message(other, time_span))
             other.warnings.append(_overlap_message(item, time_span))
 
@@ -143,7 +146,8 @@ def agenda_calendar(items: list[AgendaItem], tz: str, name: str, agenda_url: str
     events = [CalendarEvent(uid=item.uid or _fallback_uid(item),
                             starts_at=item.start, ends_at=item.end, summary=item.title, stamp=stamp,
                             description=item.description, location=item.location,
-                            url=item.url or (agenda_url if item.kind == "meeting" else ""), sequence=item.sequence)
+                            url=item.url or (agenda_url if item.kind == "meeting" else ""), sequence=item.sequence,
+                            status=item.ics_status)
               for item in items]
     live = {event.uid for event in events}
     return calendar_bytes(events + [c for c in cancelled if c.uid not in live], tz=tz, name=name)

@@ -53,4 +53,6 @@ def test_organiser_marks_absent_confirms_all_and_the_partner_sees_the_replacemen
     partner = new_page()
     log_in(partner, live_server, user_email(app, e["p"]), lang)
     follow(partner, f"/{lang}/agenda/", "nav.main-nav")
-    assert translated(app, lang, "Meeting with %(name)s", name="Da Nang Recycling") in partner.inner_text("main")
+    main = partner.inner_text("main")
+    assert translated(app, lang, "Meeting with %(name)s", name="Da Nang Recycling") in main
+    assert translated(app, lang, "Cancelled: your partner cannot attend") in partner.inner_text(".meeting-freed")

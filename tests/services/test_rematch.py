@@ -287,9 +287,9 @@ def test_the_partners_calendar_gets_the_replacement_and_the_freed_meeting_a_high
     with app.test_request_context("/en/"):
         items = agenda.agenda_items(db.session, company_user(p1))
         events = Calendar.from_ical(agenda.agenda_calendar(items, "Asia/Ho_Chi_Minh", "Week")).walk("VEVENT")
-    by_summary = {str(e["SUMMARY"]): int(e["SEQUENCE"]) for e in events}
-    assert by_summary["Meeting with Free One"] == day.publications + 1
-    assert by_summary["Meeting with Absent Co"] == 1
+    by_summary = {str(e["SUMMARY"]): (int(e["SEQUENCE"]), str(e.get("STATUS", ""))) for e in events}
+    assert by_summary["Meeting with Free One"] == (day.publications + 1, "")
+    assert by_summary["Meeting with Absent Co"] == (1, "CANCELLED")
 
 
 def test_a_proposal_confirmed_twice_makes_one_meeting(day, firms):
@@ -319,3 +319,17 @@ def test_the_partner_is_told_in_its_own_language(app, ctx, make_company):
     assert translated(app, "ja", "%(name)s cannot attend your meeting", name="Absent Co") in subject
     assert translated(app, "ja", "%(name)s cannot attend: your meeting with them is cancelled. We are looking for "
                                  "another partner for you in that slot.", name="Absent Co") in body
+
+
+def test_the_freed_meeting_does_not_warn_of_an_overlap_with_its_replacement(app, day, firms):
+    from matchmaker.services import agenda
+
+    a, p1, _p2, f1, *_ = firms
+    absent(day, a, scores=fixed_scores({(p1, f1): 0.4}))
+    db.session.commit()
+    replacements.confirm_all(db.session, day.id, organiser(), now=local(day, "08:40"))
+    db.session.commit()
+    with app.test_request_context("/en/"):
+        items = agenda.agenda_items(db.session, company_user(p1))
+    assert [(i.title, i.ics_status, i.warnings) for i in items if i.start == local(day, "09:00")] == [
+        ("Meeting with Absent Co", "CANCELLED", []), ("Meeting with Free One", "", [])]

@@ -48,6 +48,14 @@ def absent(ms, company, hhmm=None, scores=None, now="08:30", reason="organiser")
                                now=local(ms, now))
 
 
+def replaced(ms, a, p1, f1):
+    """A is absent from the start; P1 is refilled with F1 and the organiser confirms it."""
+    absent(ms, a, scores=fixed_scores({(p1, f1): 0.4}))
+    db.session.commit()
+    replacements.confirm_all(db.session, ms.id, organiser(), now=local(ms, "08:40"))
+    db.session.commit()
+
+
 def test_absence_from_a_time_frees_only_the_meetings_from_then_on(day, firms):
     a, p1, p2, *_ = firms
     result = absent(day, a, "09:45")
@@ -252,10 +260,7 @@ def test_overview_figures(day, firms):
     from matchmaker.services.eventday import rematch_overview
 
     a, p1, p2, f1, *_ = firms
-    absent(day, a, scores=fixed_scores({(p1, f1): 0.4}))
-    db.session.commit()
-    replacements.confirm_all(db.session, day.id, organiser(), now=local(day, "08:40"))
-    db.session.commit()
+    replaced(day, a, p1, f1)
     view = rematch_overview.overview(db.session, day)
     assert (view.freed_count, view.refilled, view.possible) == (2, 1, 1)
     assert [row.reason for row in view.absences] == ["organiser"]
@@ -266,10 +271,7 @@ def test_table_sheets_show_the_replacement_at_the_freed_table(day, firms):
     from matchmaker.services.schedule.review import load_board
 
     a, p1, _p2, f1, *_ = firms
-    absent(day, a, scores=fixed_scores({(p1, f1): 0.4}))
-    db.session.commit()
-    replacements.confirm_all(db.session, day.id, organiser(), now=local(day, "08:40"))
-    db.session.commit()
+    replaced(day, a, p1, f1)
     table, cells = load_board(db.session, day, "published").grid()[0]
     assert (cells[0].source, cells[0].pair) == ("replacement", tuple(sorted((p1, f1))))
 
@@ -280,10 +282,7 @@ def test_the_partners_calendar_gets_the_replacement_and_the_freed_meeting_a_high
     from matchmaker.services import agenda
 
     a, p1, _p2, f1, *_ = firms
-    absent(day, a, scores=fixed_scores({(p1, f1): 0.4}))
-    db.session.commit()
-    replacements.confirm_all(db.session, day.id, organiser(), now=local(day, "08:40"))
-    db.session.commit()
+    replaced(day, a, p1, f1)
     with app.test_request_context("/en/"):
         items = agenda.agenda_items(db.session, company_user(p1))
         events = Calendar.from_ical(agenda.agenda_calendar(items, "Asia/Ho_Chi_Minh", "Week")).walk("VEVENT")
@@ -325,10 +324,7 @@ def test_the_freed_meeting_does_not_warn_of_an_overlap_with_its_replacement(app,
     from matchmaker.services import agenda
 
     a, p1, _p2, f1, *_ = firms
-    absent(day, a, scores=fixed_scores({(p1, f1): 0.4}))
-    db.session.commit()
-    replacements.confirm_all(db.session, day.id, organiser(), now=local(day, "08:40"))
-    db.session.commit()
+    replaced(day, a, p1, f1)
     with app.test_request_context("/en/"):
         items = agenda.agenda_items(db.session, company_user(p1))
     assert [(i.title, i.ics_status, i.warnings) for i in items if i.start == local(day, "09:00")] == [

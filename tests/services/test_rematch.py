@@ -329,3 +329,22 @@ def test_the_freed_meeting_does_not_warn_of_an_overlap_with_its_replacement(app,
         items = agenda.agenda_items(db.session, company_user(p1))
     assert [(i.title, i.ics_status, i.warnings) for i in items if i.start == local(day, "09:00")] == [
         ("Meeting with Absent Co", "CANCELLED", []), ("Meeting with Free One", "", [])]
+
+
+def test_sweep_frees_every_late_company_then_proposes_once(ctx, firms):
+    a, p1, p2, f1, f2, f3 = firms
+    ms = day_session()
+    publish(ms, a, p1, 1, 0)
+    publish(ms, p2, f2, 1, 1)
+    check_in(ms, p1, f1, f3)  # a, p2 and f2 have not come
+    calls = []
+
+    def scores(session, config, m):
+        calls.append(m.id)
+        return {tuple(sorted((p1, f1))): 0.5}
+
+    marked = rematch.sweep_not_checked_in(db.session, ms, config={"ABSENT_AFTER_MINUTES": 15}, scores=scores,
+                                          now=local(ms, "09:20"))
+    assert sorted(marked) == sorted([a, f2, p2])
+    assert calls == [ms.id]
+    assert [(p.company_low, p.company_high) for p in proposals(ms.id)] == [tuple(sorted((p1, f1)))]

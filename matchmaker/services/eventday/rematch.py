@@ -156,8 +156,10 @@ def _expire_proposals_of(session: Session, ms_id: int, company_id: int) -> None:
 
 def mark_absent(session: Session, company_id: int, ms_id: int, from_time: datetime | None = None,
                 reason: str = "organiser", user: User | None = None, *, config: Mapping,
-                scores: Scores | None = None, now: datetime | None = None) -> Rematched:
+                scores: Scores | None = None, now: datetime | None = None, propose: bool = True) -> Rematched:
     """Mark the company absent from *from_time* (UTC; default now), free, re-match (module docstring).
+
+    *propose* False leaves the re-matching to the caller (one run after marking several companies).
 
     Raises LookupError for an unknown session or company, ValidationError for a time after the
     session's end, PermissionError for a user who is not an organiser. Does not commit.
@@ -174,7 +176,7 @@ def mark_absent(session: Session, company_id: int, ms_id: int, from_time: dateti
         raise LookupError("no such company")
     absence = _record(session, ms, company.id, _start(ms, from_time, now), reason, user)
     freed = free_meetings(session, ms, company, absence, user)
-    result = propose_replacements(session, ms, config=config, scores=scores, now=now)
+    result = propose_replacements(session, ms, config=config, scores=scores, now=now) if propose else Rematched()
     result.freed, result.absence = freed, absence
     return result
 
@@ -249,7 +251,9 @@ def sweep_not_checked_in(session: Session, ms: MatchSession, *, config: Mapping,
     late = sorted(c for c, first in _first_meetings(session, ms).items()
                   if first - window <= now and c not in present and c not in away)
     for company_id in late:
-        mark_absent(session, company_id, ms.id, now, "not-checked-in", None, config=config, scores=scores, now=now)
+        mark_absent(session, company_id, ms.id, now, "not-checked-in", None, config=config, now=now, propose=False)
+    if late:
+        propose_replacements(session, ms, config=config, scores=scores, now=now)
     return late
 
 

@@ -348,3 +348,40 @@ def test_sweep_frees_every_late_company_then_proposes_once(ctx, firms):
     assert sorted(marked) == sorted([a, f2, p2])
     assert calls == [ms.id]
     assert [(p.company_low, p.company_high) for p in proposals(ms.id)] == [tuple(sorted((p1, f1)))]
+
+
+def test_two_organisers_confirming_all_at_once_make_each_meeting_once(app, firms):
+    import threading
+
+    a, p1, p2, f1, _f2, f3 = firms
+    with app.app_context():
+        ms = day_session()
+        publish(ms, a, p1, 0, 0)
+        publish(ms, a, p2, 2, 0)
+        check_in(ms, p1, p2, f1, f3)
+        absent(ms, a, scores=fixed_scores({(p1, f1): 0.4, (p2, f3): 0.7}))
+        db.session.commit()
+        ms_id, now = ms.id, local(ms, "08:40")
+    barrier, results, errors = threading.Barrier(2), [], []
+
+    def confirm_all():
+        with app.app_context():
+            barrier.wait()
+            try:
+                results.append(replacements.confirm_all(db.session, ms_id, organiser(), now=now).made)
+                db.session.commit()
+            except Exception as error:  # a lock or serialisation failure leaves this one's work out
+                db.session.rollback()
+                errors.append(error)
+
+    threads = [threading.Thread(target=confirm_all) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    with app.app_context():
+        made = db.session.scalars(select(ScheduledMeeting).where(ScheduledMeeting.source == "replacement")).all()
+        assert sorted((m.company_low, m.company_high) for m in made) == sorted(
+            [tuple(sorted((p1, f1))), tuple(sorted((p2, f3)))])
+        assert {p.status for p in proposals(ms_id)} == {"confirmed"}
+        assert db.session.scalar(select(func.count()).select_from(MeetingSeat)) == 4

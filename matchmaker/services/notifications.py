@@ -21,8 +21,32 @@ from matchmaker.timefmt import moment
 ANSWER_KINDS = {"accepted": "request_accepted", "declined": "request_declined"}
 
 
+# same-day re-matching (services.eventday.rematch): texts of its three notices
+REMATCH_KINDS = ("meeting_freed", "replacement_proposed", "replacement_made")
+
+
+def _rematch_text(notice: Notification) -> str:
+    if notice.kind == "meeting_freed":
+        return _("%(name)s cannot attend: your meeting with them is cancelled. We are looking for another partner "
+                 "for you in that slot.", name=notice.partner_name)
+    if notice.kind == "replacement_proposed":
+        return _("A replacement meeting with %(name)s is proposed to you. Accept or decline it on My agenda.",
+                 name=notice.partner_name)
+    return _("A replacement meeting with %(name)s is on your agenda.", name=notice.partner_name)
+
+
+def _rematch_subject(notice: Notification) -> str:
+    if notice.kind == "meeting_freed":
+        return _("%(name)s cannot attend your meeting", name=notice.partner_name)
+    if notice.kind == "replacement_proposed":
+        return _("a replacement meeting with %(name)s is proposed", name=notice.partner_name)
+    return _("a replacement meeting with %(name)s", name=notice.partner_name)
+
+
 def notice_text(notice: Notification) -> str:
     """The sentence of a notice, in the current language."""
+    if notice.kind in REMATCH_KINDS:
+        return _rematch_text(notice)
     if notice.kind == "approved":
         return _("Your company profile has been approved: it is public now, and you can request meetings.")
     if notice.kind == "request_received":
@@ -59,7 +83,9 @@ MEETING_DAY_TEXTS = {"meeting_late": _late_text, "meeting_cancelled": _cancelled
 
 
 def _subject(notice: Notification) -> str:
-    if notice.kind == "approved":
+    if notice.kind in REMATCH_KINDS:
+        news = _rematch_subject(notice)
+    elif notice.kind == "approved":
         news = _("your company profile is approved")
     elif notice.kind == "request_received":
         news = _("a meeting request from %(name)s", name=notice.partner_name)
@@ -91,10 +117,11 @@ def _body(notice: Notification, lang: str, message: str) -> str:
 
 
 def notify(session: Session, company: Company, kind: str, *, partner_name: str = "", reason: str = "",
-           request: MeetingRequest | None = None, message: str = "", meeting: ScheduledMeeting | None = None) -> Notification:
+           request: MeetingRequest | None = None, message: str = "", meeting: ScheduledMeeting | None = None,
+           meeting_id: int | None = None) -> Notification:
     """Leave a notice of *kind* for *company* (about *request* or *meeting*) and queue a mail to each of its users."""
     notice = Notification(company_id=company.id, kind=kind, partner_name=partner_name[:200], reason=reason or "",
-                          request_id=request.id if request else None, meeting_id=meeting.id if meeting else None)
+                          request_id=request.id if request else None, meeting_id=meeting.id if meeting else meeting_id)
     session.add(notice)
     session.flush()
     for user in company.users:

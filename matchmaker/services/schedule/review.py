@@ -50,7 +50,8 @@ class Board:
     left_out: set[int] = field(default_factory=set)  # companies the organisers left out of the session
 
     def __post_init__(self) -> None:
-        self._cells = {(m.table_id, m.slot_id): m for m in self.meetings}
+        # a freed (cancelled, no-show) published meeting gives its cell to the replacement made there
+        self._cells = {(m.table_id, m.slot_id): m for m in sorted(self.meetings, key=lambda m: m.live)}
         self._seats: dict[tuple[int, int], list[ScheduledMeeting]] = {}
         self._load = Counter(cid for m in self.meetings for cid in m.pair)
         for m in self.meetings:

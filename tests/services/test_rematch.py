@@ -288,7 +288,7 @@ def test_the_partners_calendar_gets_the_replacement_and_the_freed_meeting_a_high
         events = Calendar.from_ical(agenda.agenda_calendar(items, "Asia/Ho_Chi_Minh", "Week")).walk("VEVENT")
     by_summary = {str(e["SUMMARY"]): (int(e["SEQUENCE"]), str(e.get("STATUS", ""))) for e in events}
     assert by_summary["Meeting with Free One"] == (day.publications + 1, "")
-    assert by_summary["Meeting with Absent Co"] == (1, "CANCELLED")
+    assert by_summary["Cancelled: Meeting with Absent Co"] == (1, "CANCELLED")
 
 
 def test_a_proposal_confirmed_twice_makes_one_meeting(day, firms):

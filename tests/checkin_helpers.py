@@ -24,3 +24,18 @@ def make_badge(app):
                 return badge.id, tokens.checkin_path(badge)
 
     return make
+
+
+@pytest.fixture
+def make_staff(app):
+    """Factory: an event-day staff account; returns its email (password of the factories)."""
+    from matchmaker.models import User
+    from tests.conftest import _HASH
+
+    def make(email="staff@example.com", name="Lê Thị Hoa"):
+        with in_app(app):
+            db.session.add(User(email=email, name=name, password_hash=_HASH, role="staff"))
+            db.session.commit()
+        return email
+
+    return make

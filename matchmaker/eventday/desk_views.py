@@ -7,7 +7,7 @@ to ``camera=(self)``; the CSP stays the site's.
 
 from __future__ import annotations
 
-from flask import abort, flash, jsonify, make_response, redirect, render_template, request, url_for
+from flask import abort, flash, g, jsonify, make_response, redirect, render_template, request, url_for
 from flask_babel import get_timezone, gettext as _
 from flask_login import current_user
 
@@ -17,6 +17,7 @@ from matchmaker.eventday.blueprint import badge_link_bp, bp
 from matchmaker.eventday.desk_forms import BadgeCheckInForm, ScanForm, UndoCheckInForm
 from matchmaker.eventday.staff_fence import fence_staff
 from matchmaker.extensions import db
+from matchmaker.i18n import best_language, unrouted_language
 from matchmaker.models import Badge
 from matchmaker.services.eventday import checkin as desk
 from matchmaker.services.eventday import tokens
@@ -132,6 +133,12 @@ def undo_checkin():
 def checkin_counts():
     """The live figures for the desk's polling script."""
     return jsonify(desk.counts(db.session).as_json())
+
+
+@badge_link_bp.url_value_preprocessor
+def badge_link_language(endpoint, values):
+    """The badge link has no language in it: choose one before anything (a CSRF error page) renders."""
+    g.lang_code = unrouted_language() or best_language()
 
 
 @badge_link_bp.route("/b/<token>", methods=["GET", "POST"])

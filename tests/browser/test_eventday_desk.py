@@ -129,3 +129,42 @@ def test_staff_journey_search_check_in_counts_undo(app, live_server, page, make_
         desk.check_in_badge(db.session, db.session.get(Badge, badge_id), None, "scan")
         db.session.commit()
     expect(page.locator("[data-count=people]")).to_have_text("1 / 2", timeout=15000)  # the page polls every 5 s
+
+
+def test_usb_scanner_types_the_link_and_enter(app, live_server, page, make_company, make_badge, make_staff):
+    """A keyboard-wedge scanner: the focused field receives the link's keystrokes, then Enter."""
+    company = make_company(name="Hải Phòng Green", country="VN")
+    _, link = make_badge(company, name="Nguyễn Văn An", name_latin="Nguyen Van An")
+    log_in(page, live_server, make_staff(), "vi")
+    assert page.evaluate("document.activeElement.id") == "code"  # the field is focused on arrival
+    page.keyboard.type(live_server + link, delay=2)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "Nguyễn Văn An (Hải Phòng Green)" in page.inner_text(".flash")
+    page.keyboard.type(live_server + link, delay=2)  # the field has the focus again: a second scan
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert translated(app, "vi", "%(name)s (%(company)s) was already checked in at %(time)s. Nothing was changed.",
+                      name="Nguyễn Văn An", company="Hải Phòng Green", time="@").split("@")[0] in page.inner_text(".flash")
+    with app.app_context():
+        assert len(list(db.session.scalars(select(CheckIn)))) == 1
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_organiser_creates_a_staff_account(app, live_server, page, make_organiser, lang):
+    from matchmaker.models import User
+
+    log_in(page, live_server, make_organiser(), lang)
+    page.goto(f"{live_server}/{lang}/admin/companies")
+    with page.expect_navigation():
+        page.click(f"nav.subnav a[href='/{lang}/admin/staff/']")
+    page.fill("#name", "Lê Thị Hoa")
+    page.fill("#email", "hoa@example.com")
+    with page.expect_navigation():
+        page.click("form.staff-form [type=submit]")
+    assert translated(app, lang, "Staff account created for %(name)s; a link to choose a password was mailed to %(email)s.",
+                      name="Lê Thị Hoa", email="hoa@example.com") in page.inner_text(".flash")
+    assert "hoa@example.com" in page.inner_text("table.staff-list")
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == "hoa@example.com"))
+        assert user.role == "staff" and user.name == "Lê Thị Hoa"

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 
+import lxml.html
 import pytest
 from sqlalchemy import func, select
 
 from matchmaker.extensions import db
 from matchmaker.models import CheckIn
 from tests.checkin_helpers import make_badge, make_staff  # noqa: F401 - fixtures
-from tests.conftest import csrf_from, translated, user_email
+from tests.conftest import PASSWORD, csrf_from, translated, user_email
 from tests.webforms import submit
 
 DESK = "/{lang}/event/checkin/"
@@ -233,6 +234,15 @@ def test_junk_badge_links_never_fail(app, client, staff_client, make_company, ju
     # hostile input: confirming a junk badge
     response = staff_client.post("/b/" + junk, data={"csrf_token": token}, follow_redirects=True)
     assert response.status_code in (200, 400, 404) and _rows(app) == 0
+
+
+def test_staff_opening_a_badge_link_logged_out_logs_in_and_comes_back(app, client, make_company, make_badge, make_staff):
+    _, link = make_badge(make_company())
+    page = client.get(link)
+    login_link = lxml.html.fromstring(page.get_data(as_text=True)).cssselect("main a[href*='/auth/login']")[0].get("href")
+    back = submit(client, login_link, fields={"email": make_staff(), "password": PASSWORD}, follow_redirects=True)
+    assert back.request.path == link and "Check this person in?" in back.get_data(as_text=True)
+    assert _rows(app) == 0
 
 
 # ---- the command line

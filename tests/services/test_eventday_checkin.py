@@ -193,3 +193,25 @@ def test_search_shows_live_check_in(make_company, make_badge):
     result = desk.check_in(db.session, link, None)
     db.session.commit()
     assert desk.search(db.session, "yamada")[0].checkin.id == result.checkin.id
+
+
+def test_removing_a_staff_account_keeps_its_check_ins(make_company, make_badge, make_organiser):
+    from matchmaker.services.eventday import staff as staff_svc
+
+    make_organiser()
+    organiser = db.session.scalar(select(User).where(User.role == "organiser"))
+    member = staff_svc.create_staff(db.session, organiser, email="Desk@Example.com ", name=" Lê Thị Hoa ")
+    db.session.commit()
+    assert (member.email, member.name, member.role) == ("desk@example.com", "Lê Thị Hoa", "staff")
+    _, link = make_badge(make_company())
+    row = desk.check_in(db.session, link, member).checkin
+    db.session.commit()
+    assert row.checked_in_by == member.id
+    with pytest.raises(PermissionError):
+        staff_svc.remove_staff(db.session, member, member.id)  # staff cannot remove staff
+    assert staff_svc.remove_staff(db.session, organiser, organiser.id) is None  # only staff accounts go
+    staff_svc.remove_staff(db.session, organiser, member.id)
+    db.session.commit()
+    db.session.expire_all()
+    kept = db.session.scalar(select(CheckIn))
+    assert kept.id == row.id and kept.checked_in_by is None and kept.undone_at is None

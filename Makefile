@@ -12,7 +12,7 @@ export FLASK_APP := wsgi
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install system-deps build-deps pdf-deps translations model db serve-dev serve bench-matching bench-schedule bench-rematch bench-load clean
+.PHONY: run test install system-deps build-deps pdf-deps translations model vendor db serve-dev serve bench-matching bench-schedule bench-rematch bench-load clean
 
 run: db ## set up, load the demo event if the database is empty, serve http://127.0.0.1:5000
 	@$(BIN)/flask mail-outbox
@@ -26,7 +26,7 @@ test: install system-deps ## set up, then run every test (SQLite; PostgreSQL too
 	  TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -n $(TEST_WORKERS) --ignore=tests/core --ignore=tests/model; \
 	else echo "== PostgreSQL at $(PG_TEST_URL) does not answer: database tests ran on SQLite only"; fi
 
-install: $(STAMP) translations model pdf-deps
+install: $(STAMP) translations model vendor pdf-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,6 +60,20 @@ system-deps: build-deps pdf-deps ## ICU for PyICU; Debian's Chromium and CJK fon
 	@if ! command -v pg_dump >/dev/null 2>&1; then \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql-client; \
 	fi
+
+# The check-in desk's QR decoder: ZXing's JavaScript port, from the npm registry (pinned version and
+# checksum), served from static/vendor/ (gitignored; never a CDN). Plain JS: no worker, no wasm, no eval.
+ZXING_VERSION := 0.23.0
+ZXING_SHA256  := 3ede94153fb0c5b67a12d7adff6decd827c2b22714fdc6faecf27a8f20937ea6
+ZXING_JS      := static/vendor/zxing/zxing.min.js
+vendor: $(ZXING_JS)
+
+$(ZXING_JS):
+	@command -v npm >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq npm; }
+	@tmp=$$(mktemp -d) && cd $$tmp && npm pack --silent @zxing/library@$(ZXING_VERSION) >/dev/null && tar xzf zxing-library-$(ZXING_VERSION).tgz && \
+	  echo "$(ZXING_SHA256)  package/umd/index.min.js" | sha256sum -c --quiet && \
+	  mkdir -p $(CURDIR)/static/vendor/zxing && cp package/umd/index.min.js $(CURDIR)/$(ZXING_JS) && \
+	  cp package/LICENSE $(CURDIR)/static/vendor/zxing/LICENSE && rm -rf $$tmp
 
 translations: $(STAMP)
 	$(BIN)/flask translate compile

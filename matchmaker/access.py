@@ -32,6 +32,7 @@ def company_required(view):
             abort(403)
         return view(*args, **kwargs)
 
+    wrapped.company_only = True  # lets the security tests find every company route
     return wrapped
 
 

@@ -120,7 +120,8 @@ def demo_data_command(if_empty: bool) -> None:
         click.echo(f"Matchmaking session {ms_id} generated and published.")
     logins = demo_logins(db.session)
     if logins:
-        click.echo(f"Demo logins — organiser: {logins.organiser}   company: {logins.company}   password: {logins.password}")
+        click.echo(f"Demo logins — organiser: {logins.organiser}   company: {logins.company}   "
+                   f"event-day staff: {logins.staff}   password: {logins.password}")
 
 
 @click.command("seed-categories")

@@ -16,6 +16,7 @@ from matchmaker.services.categories import seed_categories
 from matchmaker.services.companies import OpportunityData, ProfileData, save_opportunity, update_profile
 
 DEMO_ORGANISER = "organiser@demo.example"
+DEMO_STAFF = "staff@demo.example"  # event-day staff: the check-in desk
 # bandit B105: the public password of the demo event, printed by make run
 DEMO_PASSWORD = "environment-week"  # nosec B105
 
@@ -27,6 +28,7 @@ class DemoLogins:
     organiser: str
     company: str
     password: str
+    staff: str = DEMO_STAFF
 
 
 def demo_companies() -> list[dict]:
@@ -49,6 +51,7 @@ def load_demo(session: Session) -> None:
         company = _load_company(session, entry, organiser)
         session.add(User(email=entry["email"], password_hash=password_hash, role="company", company=company,
                          locale=entry["items"][0]["language"]))
+    session.add(User(email=DEMO_STAFF, name="Desk staff", password_hash=password_hash, role="staff"))
     session.flush()
     from matchmaker.services.programme.importing import load_demo_programme
 

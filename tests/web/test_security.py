@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.models import Company, OpportunityVersion, User
+from tests.checkin_helpers import make_staff  # noqa: F401 - fixture
 from tests.conftest import PASSWORD, csrf_from, translated, user_email
 from tests.webforms import submit
 
@@ -62,6 +63,34 @@ def test_organiser_routes_turn_away_anonymous_and_companies(app, client, make_co
         # hostile input: a company posts to organiser routes whose forms it is never shown
         response = client.open(_url_for_rule(rule), method=method, data={"csrf_token": token})
         assert response.status_code == 403, rule.rule
+
+
+def test_staff_are_tried_on_every_route(app, client, make_staff, login):
+    """Event-day staff: every organiser and company route answers 403, and so does every other
+    route but the event-day pages, logging in and out and the time-zone switch."""
+    from matchmaker.eventday.staff_fence import staff_may_open
+
+    login(make_staff())
+    token = csrf_from(client.get("/en/event/checkin/").get_data(as_text=True))
+    with app.app_context():
+        open_to_staff = {r.endpoint for r in app.url_map.iter_rules() if staff_may_open(r.endpoint)}
+    tried = refused = 0
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        if rule.endpoint in ("static", "auth.logout"):
+            continue
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            # hostile input: staff open or post every route, with forms they are never shown
+            response = client.open(_url_for_rule(rule), method=method, data={"csrf_token": token} if method == "POST" else None)
+            tried += 1
+            assert response.status_code < 500, (method, rule.rule)
+            if rule.endpoint in ("main.dashboard", "main.index"):
+                assert response.status_code == 302 and response.headers["Location"].endswith("/event/checkin/")
+            elif getattr(view, "organiser_only", False) or getattr(view, "company_only", False) or rule.endpoint not in open_to_staff:
+                assert response.status_code == 403, (method, rule.rule)
+                refused += 1
+    assert tried > 100 and refused > 80
+    assert client.get("/en/event/checkin/").status_code == 200  # still signed in: nothing logged the staff out
 
 
 def test_registration_cannot_choose_role(client, app):

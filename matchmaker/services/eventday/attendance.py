@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.models import (
     LIVE_MEETING_STATUSES,
-    CheckIn,
     Company,
     MatchSession,
     MeetingEvent,
@@ -30,6 +29,7 @@ from matchmaker.models import (
     SessionSlot,
     User,
 )
+from matchmaker.services.eventday.checkin import companies_checked_in_at
 from matchmaker.services.eventday.meetings import Change, change_status
 from matchmaker.services.schedule.common import table_label
 from matchmaker.services.validation import ValidationError
@@ -240,17 +240,6 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if moment is not None else None
 
 
-def checked_in_at(session: Session, company_ids: list[int]) -> dict:
-    """Each company's first live (not undone) check-in, in UTC.
-
-    A small query of its own; ``services.eventday.checkin`` exposes the desk's version.
-    """
-    rows = session.execute(select(CheckIn.company_id, func.min(CheckIn.checked_in_at))
-                           .where(CheckIn.company_id.in_(company_ids), CheckIn.undone_at.is_(None))
-                           .group_by(CheckIn.company_id))
-    return dict(rows.all())
-
-
 def attendance_report(session: Session, ms_id: int) -> dict:
     """``{"companies": [...], "meetings": [...]}`` of a session's published schedule (LookupError if unknown).
 
@@ -265,7 +254,7 @@ def attendance_report(session: Session, ms_id: int) -> dict:
         .options(selectinload(ScheduledMeeting.slot), selectinload(ScheduledMeeting.table))
         .order_by(ScheduledMeeting.id)))
     ids = sorted({cid for m in meetings for cid in m.pair})
-    arrived = checked_in_at(session, ids)
+    arrived = companies_checked_in_at(session, ids)
     companies = session.scalars(select(Company).where(Company.id.in_(ids)).order_by(Company.id))
     return {
         "companies": [{"id": c.id, "name": c.name, "checked_in_at": _iso(arrived.get(c.id))} for c in companies],

@@ -94,8 +94,15 @@ def undo(session: Session, checkin_id: int, actor: User | None) -> CheckIn | Non
 def company_checked_in_at(session: Session, company: Company | int) -> datetime | None:
     """When the company's first live check-in happened (None: nobody of it checked in)."""
     company_id = company if isinstance(company, int) else company.id
-    return session.scalar(select(func.min(CheckIn.checked_in_at))
-                          .where(CheckIn.company_id == company_id, CheckIn.undone_at.is_(None)))
+    return companies_checked_in_at(session, [company_id]).get(company_id)
+
+
+def companies_checked_in_at(session: Session, company_ids: list[int]) -> dict[int, datetime]:
+    """Each company's first live (not undone) check-in, in UTC; companies nobody checked in are left out."""
+    rows = session.execute(select(CheckIn.company_id, func.min(CheckIn.checked_in_at))
+                           .where(CheckIn.company_id.in_(company_ids), CheckIn.undone_at.is_(None))
+                           .group_by(CheckIn.company_id))
+    return dict(rows.all())
 
 
 def _expected_badges():

@@ -225,5 +225,8 @@ def init_app(app: Flask) -> None:
     from matchmaker.eventday.cli import load_commands as event_commands
 
     app.cli.add_command(event_commands())
+    from matchmaker.outcomes.cli import outcomes_cli
+
+    app.cli.add_command(outcomes_cli)
     for command in (users_cli, mail_outbox_command, companies_cli, matches_cli, jobs_cli, translate_cli, demo_data_command, seed_categories_command):
         app.cli.add_command(command)

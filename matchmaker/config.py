@@ -26,6 +26,8 @@ Every variable the site reads is listed here (and in the README):
 ``MATCHMAKER_IMPORT_JOB_ROWS``   uploads with more rows than this are imported by a background job (default 200).
 ``MATCHMAKER_PUBLISH_UNDO_MINUTES``  minutes a schedule publication can be undone before companies are told (default 10).
 ``MATCHMAKER_CALENDAR_CANCELLED_DAYS``  days a dropped meeting or deleted seminar stays in calendars as cancelled (default 30).
+``MATCHMAKER_FEEDBACK_LINK_DAYS``  days a meeting's feedback link (sent by mail) works (default 90).
+``MATCHMAKER_FOLLOWUP_REMINDER_MONTHS``  months after the event when pairs are reminded to update their follow-up (default "1,3,6").
 ``MATCHMAKER_PAGE_CACHE_SECONDS``  seconds a visitor's public page stays in the page cache at most
                                  (default 60; 0 turns the cache off). See ``matchmaker.pagecache``.
 """
@@ -115,6 +117,9 @@ def defaults(instance_path: str) -> dict:
         "EVENT_KEY": env("MATCHMAKER_EVENT_KEY", "jv-environment-week"),
         "BADGE_MAX_AGE_DAYS": _count("MATCHMAKER_BADGE_MAX_AGE_DAYS", "180"),
         "ABSENT_AFTER_MINUTES": _count("MATCHMAKER_ABSENT_AFTER_MINUTES", "15"),
+        # after the event: how long a feedback link works, when follow-up reminders go out
+        "FEEDBACK_LINK_DAYS": _count("MATCHMAKER_FEEDBACK_LINK_DAYS", "90"),
+        "FOLLOWUP_REMINDER_MONTHS": env("MATCHMAKER_FOLLOWUP_REMINDER_MONTHS", "1,3,6"),
         "PAGE_CACHE_SECONDS": (page_cache := _count("MATCHMAKER_PAGE_CACHE_SECONDS", "60")),
         "PAGE_CACHE": page_cache > 0,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -7,13 +7,14 @@ from matchmaker.companies.forms import MultiCheckboxField
 from matchmaker.forms import Form
 
 
-class FeedbackForm(Form):
-    """A company's feedback on one held meeting."""
+FOLLOW_UP_LABELS = {"yes": _l("Yes"), "maybe": _l("Maybe"), "no": _l("No")}
 
-    rating = RadioField(_l("How useful was the meeting? (1 = not at all, 5 = very)"), validate_choice=False,
-                        choices=[(str(n), str(n)) for n in range(1, 6)])
-    follow_up = RadioField(_l("Will you follow up with this company?"), validate_choice=False,
-                           choices=[("yes", _l("Yes")), ("maybe", _l("Maybe")), ("no", _l("No"))])
+
+class FeedbackForm(Form):
+    """A company's feedback on one held meeting (the view gives the choices)."""
+
+    rating = RadioField(_l("How useful was the meeting? (1 = not at all, 5 = very)"), validate_choice=False)
+    follow_up = RadioField(_l("Will you follow up with this company?"), validate_choice=False)
     categories = MultiCheckboxField(_l("Cooperation areas the meeting concerned"), validate_choice=False)
     next_step = TextAreaField(_l("Next step"), description=_l("For example “send our technical data by the end of the month”."))
     comment = TextAreaField(_l("Comment for the organisers"), description=_l("Only the organisers read this; your partner does not."))

@@ -11,7 +11,7 @@ from matchmaker.access import company_required
 from matchmaker.extensions import db
 from matchmaker.forms import submit_form
 from matchmaker.models import FOLLOWUP_STAGES, Company
-from matchmaker.outcomes.forms import FeedbackForm, StageForm
+from matchmaker.outcomes.forms import FOLLOW_UP_LABELS, FeedbackForm, StageForm
 from matchmaker.services.categories import list_categories
 from matchmaker.services.outcomes import feedback as feedback_svc
 from matchmaker.services.outcomes import pipeline
@@ -34,6 +34,8 @@ def _category_choices():
 
 def _feedback_form(existing) -> FeedbackForm:
     form = FeedbackForm(obj=existing if request.method == "GET" else None)
+    form.rating.choices = [(str(n), str(n)) for n in range(1, 6)]
+    form.follow_up.choices = list(FOLLOW_UP_LABELS.items())
     form.categories.choices = _category_choices()
     if request.method == "GET" and existing is not None:
         form.rating.data, form.categories.data = str(existing.rating), [c.key for c in existing.categories]

@@ -185,5 +185,5 @@ def follow_up_counts(session: Session, session_id: int | None = None) -> dict[st
     if session_id is not None:
         query = query.where(MeetingFeedback.session_id == session_id)
     counts = dict.fromkeys(FOLLOW_UP_ANSWERS, 0)
-    counts.update(dict(session.execute(query).tuples()))
+    counts.update({answer: count for answer, count in session.execute(query)})
     return counts

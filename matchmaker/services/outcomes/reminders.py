@@ -84,7 +84,7 @@ def send_feedback_requests(session: Session, config: Mapping, link: FeedbackLink
         .options(selectinload(ScheduledMeeting.low), selectinload(ScheduledMeeting.high),
                  selectinload(ScheduledMeeting.session)))
     asked = {(row.meeting_id, row.company_id) for row in session.scalars(select(FeedbackInvitation))}
-    answered = set(session.execute(select(MeetingFeedback.meeting_id, MeetingFeedback.company_id)).tuples())
+    answered = {(m, c) for m, c in session.execute(select(MeetingFeedback.meeting_id, MeetingFeedback.company_id))}
     queued = 0
     for meeting in meetings:
         for company in (meeting.low, meeting.high):
@@ -110,8 +110,9 @@ def _feedback_body(meeting: ScheduledMeeting, company: Company, url: str) -> str
 
 
 def _pairs_met(session: Session) -> set[tuple[int, int]]:
-    return set(session.execute(select(ScheduledMeeting.company_low, ScheduledMeeting.company_high).where(
-        ScheduledMeeting.state == "published", ScheduledMeeting.status == "held")).tuples())
+    rows = session.execute(select(ScheduledMeeting.company_low, ScheduledMeeting.company_high).where(
+        ScheduledMeeting.state == "published", ScheduledMeeting.status == "held"))
+    return {(low, high) for low, high in rows}
 
 
 def send_followup_reminders(session: Session, link: PairLink, months: tuple[int, ...],

@@ -97,16 +97,23 @@ def export_command(fmt: str, output: Path | None) -> None:
 @click.command("demo-data")
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users or companies.")
-def demo_data_command(if_empty: bool) -> None:
+@click.option("--after-event", is_flag=True, help="Then show it some weeks after the week: meetings held and missed, feedback, follow-ups.")
+def demo_data_command(if_empty: bool, after_event: bool) -> None:
     """Load the demo event (companies, offers and needs, one organiser) and print its logins."""
     from matchmaker.services.demo import database_is_empty, demo_logins, load_demo
 
     if if_empty and not database_is_empty(db.session):
         click.echo("The database already has data; demo not loaded.")
-    else:
+    elif not (after_event and demo_logins(db.session)):
         load_demo(db.session)
         db.session.commit()
         click.echo("Demo event loaded.")
+    if after_event:
+        from matchmaker.demo.after_event import after_event_command_body
+
+        after_event_command_body()
+    else:
+        click.echo("To see it some weeks after the week (feedback, follow-ups): flask demo-data --after-event")
     logins = demo_logins(db.session)
     if logins:
         click.echo(f"Demo logins — organiser: {logins.organiser}   company: {logins.company}   password: {logins.password}")

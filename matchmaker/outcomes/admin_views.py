@@ -3,7 +3,7 @@ session, and the follow-up pipeline of every pair."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, render_template
 from sqlalchemy import select
 
 from matchmaker.access import organiser_required
@@ -14,20 +14,16 @@ from matchmaker.services.outcomes import pipeline
 from matchmaker.services.outcomes.privacy import small_count
 from matchmaker.services.schedule.common import session_label
 from matchmaker.services.schedule.sessions import list_sessions
+from matchmaker.urls import query_id
 
 bp = Blueprint("outcomes_admin", __name__, url_prefix="/<lang_code>/admin/outcomes")
-
-
-def _session_filter() -> int | None:
-    raw = request.args.get("session", "")
-    return int(raw) if raw.isdigit() else None
 
 
 @bp.route("/feedback")
 @organiser_required
 def feedback():
     """Feedback per meeting (both sides), with ratings and comments; a session filter."""
-    session_id = _session_filter()
+    session_id = query_id("session")
     rows = feedback_svc.feedback_for_organisers(db.session, session_id)
     meetings = {m.id: m for m in db.session.scalars(select(ScheduledMeeting).where(
         ScheduledMeeting.id.in_({row.meeting_id for row in rows})))} if rows else {}
@@ -54,7 +50,7 @@ def leads():
                            stages=FOLLOWUP_STAGES, stage_label=pipeline.stage_label)
 
 
-@bp.route("/leads/<int:low>-<int:high>")
+@bp.route("/leads/<id:low>-<id:high>")
 @organiser_required
 def lead(low: int, high: int):
     """The follow-up of one pair, as both companies see it."""

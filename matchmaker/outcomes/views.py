@@ -43,8 +43,9 @@ def _feedback_form(existing) -> FeedbackForm:
 
 
 def _refused(reason: str):
-    status = 404 if reason == "unknown" else 403
-    return render_template("outcomes/refused.html", message=feedback_svc.refusal_message(reason)), status
+    if reason == "unknown":
+        abort(404)
+    return render_template("outcomes/refused.html", message=feedback_svc.refusal_message(reason)), 403
 
 
 def _feedback_company(meeting_id: int) -> int | None:
@@ -60,7 +61,7 @@ def _feedback_company(meeting_id: int) -> int | None:
     return None
 
 
-@bp.route("/meetings/<int:meeting_id>/feedback", methods=["GET", "POST"])
+@bp.route("/meetings/<id:meeting_id>/feedback", methods=["GET", "POST"])
 def feedback(meeting_id: int):
     """The feedback form of one held meeting: for the signed-in company, or through the mail link."""
     try:
@@ -97,7 +98,7 @@ def _stage_form() -> StageForm:
     return form
 
 
-@bp.route("/leads/<int:partner_id>", methods=["GET", "POST"])
+@bp.route("/leads/<id:partner_id>", methods=["GET", "POST"])
 @company_required
 def lead(partner_id: int):
     """The follow-up of the company with *partner_id*: its stages, and a form to record one."""

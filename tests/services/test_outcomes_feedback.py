@@ -113,3 +113,18 @@ def test_pipeline_bad_date_and_stage(pair):
 @pytest.mark.parametrize("n, shown", [(0, "0"), (1, "<3"), (2, "<3"), (3, "3"), (40, "40"), (None, "0")])
 def test_small_count(n, shown):
     assert small_count(n) == shown
+
+
+def test_pair_areas_from_stage_else_feedback(ctx, make_company):
+    a, b, c = make_company("A", "JP"), make_company("B", "VN"), make_company("C", "VN")
+    first, second = published_meeting(a, b), published_meeting(a, c, slot=1)
+    later = date(2027, 3, 1)
+    pipeline.record_stage(db.session, a, b, pipeline.StageData("contact", "2026-12-20", "", "hydrogen"), today=later)
+    pipeline.record_stage(db.session, b, a, pipeline.StageData("proposal", "2027-01-20", "", "jcm"), today=later)
+    meeting = fb.meeting_for_feedback(db.session, second, c)
+    fb.save_feedback(db.session, meeting, c, fb.FeedbackData(rating="3", follow_up="yes", categories=["water", "ccus"]))
+    fb.save_feedback(db.session, meeting, a, fb.FeedbackData(rating="3", follow_up="yes", categories=["water"]))
+    pipeline.record_stage(db.session, c, a, pipeline.StageData("contact", "2026-12-20"), today=later)
+    db.session.commit()
+    assert pipeline.pair_areas(db.session) == {tuple(sorted((a, b))): "jcm", tuple(sorted((a, c))): "water"}
+    assert first

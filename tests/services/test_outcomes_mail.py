@@ -76,3 +76,13 @@ def test_reminder_months_setting():
     assert reminder_months("2, 12") == (2, 12)
     assert reminder_months("") == (1, 3, 6) and reminder_months("x") == (1, 3, 6)
     assert add_months(datetime(2027, 1, 31), 1) == datetime(2027, 2, 28)
+
+
+def test_send_mail_command(app, met, runner):
+    result = runner.invoke(args=["outcomes", "send-mail", "--base-url", "http://event.example",
+                                 "--now", "2027-01-02T00:00:00+00:00"])
+    assert result.exit_code == 0, result.output
+    assert "Feedback mails: 2. Follow-up reminders: 2." in result.output
+    assert link_in(mails_to(app, "jp@example.com")[0], "/ja/outcomes/meetings/")
+    queued = runner.invoke(args=["outcomes", "send-mail", "--queue"])
+    assert queued.exit_code != 0 and "REDIS_URL" in queued.output

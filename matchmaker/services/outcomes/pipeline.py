@@ -181,3 +181,36 @@ def stages_by_category(session: Session) -> dict[tuple[str | None, str], int]:
                            .select_from(FollowupStage).outerjoin(Category, Category.id == FollowupStage.category_id)
                            .group_by(Category.key, FollowupStage.stage))
     return {(key, stage): count for key, stage, count in rows}
+
+
+def pair_areas(session: Session) -> dict[tuple[int, int], str | None]:
+    """Every pair with a recorded stage -> its cooperation area (category key, None when unknown).
+
+    The area of the pair's furthest stage that names one; else the area its companies' feedback
+    named most often (ties: the first in the plan's order).
+    """
+    from matchmaker.models import MeetingFeedback, feedback_categories
+
+    areas: dict[tuple[int, int], str | None] = {}
+    rows = session.execute(select(FollowupStage.pair_low, FollowupStage.pair_high, FollowupStage.stage, Category.key)
+                           .outerjoin(Category, Category.id == FollowupStage.category_id))
+    best: dict[tuple[int, int], tuple[int, str]] = {}
+    for low, high, stage, key in rows:
+        areas.setdefault((low, high), None)
+        if key and ((low, high) not in best or FOLLOWUP_STAGES.index(stage) > best[(low, high)][0]):
+            best[(low, high)] = (FOLLOWUP_STAGES.index(stage), key)
+    named = session.execute(select(ScheduledMeeting.company_low, ScheduledMeeting.company_high, Category.key,
+                                   Category.position, func.count())
+                            .join(MeetingFeedback, MeetingFeedback.meeting_id == ScheduledMeeting.id)
+                            .join(feedback_categories, feedback_categories.c.feedback_id == MeetingFeedback.id)
+                            .join(Category, Category.id == feedback_categories.c.category_id)
+                            .group_by(ScheduledMeeting.company_low, ScheduledMeeting.company_high, Category.key,
+                                      Category.position))
+    from_feedback: dict[tuple[int, int], tuple[int, int, str]] = {}
+    for low, high, key, position, count in named:
+        ranked = (-count, position, key)
+        if (low, high) not in from_feedback or ranked < from_feedback[(low, high)]:
+            from_feedback[(low, high)] = ranked
+    for pair in areas:
+        areas[pair] = best[pair][1] if pair in best else (from_feedback[pair][2] if pair in from_feedback else None)
+    return areas

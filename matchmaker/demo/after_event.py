@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.models import (
     FOLLOWUP_STAGES,
-    Category,
     Company,
     FollowupStage,
     MatchSession,

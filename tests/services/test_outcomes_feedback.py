@@ -117,7 +117,8 @@ def test_small_count(n, shown):
 
 def test_pair_areas_from_stage_else_feedback(ctx, make_company):
     a, b, c = make_company("A", "JP"), make_company("B", "VN"), make_company("C", "VN")
-    first, second = published_meeting(a, b), published_meeting(a, c, slot=1)
+    published_meeting(a, b)
+    second = published_meeting(a, c, slot=1)
     later = date(2027, 3, 1)
     pipeline.record_stage(db.session, a, b, pipeline.StageData("contact", "2026-12-20", "", "hydrogen"), today=later)
     pipeline.record_stage(db.session, b, a, pipeline.StageData("proposal", "2027-01-20", "", "jcm"), today=later)
@@ -127,4 +128,21 @@ def test_pair_areas_from_stage_else_feedback(ctx, make_company):
     pipeline.record_stage(db.session, c, a, pipeline.StageData("contact", "2026-12-20"), today=later)
     db.session.commit()
     assert pipeline.pair_areas(db.session) == {tuple(sorted((a, b))): "jcm", tuple(sorted((a, c))): "water"}
-    assert first
+
+
+def test_two_first_answers_at_once_end_as_one_row(pair, monkeypatch):
+    """The other tab's first answer lands between our look-up and our insert: ours updates it."""
+    jp, vn, meeting_id = pair
+    meeting = fb.meeting_for_feedback(db.session, meeting_id, jp)
+    fb.save_feedback(db.session, meeting, jp, fb.FeedbackData(**GOOD))
+    db.session.commit()
+    real, calls = fb.feedback_of, []
+
+    def stale_then_real(*args):
+        calls.append(args)
+        return None if len(calls) == 1 else real(*args)
+
+    monkeypatch.setattr(fb, "feedback_of", stale_then_real)
+    fb.save_feedback(db.session, meeting, jp, fb.FeedbackData(**{**GOOD, "rating": "1"}))
+    db.session.commit()
+    assert [(row.company_id, row.rating) for row in db.session.scalars(select(MeetingFeedback))] == [(jp, 1)]

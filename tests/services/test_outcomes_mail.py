@@ -3,16 +3,17 @@ per pair and milestone (a fake clock), each in the recipient's language."""
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import select
 
 from matchmaker.extensions import db
-from matchmaker.models import Company, FollowupReminder, User
+from matchmaker.models import Company, FollowupReminder
 from matchmaker.outcomes.tasks import send_outcome_mails
 from matchmaker.services.outcomes.reminders import add_months, reminder_months
-from tests.conftest import translated, user_email
+from tests.conftest import translated
 from tests.mailbox import empty_outbox, link_in, mails_to
 from tests.outcomes_helpers import published_meeting
 
@@ -86,3 +87,21 @@ def test_send_mail_command(app, met, runner):
     assert link_in(mails_to(app, "jp@example.com")[0], "/ja/outcomes/meetings/")
     queued = runner.invoke(args=["outcomes", "send-mail", "--queue"])
     assert queued.exit_code != 0 and "REDIS_URL" in queued.output
+
+
+def test_send_mail_through_the_queue(app, met, runner, monkeypatch):
+    """``--queue`` puts the task on the real RQ queue; a worker sends the mails (Redis db 10)."""
+    from redis import Redis
+    from rq import Queue
+
+    from matchmaker import jobs
+
+    url = os.environ.get("OUTCOMES_REDIS_URL", "redis://127.0.0.1:6379/10")
+    queue = Queue(jobs.QUEUE_NAME, connection=Redis.from_url(url))
+    queue.empty()
+    monkeypatch.setitem(app.config, "REDIS_URL", url)
+    result = runner.invoke(args=["outcomes", "send-mail", "--queue", "--now", "2026-12-02T00:00:00+00:00"])
+    assert result.exit_code == 0 and "Queued: rq:" in result.output
+    assert queue.count == 1 and not mails_to(app, "vn@example.com")
+    jobs.run_worker(app, url, burst=True, fork=False)
+    assert len(mails_to(app, "vn@example.com")) == 1

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from matchmaker.extensions import db
 from matchmaker.models import FollowupStage, MeetingFeedback, ScheduledMeeting

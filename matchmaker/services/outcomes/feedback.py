@@ -24,6 +24,7 @@ from matchmaker.models import (
 )
 from matchmaker.services import validation as v
 from matchmaker.services.accounts import read_token, sign_token
+from matchmaker.services.outcomes.rows import add_or_existing
 
 FEEDBACK_SALT = "matchmaker.meeting-feedback"
 REFUSAL_REASONS = ("unknown", "not-yours", "not-held", "other-meeting", "bad-link")
@@ -124,8 +125,11 @@ def save_feedback(session: Session, meeting: ScheduledMeeting, company_id: int, 
     next_step = checks(v.text, "next_step", data.next_step, max_length=NEXT_STEP_MAX, required=False)
     comment = checks(v.text, "comment", data.comment, max_length=COMMENT_MAX, required=False)
     checks.done()
-    feedback = feedback_of(session, meeting.id, company_id) or MeetingFeedback(
-        meeting_id=meeting.id, company_id=company_id, session_id=meeting.session_id)
+    feedback = feedback_of(session, meeting.id, company_id)
+    if feedback is None:
+        feedback = add_or_existing(session, MeetingFeedback(
+            meeting_id=meeting.id, company_id=company_id, session_id=meeting.session_id, rating=rating,
+            follow_up=follow_up), lambda: feedback_of(session, meeting.id, company_id))
     feedback.rating, feedback.follow_up, feedback.next_step, feedback.comment = rating, follow_up, next_step, comment
     feedback.categories = categories
     feedback.user_id = actor.id if actor is not None and actor.company_id == company_id else feedback.user_id

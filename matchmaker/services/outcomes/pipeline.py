@@ -25,6 +25,7 @@ from matchmaker.models import (
     pair_key,
 )
 from matchmaker.services import validation as v
+from matchmaker.services.outcomes.rows import add_or_existing
 
 STAGE_LABELS = {
     "contact": _l("Contact made"),
@@ -120,6 +121,11 @@ def _category(session: Session, raw: str | None) -> Category | None:
     return category
 
 
+def _stage_row(session: Session, low: int, high: int, stage: str) -> FollowupStage | None:
+    return session.scalar(select(FollowupStage).where(FollowupStage.pair_low == low, FollowupStage.pair_high == high,
+                                                      FollowupStage.stage == stage))
+
+
 def record_stage(session: Session, company_id: int, partner_id: int, data: StageData,
                  actor: User | None = None, today: date | None = None) -> FollowupStage:
     """Record (or correct) a stage of the pipeline of *company_id* with *partner_id*.
@@ -135,9 +141,9 @@ def record_stage(session: Session, company_id: int, partner_id: int, data: Stage
     category = checks(_category, session, data.category)
     checks.done()
     low, high = pair_key(company_id, partner_id)
-    row = session.scalar(select(FollowupStage).where(FollowupStage.pair_low == low, FollowupStage.pair_high == high,
-                                                     FollowupStage.stage == stage))
-    row = row or FollowupStage(pair_low=low, pair_high=high, stage=stage)
+    row = _stage_row(session, low, high, stage) or add_or_existing(
+        session, FollowupStage(pair_low=low, pair_high=high, stage=stage, happened_on=day, entered_by=company_id),
+        lambda: _stage_row(session, low, high, stage))
     row.happened_on, row.note, row.category, row.entered_by = day, note, category, company_id
     row.user_id = actor.id if actor is not None else None
     session.add(row)

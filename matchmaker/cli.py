@@ -97,9 +97,10 @@ def export_command(fmt: str, output: Path | None) -> None:
 @click.command("demo-data")
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users or companies.")
-def demo_data_command(if_empty: bool) -> None:
+@click.option("--after-event", is_flag=True, help="Then show it some weeks after the week: meetings held and missed, feedback, follow-ups.")
+def demo_data_command(if_empty: bool, after_event: bool) -> None:
     """Load the demo event (companies, offers and needs, one organiser, a published matchmaking
-    session) and print its logins."""
+    session) and print its logins; with --after-event, show it some weeks after the week."""
     from flask import current_app
 
     from matchmaker.services.demo import DEMO_ORGANISER, database_is_empty, demo_logins, load_demo
@@ -109,7 +110,7 @@ def demo_data_command(if_empty: bool) -> None:
 
     if if_empty and not database_is_empty(db.session):
         click.echo("The database already has data; demo not loaded.")
-    else:
+    elif not (after_event and demo_logins(db.session)):
         load_demo(db.session)
         db.session.commit()
         click.echo("Demo event loaded. Scheduling its matchmaking session (embeddings, then the solver)…")
@@ -118,6 +119,12 @@ def demo_data_command(if_empty: bool) -> None:
         except (EmbeddingModelError, RuntimeError, ValidationError) as error:  # the rest of the demo stays
             raise click.ClickException(f"The demo matchmaking session was not scheduled: {error}") from None
         click.echo(f"Matchmaking session {ms_id} generated and published.")
+    if after_event:
+        from matchmaker.demo.after_event import after_event_command_body
+
+        after_event_command_body()
+    else:
+        click.echo("To see it some weeks after the week (feedback, follow-ups): flask demo-data --after-event")
     logins = demo_logins(db.session)
     if logins:
         click.echo(f"Demo logins — organiser: {logins.organiser}   company: {logins.company}   "
@@ -237,5 +244,8 @@ def init_app(app: Flask) -> None:
     from matchmaker.eventday.cli import load_commands as event_commands
 
     app.cli.add_command(event_commands())
+    from matchmaker.outcomes.cli import outcomes_cli
+
+    app.cli.add_command(outcomes_cli)
     for command in (users_cli, mail_outbox_command, companies_cli, matches_cli, jobs_cli, translate_cli, demo_data_command, seed_categories_command):
         app.cli.add_command(command)

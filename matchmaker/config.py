@@ -29,6 +29,8 @@ Every variable the site reads is listed here (and in the README):
 ``MATCHMAKER_PUBLIC_URL``        the site's public address (``https://matching.example.org``), put in the
                                  badges' QR codes; default: the host a page was asked for (on the command
                                  line: ``http://127.0.0.1:5000``).
+``MATCHMAKER_FEEDBACK_LINK_DAYS``  days a meeting's feedback link (sent by mail) works (default 90).
+``MATCHMAKER_FOLLOWUP_REMINDER_MONTHS``  months after the event when pairs are reminded to update their follow-up (default "1,3,6").
 ``MATCHMAKER_PAGE_CACHE_SECONDS``  seconds a visitor's public page stays in the page cache at most
                                  (default 60; 0 turns the cache off). See ``matchmaker.pagecache``.
 """
@@ -119,6 +121,9 @@ def defaults(instance_path: str) -> dict:
         "BADGE_MAX_AGE_DAYS": _count("MATCHMAKER_BADGE_MAX_AGE_DAYS", "180"),
         "PUBLIC_URL": env("MATCHMAKER_PUBLIC_URL", "").strip().rstrip("/"),
         "ABSENT_AFTER_MINUTES": _count("MATCHMAKER_ABSENT_AFTER_MINUTES", "15"),
+        # after the event: how long a feedback link works, when follow-up reminders go out
+        "FEEDBACK_LINK_DAYS": _count("MATCHMAKER_FEEDBACK_LINK_DAYS", "90"),
+        "FOLLOWUP_REMINDER_MONTHS": env("MATCHMAKER_FOLLOWUP_REMINDER_MONTHS", "1,3,6"),
         "PAGE_CACHE_SECONDS": (page_cache := _count("MATCHMAKER_PAGE_CACHE_SECONDS", "60")),
         "PAGE_CACHE": page_cache > 0,
         "SESSION_COOKIE_SAMESITE": "Lax",

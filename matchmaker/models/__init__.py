@@ -73,12 +73,28 @@ from matchmaker.models.eventday import (
     MeetingEvent,
     ReplacementProposal,
 )
+from matchmaker.models.outcomes import (
+    FOLLOW_UP_ANSWERS,
+    FOLLOWUP_STAGES,
+    FeedbackInvitation,
+    FollowupReminder,
+    FollowupStage,
+    MeetingFeedback,
+    feedback_categories,
+)
 from matchmaker.models.notification import NOTICE_KINDS_COMPANY, Notification
 from matchmaker.models.undo import UndoAction
 from matchmaker.models.user import ROLES, User
 from matchmaker.models.version import DataVersion
 
 __all__ = [
+    "FOLLOW_UP_ANSWERS",
+    "FOLLOWUP_STAGES",
+    "FeedbackInvitation",
+    "FollowupReminder",
+    "FollowupStage",
+    "MeetingFeedback",
+    "feedback_categories",
     "ABSENCE_REASONS",
     "LIVE_MEETING_STATUSES",
     "MEETING_EVENT_KINDS",

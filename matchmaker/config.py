@@ -17,6 +17,7 @@ Every variable the site reads is listed here (and in the README):
 ``MATCHMAKER_REQUEST_CAP``       open outgoing meeting requests allowed per company (default 15).
 ``MATCHMAKER_EMBEDDING_MODEL``   local sentence-transformers folder or hub id of the embedding model.
 ``MATCHMAKER_MATCH_CROSS_BORDER``  score bonus for Japan–Vietnam pairs (default: the core's 0.01).
+``MATCHMAKER_EVENT_CLOCK``      demos only: the moment (ISO 8601 with zone) the event-day code takes as now at start.
 ``REDIS_URL``                    Redis for shared rate-limit counters and the job queue (optional).
 ``MATCHMAKER_HTTPS``             1 when served over HTTPS: Secure cookies, HSTS, https links.
 ``MATCHMAKER_LOGIN_LIMIT``       failed sign-ins allowed per address and per account from one address or
@@ -39,6 +40,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -66,6 +68,20 @@ def secret_key(instance_path: str) -> str:
         path.write_text(secrets.token_urlsafe(48))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def clock_offset(raw: str | None, real_now: datetime | None = None) -> timedelta:
+    """How far the event clock *raw* (ISO 8601 with a zone; empty: none) is from the real time."""
+    raw = (raw or "").strip()
+    if not raw:
+        return timedelta(0)
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        raise ValueError(f"MATCHMAKER_EVENT_CLOCK must be an ISO 8601 time with its zone, not {raw!r}") from None
+    if moment.tzinfo is None:
+        raise ValueError(f"MATCHMAKER_EVENT_CLOCK needs its zone (e.g. +07:00), not {raw!r}")
+    return moment.astimezone(timezone.utc) - (real_now or datetime.now(timezone.utc))
 
 
 def _count(name: str, default: str) -> int:
@@ -124,6 +140,8 @@ def defaults(instance_path: str) -> dict:
         # after the event: how long a feedback link works, when follow-up reminders go out
         "FEEDBACK_LINK_DAYS": _count("MATCHMAKER_FEEDBACK_LINK_DAYS", "90"),
         "FOLLOWUP_REMINDER_MONTHS": env("MATCHMAKER_FOLLOWUP_REMINDER_MONTHS", "1,3,6"),
+        # for trying the demo day on another day: the moment the event-day code takes as now at start
+        "EVENT_CLOCK_OFFSET": clock_offset(env("MATCHMAKER_EVENT_CLOCK")),
         "PAGE_CACHE_SECONDS": (page_cache := _count("MATCHMAKER_PAGE_CACHE_SECONDS", "60")),
         "PAGE_CACHE": page_cache > 0,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -12,12 +12,13 @@ from matchmaker.eventday.attendance_forms import CancelForm, LateForm, MarkForm
 from matchmaker.eventday.blueprint import bp
 from matchmaker.extensions import db
 from matchmaker.forms import apply_action, flash_errors, submit_form
-from matchmaker.models import MatchSession, ScheduledMeeting, utcnow
+from matchmaker.models import MatchSession, ScheduledMeeting
 from matchmaker.services.eventday import attendance as svc
 from matchmaker.services.eventday import company_changes
 from matchmaker.services.eventday.company_changes import LATE_MINUTES
 from matchmaker.services.schedule.common import session_label, table_label
 from matchmaker.services.validation import ValidationError
+from matchmaker.services.eventday.clock import event_now
 
 
 @bp.route("/attendance")
@@ -126,7 +127,7 @@ def agenda_meeting_helpers():
     may still say it is late or cancel) and ``meeting_status_label(status)``."""
 
     def changeable(item) -> bool:
-        return item.status in ("scheduled", "replacement") and item.end > utcnow()
+        return item.status in ("scheduled", "replacement") and item.end > event_now()
 
     return {"late_form": late_form, "meeting_changeable": changeable, "meeting_status_label": agenda_status_label}
 

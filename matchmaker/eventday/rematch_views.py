@@ -16,6 +16,7 @@ from matchmaker.extensions import db
 from matchmaker.forms import attach_error, flash_errors
 from matchmaker.models import Company, MatchSession, ReplacementProposal, ScheduledMeeting
 from matchmaker.services.eventday import rematch, replacements
+from matchmaker.services.eventday.clock import event_now
 from matchmaker.services.eventday.rematch_overview import overview
 from matchmaker.services.schedule.instance import left_out
 from matchmaker.services.validation import ValidationError
@@ -51,7 +52,8 @@ def _render(ms: MatchSession, form: AbsentForm):
     return render_template("eventday/rematch_overview.html", ms=ms, view=view, form=form,
                            confirm_form=ConfirmAllForm(prefix="all"), decide_form=DecideForm(prefix="decide"),
                            slots={s.id: s for s in ms.slots}, tables={t.id: t for t in ms.tables},
-                           REASON_LABELS=REASON_LABELS, PROPOSAL_LABELS=PROPOSAL_LABELS)
+                           REASON_LABELS=REASON_LABELS, PROPOSAL_LABELS=PROPOSAL_LABELS,
+                           event_clock=event_now() if current_app.config.get("EVENT_CLOCK_OFFSET") else None)
 
 
 @bp.route("/sessions/<id:session_id>/")

@@ -121,3 +121,24 @@ def test_companies_and_staff_cannot_open_the_overview(app, client, login, event_
     page = client.get("/en/agenda/").get_data(as_text=True)
     response = client.post(f"/en/event/sessions/{event_day['ms']}/confirm-all", data={"csrf_token": csrf_from(page)})
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("lang", ("ja", "vi", "en"))
+def test_event_day_page_links_to_the_session_and_the_tables_and_shows_a_demo_clock(app, organiser_client, event_day,
+                                                                                  lang):
+    from datetime import timedelta
+
+    e = event_day
+    page = organiser_client.get(f"/{lang}/event/sessions/{e['ms']}/").get_data(as_text=True)
+    assert f'href="/{lang}/admin/schedule/{e["ms"]}/"' in page
+    assert f'href="/{lang}/event/sessions/{e["ms"]}/tables/"' in page
+    assert 'id="event-clock"' not in page  # the real time: nothing to say
+    app.config["EVENT_CLOCK_OFFSET"] = timedelta(days=3)
+    try:
+        page = organiser_client.get(f"/{lang}/event/sessions/{e['ms']}/").get_data(as_text=True)
+    finally:
+        app.config["EVENT_CLOCK_OFFSET"] = timedelta(0)
+    clock = re.search(r'id="event-clock">([^<]*)<', page).group(1)
+    assert translated(app, lang, "Demo clock: the event-day pages take the time to be %(time)s "
+                                 "(MATCHMAKER_EVENT_CLOCK).", time="@").split("@")[0] in clock.replace("&#39;", "'")
+    assert "ICT" in clock or "ベトナム時間" in clock or "giờ Việt Nam" in clock

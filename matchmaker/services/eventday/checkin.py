@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, joinedload
 from matchmaker.core.text import fold_accents, search_key
 from matchmaker.models import Badge, CheckIn, Company, User, utcnow
 from matchmaker.services.eventday import tokens
+from matchmaker.services.eventday.clock import event_now
 
 CHECKED_IN, ALREADY = "checked-in", "already"
 METHODS = ("scan", "search", "cli")
@@ -61,7 +62,7 @@ def check_in_badge(session: Session, badge: Badge, actor: User | None, method: s
     existing = live_checkin(session, badge.id)
     if existing is not None:
         return Result(ALREADY, badge, existing)
-    row = CheckIn(badge_id=badge.id, company_id=badge.company_id, method=method,
+    row = CheckIn(badge_id=badge.id, company_id=badge.company_id, method=method, checked_in_at=event_now(),
                   checked_in_by=actor.id if actor is not None and actor.id else None)
     try:
         with session.begin_nested():

@@ -17,10 +17,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from matchmaker.models import MeetingEvent, ScheduledMeeting, User, utcnow
+from matchmaker.models import MeetingEvent, ScheduledMeeting, User
 from matchmaker.services import notifications
 from matchmaker.services.eventday.meetings import change_status
 from matchmaker.services.validation import ValidationError, text
+from matchmaker.services.eventday.clock import event_now
 
 LATE_MINUTES = (5, 10, 15, 30)
 REASON_MAX = 500
@@ -55,9 +56,9 @@ def report_late(session: Session, actor: User, meeting_id: int, minutes: str | i
         minutes = -1
     if minutes not in LATE_MINUTES:
         raise ValidationError("minutes", _("Choose how late: 5, 10, 15 or 30 minutes."))
-    _check_changeable(meeting, now or utcnow())
+    _check_changeable(meeting, now or event_now())
     event = MeetingEvent(meeting_id=meeting.id, kind="late", company_id=actor.company_id, user_id=actor.id,
-                         minutes=minutes, created_at=now or utcnow())
+                         minutes=minutes, created_at=now or event_now())
     session.add(event)
     company = actor.company
     notifications.notify(session, meeting.partner_of(company.id), "meeting_late", partner_name=company.name,
@@ -71,7 +72,7 @@ def cancel_meeting(session: Session, actor: User, meeting_id: int, reason: str |
     """Cancel a meeting of the actor's company (with an optional reason); tell the partner. Does not commit."""
     meeting = company_meeting(session, actor, meeting_id)
     reason = text("reason", reason, max_length=REASON_MAX, required=False)
-    _check_changeable(meeting, now or utcnow())
+    _check_changeable(meeting, now or event_now())
     change = change_status(session, meeting, "cancelled", kind="cancelled", company_id=actor.company_id,
                            user_id=actor.id, note=reason)
     if not change.changed:  # a table host or the partner came first

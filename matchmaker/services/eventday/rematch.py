@@ -42,7 +42,6 @@ from matchmaker.models import (
     ScheduledMeeting,
     SessionSlot,
     User,
-    utcnow,
 )
 from matchmaker.services.eventday.meetings import change_status
 from matchmaker.services.eventday.replacements import expire_stale, proposal_for
@@ -50,6 +49,7 @@ from matchmaker.services.eventday.rematch_state import absences, checked_in, day
 from matchmaker.services.notifications import notify
 from matchmaker.services.schedule.instance import company_filter, suggested_pairs
 from matchmaker.services.validation import ValidationError
+from matchmaker.services.eventday.clock import event_now
 
 REMATCH_CANDIDATES = 40  # partners scored per company: more than the generator's 20, the room is smaller
 _HHMM = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -151,7 +151,7 @@ def _expire_proposals_of(session: Session, ms_id: int, company_id: int) -> None:
             ReplacementProposal.session_id == ms_id, ReplacementProposal.status == "proposed",
             (ReplacementProposal.company_low == company_id) | (ReplacementProposal.company_high == company_id))):
         proposal.status = "expired"
-        proposal.decided_at = utcnow()
+        proposal.decided_at = event_now()
 
 
 def mark_absent(session: Session, company_id: int, ms_id: int, from_time: datetime | None = None,
@@ -167,7 +167,7 @@ def mark_absent(session: Session, company_id: int, ms_id: int, from_time: dateti
     _require_organiser(user)
     if reason not in ABSENCE_REASONS:
         raise ValueError(f"unknown absence reason {reason!r}")
-    now = now or utcnow()
+    now = now or event_now()
     ms = session.get(MatchSession, ms_id)
     company = session.get(Company, company_id)
     if ms is None:
@@ -184,7 +184,7 @@ def mark_absent(session: Session, company_id: int, ms_id: int, from_time: dateti
 def propose_replacements(session: Session, ms: MatchSession, *, config: Mapping, scores: Scores | None = None,
                          now: datetime | None = None) -> Rematched:
     """Expire stale proposals, solve the re-matching, write and announce the new proposals."""
-    now = now or utcnow()
+    now = now or event_now()
     expire_stale(session, ms, now)
     session.flush()
     state = day_state(session, ms, now, {})
@@ -210,7 +210,7 @@ def propose_replacements(session: Session, ms: MatchSession, *, config: Mapping,
 def decline(session: Session, proposal_id: int, actor: User, *, config: Mapping, scores: Scores | None = None,
             now: datetime | None = None) -> str:
     """A company (or an organiser) declines; the next best proposals are made. Returns the status."""
-    now = now or utcnow()
+    now = now or event_now()
     proposal = proposal_for(session, proposal_id, actor)
     if proposal.status != "proposed":
         return proposal.status
@@ -242,7 +242,7 @@ def sweep_not_checked_in(session: Session, ms: MatchSession, *, config: Mapping,
     Returns their ids. A company already absent, or whose first meeting is further away, is
     left alone. Does not commit.
     """
-    now = now or utcnow()
+    now = now or event_now()
     begins, ends = session_bounds(ms)
     if now >= ends:
         return []
@@ -259,7 +259,7 @@ def sweep_not_checked_in(session: Session, ms: MatchSession, *, config: Mapping,
 
 def sessions_of_today(session: Session, now: datetime | None = None) -> list[MatchSession]:
     """Sessions that start within 12 hours or are running at *now*."""
-    now = now or utcnow()
+    now = now or event_now()
     found = session.scalars(select(MatchSession).where(MatchSession.day >= (now - timedelta(days=1)).date(),
                                                        MatchSession.day <= (now + timedelta(days=1)).date()))
     return [ms for ms in found if session_bounds(ms)[0] - timedelta(hours=12) <= now < session_bounds(ms)[1]]

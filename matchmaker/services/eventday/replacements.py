@@ -28,10 +28,10 @@ from matchmaker.models import (
     ScheduledMeeting,
     SessionSlot,
     User,
-    utcnow,
 )
 from matchmaker.services.eventday.rematch_state import absences, checked_in
 from matchmaker.services.notifications import notify
+from matchmaker.services.eventday.clock import event_now
 
 
 def _stale(session: Session, proposal: ReplacementProposal, now: datetime, present: set[int], away: dict) -> bool:
@@ -53,7 +53,7 @@ def _stale(session: Session, proposal: ReplacementProposal, now: datetime, prese
 
 def expire_stale(session: Session, ms: MatchSession, now: datetime | None = None) -> int:
     """Mark ``expired`` the open proposals of *ms* that can no longer be met; return how many."""
-    now = now or utcnow()
+    now = now or event_now()
     present, away = checked_in(session, ms), absences(session, ms.id)
     count = 0
     for proposal in session.scalars(select(ReplacementProposal).where(
@@ -77,7 +77,7 @@ def _claim(session: Session, proposal: ReplacementProposal, now: datetime) -> bo
 def make_meeting(session: Session, proposal: ReplacementProposal, user: User | None,
                  now: datetime | None = None) -> ScheduledMeeting | None:
     """Turn an open proposal into a published meeting, or expire it (module docstring)."""
-    now = now or utcnow()
+    now = now or event_now()
     if not _claim(session, proposal, now):
         return None
     ms = session.get(MatchSession, proposal.session_id)
@@ -154,7 +154,7 @@ def proposal_for(session: Session, proposal_id: int, actor: User) -> Replacement
 
 def accept(session: Session, proposal_id: int, actor: User, now: datetime | None = None) -> str:
     """A company accepts; the meeting is made once both have. Returns the proposal's status then."""
-    now = now or utcnow()
+    now = now or event_now()
     proposal = proposal_for(session, proposal_id, actor)
     if actor.company_id is None:
         raise PermissionError("companies accept for themselves")
@@ -184,7 +184,7 @@ class Offer:
 
 def open_for_company(session: Session, company_id: int, now: datetime | None = None) -> list[Offer]:
     """The company's open proposals whose slot has not started, by time."""
-    now = now or utcnow()
+    now = now or event_now()
     rows = session.scalars(select(ReplacementProposal).join(SessionSlot, ReplacementProposal.slot_id == SessionSlot.id)
                            .where(ReplacementProposal.status == "proposed", SessionSlot.starts_at > now,
                                   or_(ReplacementProposal.company_low == company_id,

@@ -3,7 +3,6 @@ per pair and milestone (a fake clock), each in the recipient's language."""
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timezone
 
 import pytest
@@ -13,7 +12,7 @@ from matchmaker.extensions import db
 from matchmaker.models import Company, FollowupReminder
 from matchmaker.outcomes.tasks import send_outcome_mails
 from matchmaker.services.outcomes.reminders import add_months, reminder_months
-from tests.conftest import translated
+from tests.conftest import REDIS_TEST_URL, translated
 from tests.mailbox import empty_outbox, link_in, mails_to
 from tests.outcomes_helpers import published_meeting
 
@@ -90,13 +89,13 @@ def test_send_mail_command(app, met, runner):
 
 
 def test_send_mail_through_the_queue(app, met, runner, monkeypatch):
-    """``--queue`` puts the task on the real RQ queue; a worker sends the mails (Redis db 10)."""
+    """``--queue`` puts the task on the real RQ queue; a worker sends the mails (this worker's Redis db)."""
     from redis import Redis
     from rq import Queue
 
     from matchmaker import jobs
 
-    url = os.environ.get("OUTCOMES_REDIS_URL", "redis://127.0.0.1:6379/10")
+    url = REDIS_TEST_URL
     queue = Queue(jobs.QUEUE_NAME, connection=Redis.from_url(url))
     queue.empty()
     monkeypatch.setitem(app.config, "REDIS_URL", url)

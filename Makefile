@@ -18,13 +18,15 @@ run: db ## set up, load the demo event if the database is empty, serve http://12
 	@$(BIN)/flask mail-outbox
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test: install system-deps ## set up, then run every test (SQLite; PostgreSQL too when it answers)
+test: install system-deps ## set up, then run every test (SQLite and PostgreSQL when it answers; else all on SQLite)
 	$(BIN)/bandit -q -r matchmaker
-	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
-	  echo "== again on PostgreSQL ($(PG_TEST_URL))"; \
+	  echo "== SQLite (the browser journeys run once, on PostgreSQL, the production database, below)"; \
+	  $(BIN)/python -m pytest -n $(TEST_WORKERS) --ignore=tests/browser && \
+	  echo "== PostgreSQL ($(PG_TEST_URL)), browser journeys included" && \
 	  TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -n $(TEST_WORKERS) --ignore=tests/core --ignore=tests/model; \
-	else echo "== PostgreSQL at $(PG_TEST_URL) does not answer: database tests ran on SQLite only"; fi
+	else echo "== PostgreSQL at $(PG_TEST_URL) does not answer: every test, browser journeys included, on SQLite"; \
+	  $(BIN)/python -m pytest -n $(TEST_WORKERS); fi
 
 install: $(STAMP) translations model vendor pdf-deps
 

@@ -1,7 +1,7 @@
 """The organisers' dashboard: figures with plots and tables, the plots as SVG, the report download.
 
 What is cached (``pagecache.cache``: Redis when configured, else this process's memory): the
-counted figures per filter set and each plot's SVG per language, under the dashboard's data
+counted figures per filter set, each plot's SVG and the report per language, under the dashboard's data
 version (``services.outcomes.data_version``), so a commit that changes what is counted makes
 them unreachable. The page itself renders each time (it carries the organiser's own forms).
 """
@@ -108,7 +108,9 @@ def download(fmt: str):
     """The report to the joint working group (the whole event, every filter left aside)."""
     if fmt not in report.FORMATS:
         abort(404)
-    body = report.report(board_for(Filters()), g.lang_code, fmt)
+    version = dashboard_version(db.session)
+    body = _cached(f"dashboard:{version}:report:{g.lang_code}:{fmt}",
+                   lambda: report.report(board_for(Filters(), version), g.lang_code, fmt))
     response = Response(body, mimetype=report.MIMETYPES[fmt])
     response.headers["Content-Disposition"] = f'attachment; filename="{report.filename(fmt)}"'
     return response

@@ -62,7 +62,7 @@ def session_name(row: SessionRow, lang: str) -> str:
 
 def funnel_labels() -> dict[str, str]:
     """The funnel's steps in the current language."""
-    return {"suggested": _("Suggested pairs"), "requested": _("Meeting requested"), "accepted": _("Request accepted"),
+    return {"suggested": _("Suggested pairs"), "requested": _("Meeting request sent"), "accepted": _("Request accepted"),
             "scheduled": _("Meeting scheduled"), "held": _("Meeting held"), "followed": _("Follow-up recorded")}
 
 

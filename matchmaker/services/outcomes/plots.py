@@ -6,7 +6,7 @@ same (matplotlib's text layout caches are not documented as thread-safe). Text i
 DejaVu Sans with Noto Sans CJK JP as the fallback for Japanese (Debian's fonts-noto-cjk), and
 written into the SVG as paths: the browser and WeasyPrint need no font to show it. Labels come
 from the ``figures.Figure`` in the reader's language; a count shown as "<3" is drawn as 0 with
-"<3" written on it.
+"<3" written on it (heat maps: a cross, explained in the legend).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import threading
 from datetime import date
 
 import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure as PlotFigure
 
@@ -61,10 +62,11 @@ def _heatmap(axes, figure: Figure) -> None:
     image = axes.imshow(values, cmap="Blues", aspect="auto", vmin=0, vmax=max(top, 1))
     axes.set_xticks(range(len(figure.table.header) - 1), figure.table.header[1:], rotation=30, ha="right")
     axes.set_yticks(range(len(rows)), [row[0] for row in rows])
-    for y, row in enumerate(rows):
-        for x, cell in enumerate(row[1:]):
-            dark = top and _number(cell) > top * 0.6
-            axes.text(x, y, str(cell), ha="center", va="center", fontsize=7, color="white" if dark else "black")
+    # the numbers are in the table beside the plot; here only the cells shown as "<3" get a mark
+    small = [(x, y) for y, row in enumerate(rows) for x, cell in enumerate(row[1:]) if cell == SMALL]
+    if small:
+        axes.scatter([x for x, _ in small], [y for _, y in small], marker="x", s=14, color="#c0562b", label=SMALL)
+        axes.legend(loc="upper left", bbox_to_anchor=(1.25, 1.0), frameon=False)
     axes.figure.colorbar(image, ax=axes, label=figure.value_label)
 
 
@@ -96,12 +98,10 @@ def _bars(axes, figure: Figure, stacked: bool = False) -> None:
         axes.legend()
 
 
-def svg(figure: Figure) -> str:
-    """The plot of *figure* as an SVG document (text drawn as paths)."""
+def _draw(figure: Figure) -> PlotFigure:
     rows = len(figure.table.rows)
     height = 3.2 if figure.kind != "heatmap" else max(3.2, 0.28 * rows + 1.6)
     plot = PlotFigure(figsize=(7.5, height), layout="constrained")
-    FigureCanvasSVG(plot)
     axes = plot.add_subplot()
     axes.set_title(figure.title)
     if not rows:
@@ -114,7 +114,25 @@ def svg(figure: Figure) -> str:
         _hbar(axes, figure)
     else:
         _bars(axes, figure, stacked=figure.kind == "stacked")
+    return plot
+
+
+def svg(figure: Figure) -> str:
+    """The plot of *figure* as an SVG document (text drawn as paths), for the page."""
+    plot = _draw(figure)
+    FigureCanvasSVG(plot)
     buffer = io.StringIO()
     with _LOCK:
         plot.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+def png(figure: Figure, dpi: int = 150) -> bytes:
+    """The plot of *figure* as PNG bytes, for the PDF report (WeasyPrint lays out a bitmap far
+    faster than an SVG made of text paths; the report's text is in its tables)."""
+    plot = _draw(figure)
+    FigureCanvasAgg(plot)
+    buffer = io.BytesIO()
+    with _LOCK:
+        plot.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None})
     return buffer.getvalue()

@@ -21,7 +21,7 @@ from openpyxl import Workbook
 
 from matchmaker.services.outcomes import figures as figs
 from matchmaker.services.outcomes.dashboard import Dashboard
-from matchmaker.services.outcomes.plots import svg
+from matchmaker.services.outcomes.plots import png
 from matchmaker.services.spreadsheet import add_sheet
 
 FORMATS = ("pdf", "xlsx")
@@ -34,15 +34,15 @@ def filename(fmt: str, today: date | None = None) -> str:
     return f"environment-week-report-{(today or date.today()).isoformat()}.{fmt}"
 
 
-def _data_uri(document: str) -> str:
-    return "data:image/svg+xml;base64," + base64.b64encode(document.encode()).decode()
+def _data_uri(image: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(image).decode()
 
 
 def report_pdf(board: Dashboard, lang: str, today: date | None = None) -> bytes:
     """The report as PDF bytes."""
     from weasyprint import HTML  # loads Pango; only when a PDF is made
 
-    plots = [(figure, _data_uri(svg(figure))) for figure in figs.all_figures(board, lang)]
+    plots = [(figure, _data_uri(png(figure))) for figure in figs.all_figures(board, lang)]
     html = render_template("outcomes/report.html", lang=lang, today=today or date.today(),
                            summary=figs.summary(board), areas=figs.area_table(board, lang), plots=plots)
     return HTML(string=html).write_pdf()

@@ -40,7 +40,7 @@ def test_dashboard_plots_filters_and_report(live_server, page, app, make_organis
         page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=image.element_handle())
         assert len(image.get_attribute("alt")) > 30
         assert page.locator(f"#figure-{key} table tbody tr").count() > 0
-    svg = page.request.get(page.locator("#figure-funnel img").get_attribute("src"))
+    svg = page.request.get(live_server + page.locator("#figure-funnel img").get_attribute("src"))
     assert svg.ok and svg.headers["content-type"].startswith("image/svg+xml") and "<path" in svg.text()
     funnel = page.inner_text("#figure-funnel table")
     assert f"{translated(app, lang, 'Meeting held')}\t{held}" in funnel
@@ -55,11 +55,11 @@ def test_dashboard_plots_filters_and_report(live_server, page, app, make_organis
         page.click("#report-pdf")
     pdf_path = tmp_path / "report.pdf"
     pdf_download.value.save_as(pdf_path)
-    text = "".join(p.extract_text() for p in PdfReader(pdf_path).pages)
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(pdf_path).pages).split())
     assert translated(app, lang, "Japan–Vietnam Environment Week: report to the joint working group") in text
     assert f"{translated(app, lang, 'Meetings held')} {held}" in text
     with page.expect_download() as xlsx_download:
         page.click("#report-xlsx")
-    book = load_workbook(io.BytesIO(open(xlsx_download.value.path(), "rb").read()))
+    book = load_workbook(io.BytesIO(xlsx_download.value.path().read_bytes()))
     values = {row[0]: row[1] for row in book[book.sheetnames[0]].iter_rows(min_row=3, values_only=True)}
     assert values[translated(app, lang, "Meetings held")] == held

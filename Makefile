@@ -12,7 +12,7 @@ export FLASK_APP := wsgi
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install system-deps build-deps pdf-deps translations model vendor db serve-dev serve bench-matching bench-schedule bench-rematch bench-load clean
+.PHONY: run test install system-deps build-deps pdf-deps translations model vendor db serve-dev serve bench-matching bench-schedule bench-rematch bench-dashboard bench-load clean
 
 run: db ## set up, load the demo event if the database is empty, serve http://127.0.0.1:5000
 	@$(BIN)/flask mail-outbox
@@ -100,6 +100,9 @@ bench-rematch: install ## same-day re-matching: exact refill vs greedy (600 comp
 serve: install ## production server: migrate, then gunicorn (gunicorn.conf.py; WEB_CONCURRENCY workers on GUNICORN_BIND)
 	$(BIN)/flask db upgrade
 	$(BIN)/gunicorn --config gunicorn.conf.py
+
+bench-dashboard: install ## organisers' dashboard with 1,000 companies and 10,000 meetings: cached and cold p95 against a trivial organiser page
+	$(BIN)/python benchmarks/dashboard.py
 
 bench-load: install ## load test over loopback with wrk against gunicorn, on SQLite and PostgreSQL (prints a table)
 	@command -v wrk >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }

@@ -106,7 +106,7 @@ def _register_blueprints(app: "Flask") -> None:
 
     for blueprint in eventday_blueprints():
         app.register_blueprint(blueprint)
-    from matchmaker.outcomes import admin_views as outcomes_admin, views as outcomes_views
+    from matchmaker.outcomes import admin_views as outcomes_admin, dashboard_views, views as outcomes_views
 
-    for blueprint in (outcomes_views.bp, outcomes_admin.bp):
+    for blueprint in (outcomes_views.bp, outcomes_admin.bp, dashboard_views.bp):
         app.register_blueprint(blueprint)

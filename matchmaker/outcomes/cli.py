@@ -29,3 +29,27 @@ def send_mail_command(use_queue: bool, base_url: str, now_iso: str | None) -> No
         return
     feedback, reminders = send_outcome_mails(app, base_url, now_iso)
     click.echo(f"Feedback mails: {feedback}. Follow-up reminders: {reminders}.")
+
+
+@outcomes_cli.command("report")
+@click.option("--lang", "lang", required=True, type=click.Choice(["ja", "vi", "en"]), help="The report's language.")
+@click.option("--format", "fmt", required=True, type=click.Choice(["pdf", "xlsx"]), help="PDF or XLSX.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="The file to write (replaced if it exists).")
+def report_command(lang: str, fmt: str, out: str) -> None:
+    """Write the report to the joint working group (summary, cooperation areas, plots) for the whole event."""
+    from flask_babel import force_locale
+
+    from matchmaker.extensions import db
+    from matchmaker.services.outcomes.dashboard import Filters, collect
+    from matchmaker.services.outcomes.report import report
+
+    app = current_app._get_current_object()
+    with app.test_request_context(f"/{lang}/"), force_locale(lang):
+        body = report(collect(db.session, Filters()), lang, fmt)
+    try:
+        with open(out, "wb") as target:
+            target.write(body)
+    except OSError as error:
+        raise click.ClickException(f"Cannot write {out}: {error.strerror}.") from None
+    click.echo(f"Report written: {out} ({len(body)} bytes, {fmt}, {lang}).")

@@ -35,8 +35,17 @@ def xlsx_table(header: list[str], rows: list[list], *, sheet_title: str, title: 
     format, numbers numbers, text text (callers defuse formula-like text first).
     """
     book = Workbook()
-    sheet = book.active
-    sheet.title = sheet_title[:31]
+    book.remove(book.active)
+    add_sheet(book, header, rows, sheet_title=sheet_title, title=title)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def add_sheet(book: Workbook, header: list[str], rows: list[list], *, sheet_title: str, title: str = "",
+              formats: dict[int, str] | None = None) -> None:
+    """Add a sheet to *book* as ``xlsx_table`` makes it; *formats* gives number formats by column index (from 0)."""
+    sheet = book.create_sheet(_sheet_name(book, sheet_title))
     if title:
         sheet.append([title])
         sheet.cell(row=1, column=1).font = Font(bold=True)
@@ -46,16 +55,24 @@ def xlsx_table(header: list[str], rows: list[list], *, sheet_title: str, title: 
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append(row)
-        for cell, value in zip(sheet[sheet.max_row], row):
+        for index, (cell, value) in enumerate(zip(sheet[sheet.max_row], row)):
             if type(value) in FORMATS:
                 cell.number_format = FORMATS[type(value)]
+            elif formats and index in formats and isinstance(value, (int, float)):
+                cell.number_format = formats[index]
     _fit_columns(sheet, [header, *rows])
     sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
     last = f"{get_column_letter(max(len(header), 1))}{max(sheet.max_row, header_row)}"
     sheet.auto_filter.ref = f"A{header_row}:{last}"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+
+
+def _sheet_name(book: Workbook, wanted: str) -> str:
+    """*wanted* as a sheet name: without the characters sheets refuse, at most 31 long, not taken yet."""
+    name = "".join(" " if ch in "[]:*?/\\" else ch for ch in wanted)[:31].strip() or "Sheet"
+    taken, base, n = set(book.sheetnames), name, 2
+    while name in taken:
+        name, n = f"{base[:28]} {n}", n + 1
+    return name
 
 
 def _fit_columns(sheet, rows: list[list]) -> None:

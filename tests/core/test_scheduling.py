@@ -260,8 +260,10 @@ def test_json_round_trip():
     assert instance_to_dict(instance) == d
     result = solve(instance)
     out = json.loads(json.dumps(result_to_dict(result)))
-    assert set(out) == {"meetings", "score", "bound", "unplaced", "seconds", "method", "fewest_meetings", "meetings_count"}
-    assert out["meetings"] == [{"a": "c1", "b": "c2", "slot": 3, "table": 3}]
+    assert set(out) == {"meetings", "score", "bound", "unplaced", "seconds", "method", "fewest_meetings", "meetings_count",
+                        "lost_to_interpreters", "interpreter_slots"}
+    assert out["meetings"] == [{"a": "c1", "b": "c2", "slot": 3, "table": 3, "interpreter": None}]
+    assert (out["lost_to_interpreters"], out["interpreter_slots"]) == (0, [])
     assert (out["score"], out["meetings_count"], out["method"], out["unplaced"]) == (0.73, 1, "optimal", [])
 
 

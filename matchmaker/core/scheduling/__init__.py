@@ -2,11 +2,13 @@
 
 Public API
 ----------
-Values (``model``): ``Company(id, cap, unavailable, table=None)``, ``Pair(a, b, score)``,
+Values (``model``): ``Company(id, cap, unavailable, table=None, languages=(), mode="onsite")``,
+``Interpreter(id, languages, mode="onsite", unavailable=())``, ``Pair(a, b, score)``,
 ``Pin(a, b, slot=None, table=None)``, ``Instance(slots, tables, companies, pairs, required,
-forbidden, pins)``, ``Meeting(a, b, slot, table)``, ``Unplaced(a, b, reason, detail)``,
-``Result(meetings, score, bound, unplaced, seconds, method, fewest_meetings, stats)`` with
-``meetings_count`` and ``fraction`` (= score / bound).
+forbidden, pins, interpreters=())``, ``Meeting(a, b, slot, table, interpreter=None)``,
+``Unplaced(a, b, reason, detail)``, ``Result(meetings, score, bound, unplaced, seconds, method,
+fewest_meetings, stats, lost_to_interpreters, interpreter_slots)`` with ``meetings_count`` and
+``fraction`` (= score / bound).
 
 ``solve(instance, method="optimal" | "greedy", time_limit=30.0, progress=None, *,
 fairness=(1.0, 0.5), keep_baseline=True, seed=0) -> Result``. ``progress(stage, fraction)``
@@ -28,7 +30,21 @@ per slot; a company with a fixed table meets only there (two exhibitors meet at 
 table) and a fixed table hosts only its owners' meetings; pins are honoured. A pinned pair is
 required. Required pairs come first: every one that can be placed is placed; the others are
 listed in ``Result.unplaced`` with a reason code (``no_common_free_slot``, ``no_table``,
-``over_cap``, ``forbidden``, ``unknown_company``, ``infeasible``) and an English detail.
+``over_cap``, ``forbidden``, ``unknown_company``, ``infeasible``, ``no_interpreter``) and an
+English detail.
+
+Interpreters and online meetings
+--------------------------------
+Two companies that both list languages and share none need an interpreter who speaks a
+language of each side; one interpreter serves one meeting per slot, never in an unavailable
+slot. A meeting with an online company is online: it takes no table (``Meeting.table`` None);
+an online interpreter serves online meetings only. Interpreter capacity per slot is counted in
+Hall rows (``interpreters``): exact, so every schedule the solver builds has an assignment,
+found per slot by bipartite matching (``staffing``). The LP bound has one row per Hall row
+(meetings of those types <= free interpreters summed over slots), and the window MILP one per
+Hall row and slot. ``Result.lost_to_interpreters`` and ``interpreter_slots`` report what the
+shortage cost (``staffing.shortage``). Without languages, modes and interpreters nothing of
+this applies and the solver behaves exactly as before.
 
 Objective and fairness
 ----------------------
@@ -89,12 +105,14 @@ from .model import (
     FORBIDDEN,
     INFEASIBLE,
     NO_COMMON_FREE_SLOT,
+    NO_INTERPRETER,
     NO_TABLE,
     OVER_CAP,
     REASONS,
     UNKNOWN_COMPANY,
     Company,
     Instance,
+    Interpreter,
     Meeting,
     Pair,
     Pin,
@@ -106,7 +124,7 @@ from .solver import solve
 from .validate import validate_schedule
 
 __all__ = [
-    "Company", "Instance", "Meeting", "Pair", "Pin", "Result", "Unplaced",
-    "FORBIDDEN", "INFEASIBLE", "NO_COMMON_FREE_SLOT", "NO_TABLE", "OVER_CAP", "REASONS", "UNKNOWN_COMPANY",
+    "Company", "Instance", "Interpreter", "Meeting", "Pair", "Pin", "Result", "Unplaced",
+    "FORBIDDEN", "INFEASIBLE", "NO_COMMON_FREE_SLOT", "NO_INTERPRETER", "NO_TABLE", "OVER_CAP", "REASONS", "UNKNOWN_COMPANY",
     "instance_from_dict", "instance_to_dict", "result_to_dict", "solve", "validate_schedule",
 ]

@@ -2,7 +2,9 @@
 
 Rows (all ``<=``): one per company (meetings <= min(cap, free slots)); one for the pool
 (meetings at pool tables <= pool tables x slots); one per fixed table (meetings that can only
-sit there <= slots in which one of its owners is available). Columns: one ``x_e`` in [0, 1] per
+sit there <= slots in which one of its owners is available); one per interpreter row (meetings
+of its demand types <= its free interpreters summed over the slots). Online meetings take no
+table row. Columns: one ``x_e`` in [0, 1] per
 edge; with ``fair=True`` also ``y[v,k]`` in [0, 1] ("v has at least k meetings") with
 ``sum_k y[v,k] <= sum_{e at v} x_e`` and objective weight ``bonus[k]``.
 
@@ -23,7 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from .problem import POOL, Problem
+from .problem import ONLINE, POOL, Problem
 
 
 @dataclass
@@ -37,10 +39,12 @@ class Relaxation:
 
 
 def _table_rows(p: Problem) -> tuple[list[int], list[int], list[float]]:
-    """(row offset, edge) entries and right-hand sides of the pool and fixed-table rows."""
+    """(row offset, edge) entries and right-hand sides of the pool, fixed-table and interpreter rows."""
     rows, cols, rhs = [], [], [float(len(p.pool) * p.slots)]
     fixed_row: dict[int, int] = {}
     for e, opts in enumerate(p.options):
+        if opts == (ONLINE,):
+            continue
         if opts == (POOL,) or opts[0] in p.pool_set:
             rows.append(0)
         elif len(opts) == 1:
@@ -52,6 +56,12 @@ def _table_rows(p: Problem) -> tuple[list[int], list[int], list[float]]:
         else:
             continue
         cols.append(e)
+    first = len(rhs)
+    rhs += [float(sum(free)) for free in p.interp.cap]
+    for e, t in enumerate(p.itype):
+        for r in p.interp.rows_of_type[t] if t >= 0 else ():
+            rows.append(first + r)
+            cols.append(e)
     return rows, cols, rhs
 
 

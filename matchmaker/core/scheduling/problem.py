@@ -7,7 +7,9 @@ both companies are available and at least one table it may use.
 
 Slots sets are Python int bit masks (bit s = slot s). Table options of an edge: ``(-1,)`` means
 "any pool table" (a table that is nobody's fixed table); otherwise the specific tables allowed
-(a fixed table of either company, or a pinned table).
+(a fixed table of either company, or a pinned table); ``(ONLINE,)`` for an online meeting, which
+takes no table. ``itype[e]`` is the edge's interpreter demand type (-1: no interpreter needed);
+``interp`` holds the interpreter classes and per-slot capacity rows (see ``interpreters``).
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ import numpy as np
 
 from . import model as m
 from .checks import check_instance
+from .interpreters import Plan, build_plan
 
 POOL = -1
+ONLINE = -2  # the table option of an online meeting: no table at all
 
 
 @dataclass
@@ -32,6 +36,8 @@ class EdgeSpec:
     required: bool = False
     pin_slot: int = -1
     pin_table: int = -1
+    itype: int = -1
+    online: bool = False
 
 
 @dataclass
@@ -56,6 +62,8 @@ class Problem:
     structural: list[m.Unplaced] = field(default_factory=list)
     bonus: tuple[float, ...] = ()
     required_weight: float = 0.0
+    itype: list[int] = field(default_factory=list)
+    interp: Plan = field(default_factory=lambda: Plan(0))
 
     @property
     def n(self) -> int:
@@ -82,7 +90,7 @@ class Problem:
         e = len(self.ea)
         for target, value in ((self.ea, a), (self.eb, b), (self.score, spec.score), (self.required, spec.required),
                               (self.pin_slot, spec.pin_slot), (self.pin_table, spec.pin_table),
-                              (self.allowed, allowed), (self.options, options)):
+                              (self.allowed, allowed), (self.options, options), (self.itype, spec.itype)):
             target.append(value)
         self.incident[a].append(e)
         self.incident[b].append(e)
@@ -154,6 +162,8 @@ def _allowed_slots(p: Problem, spec: EdgeSpec, a: int, b: int) -> tuple[int, str
 
 def _table_options(p: Problem, spec: EdgeSpec, a: int, b: int) -> tuple[tuple[int, ...], str]:
     """Tables the meeting may use; ``((), why)`` when there are none."""
+    if spec.online:
+        return (ONLINE,), ""
     own = tuple(sorted({t for t in (p.fixed[a], p.fixed[b]) if t >= 0}))
     t = spec.pin_table
     if t >= 0 and own:
@@ -167,11 +177,25 @@ def _table_options(p: Problem, spec: EdgeSpec, a: int, b: int) -> tuple[tuple[in
     return (POOL,), ""
 
 
+def _interpreter_slots(p: Problem, spec: EdgeSpec, a: int, b: int, allowed: int) -> tuple[int, str]:
+    """Narrow *allowed* to slots with a serving interpreter free, for a meeting that needs one."""
+    first, second = p.instance.companies[a], p.instance.companies[b]
+    spec.online = m.ONLINE in (first.mode, second.mode)
+    spec.itype = p.interp.type_for(first, second)
+    if spec.itype < 0 or allowed & p.interp.slot_ok[spec.itype]:
+        return allowed & (p.full_mask if spec.itype < 0 else p.interp.slot_ok[spec.itype]), ""
+    return 0, (f"{spec.a!r} and {spec.b!r} share no language and no interpreter who speaks both sides' "
+               "languages is free in a slot where both are")
+
+
 def _add_spec(p: Problem, spec: EdgeSpec, index: dict[str, int]) -> None:
     a, b = index[spec.a], index[spec.b]
     allowed, why = _allowed_slots(p, spec, a, b)
     code = m.NO_COMMON_FREE_SLOT
     options: tuple[int, ...] = ()
+    if allowed:
+        allowed, why = _interpreter_slots(p, spec, a, b, allowed)
+        code = m.NO_INTERPRETER
     if allowed:
         options, why = _table_options(p, spec, a, b)
         code = m.NO_TABLE
@@ -194,9 +218,11 @@ def prepare(instance: m.Instance, fairness: tuple[float, ...] = (1.0, 0.5)) -> P
     known = check_instance(instance)
     avail, cap, fixed, pool = _companies(instance)
     p = Problem(instance, instance.slots, [c.id for c in instance.companies], cap, avail, fixed, pool)
+    p.interp = build_plan(instance)
     specs, p.structural = _collect(instance, known)
     for key in sorted(specs):
         _add_spec(p, specs[key], known)
+    p.interp.finish({t for t in p.itype if t >= 0})
     top = max((s for s in p.score if s > 0), default=1.0)
     p.bonus = tuple(float(f) * top for f in fairness)
     p.required_weight = 10.0 * (instance.slots + 1) * (top + 2 * sum(p.bonus))

@@ -18,6 +18,7 @@ from .greedy import greedy
 from .lp import Relaxation, certified_bound, relax, simple_bound
 from .problem import Problem, prepare
 from .repair import repair
+from .staffing import assign, shortage
 from .window import Floors, Window, optimise_window
 
 Progress = Callable[[str, float], None]
@@ -154,6 +155,8 @@ def explain(board: Board, e: int) -> m.Unplaced:
     where = f"pinned slot {p.pin_slot[e]}" if p.pin_slot[e] >= 0 else "every slot in which both are available"
     if not board.open_slots(e):
         return m.Unplaced(a, b, m.NO_COMMON_FREE_SLOT, f"{where} is taken by their other meetings")
+    if not board.open_slots(e) & board.interpreter_slots(e):
+        return m.Unplaced(a, b, m.NO_INTERPRETER, f"no interpreter for them is free in {where}")
     if not board.feasible_slots(e):
         what = f"pinned table {p.pin_table[e]} is taken" if p.pin_table[e] >= 0 else "no allowed table is free"
         return m.Unplaced(a, b, m.NO_TABLE, f"{what} in every slot where both are free")
@@ -179,12 +182,15 @@ def _bound(p: Problem, board: Board, relaxation: Relaxation, explained: list, cl
 def _result(p: Problem, board: Board, relaxation: Relaxation, method: str, clock: _Clock, stats: dict) -> m.Result:
     explained = [explain(board, e) for e in range(p.m) if p.required[e] and board.slot_of[e] < 0]
     bound = _bound(p, board, relaxation, explained, clock, stats)
-    meetings = [m.Meeting(p.ids[p.ea[e]], p.ids[p.eb[e]], s, t) for e, s, t in board.numbered()]
+    staff = assign(board)
+    meetings = [m.Meeting(p.ids[p.ea[e]], p.ids[p.eb[e]], s, t, staff.get(e)) for e, s, t in board.numbered()]
+    lost, slots = shortage(board, time.monotonic() + min(max(clock.left(), 1.0), 0.1 * clock.limit + 1.0))
     clock.stage("done", 1.0)
     stats["timings"] = clock.timings
     return m.Result(meetings=meetings, score=float(sum(p.score[e] for e in board.placed())), bound=bound,
                     unplaced=p.structural + explained, seconds=round(time.monotonic() - clock.start, 4),
-                    method=method, fewest_meetings=board.fewest(), stats=stats)
+                    method=method, fewest_meetings=board.fewest(), stats=stats,
+                    lost_to_interpreters=lost, interpreter_slots=slots)
 
 
 def solve(instance: m.Instance, method: str = "optimal", time_limit: float = 30.0,

@@ -124,6 +124,12 @@ class Result:
     is a guaranteed quality. ``fewest_meetings`` is the smallest number of meetings of any
     company that wants meetings (cap > 0, a free slot, and a pair that could be placed).
     ``stats`` holds diagnostics (stage timings, whether optimality was proven, ...).
+
+    Fairness (see ``fairness``): ``floor`` is the fewest meetings of a company that has some
+    and could have more; ``levels[k-1]`` how many companies wanting meetings have at least k;
+    ``idle`` maps each company with no meeting to why (``fairness.idle``). ``bound`` is the fair
+    bound (the LP with the same floors) and ``unfair_bound`` the bound without floors, so
+    ``unfair_bound - score`` is the most score fairness can have cost.
     """
 
     meetings: list[Meeting]
@@ -134,6 +140,10 @@ class Result:
     method: str
     fewest_meetings: int
     stats: dict = field(default_factory=dict)
+    unfair_bound: float | None = None
+    floor: int = 0
+    levels: tuple[int, ...] = ()
+    idle: dict[str, str] = field(default_factory=dict)
 
     @property
     def meetings_count(self) -> int:

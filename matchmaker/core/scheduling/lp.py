@@ -77,7 +77,7 @@ def constraint_matrix(p: Problem) -> tuple[sp.csc_array, np.ndarray]:
     return matrix, np.concatenate([np.asarray(p.cap, dtype=float), t_rhs])
 
 
-def _fair_columns(p: Problem, matrix: sp.csc_array, rhs: np.ndarray) -> tuple[sp.csc_array, np.ndarray, np.ndarray]:
+def fair_columns(p: Problem, matrix: sp.csc_array, rhs: np.ndarray) -> tuple[sp.csc_array, np.ndarray, np.ndarray]:
     """Append the fairness columns/rows: returns (matrix, rhs, column costs of the new columns)."""
     wanting = p.wanting()
     k = len(p.bonus)
@@ -117,16 +117,23 @@ def relax(p: Problem, *, fair: bool = False, weighted: bool = True, min_required
     cost = np.asarray([p.value(e) if weighted else p.score[e] for e in range(p.m)], dtype=float)
     a_ub, b_ub = matrix, rhs
     if fair and p.bonus:
-        a_ub, b_ub, ycost = _fair_columns(p, matrix, rhs)
+        a_ub, b_ub, ycost = fair_columns(p, matrix, rhs)
         cost = np.concatenate([cost, ycost])
     if p.m == 0:
         return Relaxation(np.zeros(0), np.zeros(len(rhs)), matrix, rhs)
-    res = linprog(-cost, A_ub=a_ub, b_ub=b_ub, bounds=(0, 1), method="highs-ipm",
-                  options={"time_limit": max(time_limit, 0.1)})
-    if res.status != 0 or res.x is None:
+    x, u = maximise(cost, a_ub, b_ub, time_limit)
+    if x is None or u is None:
         return Relaxation(None, None, matrix, rhs)
-    u = np.maximum(-np.asarray(res.ineqlin.marginals), 0.0)[: len(rhs)]
-    return Relaxation(np.asarray(res.x[: p.m]), u, matrix, rhs)
+    return Relaxation(x[: p.m], u[: len(rhs)], matrix, rhs)
+
+
+def maximise(cost: np.ndarray, a_ub: sp.csc_array, b_ub: np.ndarray, time_limit: float,
+             method: str = "highs-ipm") -> tuple[np.ndarray | None, np.ndarray | None]:
+    """``max cost.x, a_ub x <= b_ub, 0 <= x <= 1``: ``(x, row duals >= 0)``, or Nones on failure."""
+    res = linprog(-cost, A_ub=a_ub, b_ub=b_ub, bounds=(0, 1), method=method, options={"time_limit": max(time_limit, 0.1)})
+    if res.status != 0 or res.x is None:
+        return None, None
+    return np.asarray(res.x), np.maximum(-np.asarray(res.ineqlin.marginals), 0.0)
 
 
 def certified_bound(p: Problem, relaxation: Relaxation, forced: np.ndarray) -> float | None:

@@ -161,9 +161,16 @@ class Result:
     is a guaranteed quality. ``fewest_meetings`` is the smallest number of meetings of any
     company that wants meetings (cap > 0, a free slot, and a pair that could be placed).
     ``stats`` holds diagnostics (stage timings, whether optimality was proven, ...).
-    ``lost_to_interpreters`` counts the meetings the schedule could still take, as it stands,
-    if interpreters were not short; ``interpreter_slots`` lists ``(slot, meetings)`` where
-    more interpreters would place that many of them, most first (see ``staffing``).
+    ``lost_to_interpreters`` counts the meetings the schedule would gain, rearranged locally,
+    if interpreters were not short; ``interpreter_slots`` lists ``(slot, meetings)``: how many
+    of that schedule's interpreted meetings in the slot the real interpreters cannot cover,
+    most first (see ``staffing``).
+
+    Fairness (see ``fairness``): ``floor`` is the fewest meetings of a company that has some
+    and could have more; ``levels[k-1]`` how many companies wanting meetings have at least k;
+    ``idle`` maps each company with no meeting to why (``fairness.idle``). ``bound`` is the fair
+    bound (the LP with the same floors) and ``unfair_bound`` the bound without floors, so
+    ``unfair_bound - score`` is the most score fairness can have cost.
     """
 
     meetings: list[Meeting]
@@ -176,6 +183,10 @@ class Result:
     stats: dict = field(default_factory=dict)
     lost_to_interpreters: int = 0
     interpreter_slots: list[tuple[int, int]] = field(default_factory=list)
+    unfair_bound: float | None = None
+    floor: int = 0
+    levels: tuple[int, ...] = ()
+    idle: dict[str, str] = field(default_factory=dict)
 
     @property
     def meetings_count(self) -> int:

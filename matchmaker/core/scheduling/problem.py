@@ -24,6 +24,9 @@ from .interpreters import Plan, build_plan
 
 POOL = -1
 ONLINE = -2  # the table option of an online meeting: no table at all
+PRECISION = 1e9  # largest level weight, in units of the best score (see fairness)
+REQUIRED_PRECISION = 1e12  # largest provable required-pair weight, same units
+LEXICOGRAPHIC = "lexicographic"
 
 
 @dataclass
@@ -64,6 +67,7 @@ class Problem:
     required_weight: float = 0.0
     itype: list[int] = field(default_factory=list)
     interp: Plan = field(default_factory=lambda: Plan(0))
+    lexicographic: bool = False
 
     @property
     def n(self) -> int:
@@ -209,11 +213,12 @@ def _add_spec(p: Problem, spec: EdgeSpec, index: dict[str, int]) -> None:
         p.structural.append(m.Unplaced(spec.a, spec.b, code, why))
 
 
-def prepare(instance: m.Instance, fairness: tuple[float, ...] = (1.0, 0.5)) -> Problem:
+def prepare(instance: m.Instance, fairness: tuple[float, ...] | str = LEXICOGRAPHIC) -> Problem:
     """Validate *instance* (ValueError naming the field) and build its ``Problem``.
 
-    *fairness* are the bonuses for a company's 1st, 2nd, ... meeting as multiples of the
-    largest pair score (see the package docstring).
+    *fairness* ``"lexicographic"`` (the default) gives the level weights of ``fairness``; a
+    tuple gives bonuses for a company's 1st, 2nd, ... meeting as multiples of the largest pair
+    score (the weighted objective of earlier versions; ``()`` = score only).
     """
     known = check_instance(instance)
     avail, cap, fixed, pool = _companies(instance)
@@ -224,6 +229,40 @@ def prepare(instance: m.Instance, fairness: tuple[float, ...] = (1.0, 0.5)) -> P
         _add_spec(p, specs[key], known)
     p.interp.finish({t for t in p.itype if t >= 0})
     top = max((s for s in p.score if s > 0), default=1.0)
-    p.bonus = tuple(float(f) * top for f in fairness)
-    p.required_weight = 10.0 * (instance.slots + 1) * (top + 2 * sum(p.bonus))
+    if isinstance(fairness, str):
+        p.bonus, p.required_weight = lexicographic_weights(p, top)
+        p.lexicographic = True
+    else:
+        p.bonus = tuple(float(f) * top for f in fairness)
+        p.required_weight = local_required_weight(p, top)
     return p
+
+
+def score_span(p: Problem) -> float:
+    """An upper bound on how much the score of two schedules can differ."""
+    best = [sorted((abs(p.score[e]) for e in p.incident[v]), reverse=True)[: p.cap[v]] for v in range(p.n)]
+    return 0.5 * sum(sum(b) for b in best)
+
+
+def lexicographic_weights(p: Problem, top: float) -> tuple[tuple[float, ...], float]:
+    """``(level weights w[1..L], required weight R)`` as in the docstring of ``fairness``."""
+    wanting = len(p.wanting())
+    deepest = max((min(p.cap[v], len(p.incident[v])) for v in p.wanting()), default=0)
+    span = score_span(p) + top
+    weights: list[float] = []
+    while len(weights) < deepest:
+        heavier = span if not weights else (wanting + 1) * weights[0]
+        if weights and heavier > PRECISION * top:
+            break
+        weights.insert(0, heavier)
+    first = weights[0] if weights else 0.0
+    proof = (wanting + 1) * max(len(weights), 1) * first + 2 * span + top
+    if proof <= REQUIRED_PRECISION * top:
+        return tuple(weights), proof
+    # too large for the solvers' tolerances: fall back to a weight that wins every local trade
+    return tuple(weights), 10.0 * (p.slots + 1) * (top + 2 * sum(weights))
+
+
+def local_required_weight(p: Problem, top: float) -> float:
+    """A required pair's weight that outweighs any local rearrangement of optional meetings."""
+    return 10.0 * (p.slots + 1) * (top + 2 * sum(p.bonus))

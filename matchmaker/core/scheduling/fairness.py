@@ -108,7 +108,7 @@ def fair_relaxation(p: Problem, floors: tuple[int, ...], time_limit: float, min_
     cost = np.concatenate([np.asarray(p.score, dtype=float), np.zeros(full.shape[1] - p.m)])
     if p.m == 0:
         return Relaxation(np.zeros(0), np.zeros(len(full_rhs)), full, full_rhs)
-    x, u = maximise(cost, full, full_rhs, time_limit, method="highs")
+    x, u = maximise(cost, full, full_rhs, time_limit)
     return Relaxation(x, u, full, full_rhs)
 
 

@@ -5,8 +5,9 @@
 Families (fixed seeds; scores (1 + cos)/2 of random unit vectors in 32 dimensions, each company
 lists its 20 most similar companies, pairs are the union):
 
-* ``scarce`` — 9 slots, tables for ~0.55 N meetings in all, cap 9, 3 % hub companies that
-  everyone lists with a high score (0.9-1.0), 0.2 % of pairs required;
+* ``scarce`` — 9 slots, tables for ~0.55 N meetings in all, cap 9, 3 % hub companies; every
+  company also lists 10 of the hubs (at random) with a high score (0.9-1.0); 0.2 % of pairs
+  required;
 * ``regular`` — 12 slots, N/4 tables, caps 3-7, each company unavailable in 20 % of the slots
   (chosen at random), 5 % of pairs required;
 * ``classic`` — the earlier instance: 16 slots, N/4 tables, cap 8, 20 % unavailable, 5 % required.
@@ -38,7 +39,7 @@ from matchmaker.core.scheduling import Company, Instance, Pair, solve  # noqa: E
 from matchmaker.core.scheduling.lp import relax  # noqa: E402
 from matchmaker.core.scheduling.problem import prepare  # noqa: E402
 
-DIM, TOP = 32, 20
+DIM, TOP, HUBS_LISTED = 32, 20, 10
 
 
 def _top_candidates(vectors: np.ndarray, k: int, chunk: int = 512) -> np.ndarray:
@@ -78,17 +79,15 @@ def scarce(n: int, seed: int) -> Instance:
     slots = 9
     ea, eb, scores = _similar_pairs(rng, n)
     hubs = rng.choice(n, size=max(1, round(0.03 * n)), replace=False)
-    ha = np.repeat(hubs, n)
-    hb = np.tile(np.arange(n), len(hubs))
+    listed = min(HUBS_LISTED, len(hubs))
+    ha = np.concatenate([rng.choice(hubs, size=listed, replace=False) for _ in range(n)])
+    hb = np.repeat(np.arange(n), listed)
     keep = ha != hb
-    keys = np.minimum(ha[keep], hb[keep]) * n + np.maximum(ha[keep], hb[keep])
-    old = ea * n + eb
-    fresh, first = np.unique(keys, return_index=True)
-    fresh_mask = ~np.isin(fresh, old)
-    hub_scores = 0.9 + 0.1 * rng.random(len(fresh))
-    ea = np.concatenate([ea, fresh[fresh_mask] // n])
-    eb = np.concatenate([eb, fresh[fresh_mask] % n])
-    scores = np.concatenate([scores, hub_scores[fresh_mask]])
+    keys = np.unique(np.minimum(ha[keep], hb[keep]) * n + np.maximum(ha[keep], hb[keep]))
+    fresh = keys[~np.isin(keys, ea * n + eb)]
+    ea = np.concatenate([ea, fresh // n])
+    eb = np.concatenate([eb, fresh % n])
+    scores = np.concatenate([scores, 0.9 + 0.1 * rng.random(len(fresh))])
     tables = max(1, round(0.55 * n / slots))
     required = rng.random(len(ea)) < 0.002
     return _instance(n, slots, tables, np.full(n, slots), np.zeros((n, slots), dtype=bool), (ea, eb, scores), required)

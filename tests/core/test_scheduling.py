@@ -265,7 +265,9 @@ def test_json_round_trip():
     assert instance_to_dict(instance) == d
     result = solve(instance)
     out = json.loads(json.dumps(result_to_dict(result)))
-    assert set(out) == {"meetings", "score", "bound", "unplaced", "seconds", "method", "fewest_meetings", "meetings_count"}
+    assert set(out) == {"meetings", "score", "bound", "unplaced", "seconds", "method", "fewest_meetings", "meetings_count",
+                        "floor", "levels", "unfair_bound", "idle"}
+    assert (out["floor"], out["levels"][0], out["idle"]) == (1, 2, {"c3": "no_partner", "c4": "no_partner"})
     assert out["meetings"] == [{"a": "c1", "b": "c2", "slot": 3, "table": 3}]
     assert (out["score"], out["meetings_count"], out["method"], out["unplaced"]) == (0.73, 1, "optimal", [])
 

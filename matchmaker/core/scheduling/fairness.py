@@ -16,7 +16,10 @@ company's best ``cap`` absolute scores) and ``top`` is the best score, ``w[k] = 
 for ``W`` companies wanting meetings, and ``R = (W + 1) * L * w[1] + 2 S + top``. One more company at
 level k then outweighs every possible change at the levels after it and of the score
 (``w[k] > W w[k+1] + W w[k+2] + ... + S``), and one more required pair outweighs everything
-else: the weighted optimum is the lexicographic optimum. ``L`` is the number of levels whose
+else: the weighted optimum is the lexicographic optimum. When ``R`` would pass ``REQUIRED_PRECISION``
+times the best score (very large sessions), it falls back to a weight that wins every local trade
+(``10 (slots + 1) (top + 2 sum w)``): the colouring places required pairs first and the repair
+windows keep every placed required pair, so they still come first. ``L`` is the number of levels whose
 weights stay within ``PRECISION`` times the best score (double precision must still resolve the
 score under them): on small sessions up to the largest cap, on large ones 1 or 2.
 
@@ -111,7 +114,7 @@ def fair_relaxation(p: Problem, floors: tuple[int, ...], time_limit: float, min_
     cost = np.concatenate([np.asarray(p.score, dtype=float), np.zeros(full.shape[1] - p.m)])
     if p.m == 0:
         return Relaxation(np.zeros(0), np.zeros(len(full_rhs)), full, full_rhs)
-    x, u = maximise(cost, full, full_rhs, time_limit, method="highs")
+    x, u = maximise(cost, full, full_rhs, time_limit)
     return Relaxation(x, u, full, full_rhs)
 
 

@@ -138,6 +138,10 @@ def result_to_dict(result: Result) -> dict:
         "method": result.method,
         "fewest_meetings": result.fewest_meetings,
         "meetings_count": result.meetings_count,
+        "floor": result.floor,
+        "levels": list(result.levels),
+        "unfair_bound": result.unfair_bound,
+        "idle": dict(sorted(result.idle.items())),
         "lost_to_interpreters": result.lost_to_interpreters,
         "interpreter_slots": [{"slot": s, "meetings": n} for s, n in result.interpreter_slots],
     }

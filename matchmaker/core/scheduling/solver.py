@@ -183,7 +183,7 @@ def _bound(p: Problem, board: Board, relaxation: Relaxation, explained: list, cl
     stats["bound_forces_required"] = bool(forced.any())
     lp = certified_bound(p, relaxation, forced)
     unfair = min(simple_bound(p), lp) if lp is not None else simple_bound(p)
-    fair = fair_bound(p, board, forced, min_required, max(clock.left(), 5.0)) if p.lexicographic else None
+    fair = fair_bound(p, board, forced, min_required, max(clock.left(), 0.25 * clock.limit, 5.0)) if p.lexicographic else None
     stats["fair_bound_failed"] = p.lexicographic and fair is None
     return (unfair if fair is None else min(fair, unfair)), unfair
 

@@ -19,6 +19,7 @@ from .greedy import greedy
 from .lp import Relaxation, certified_bound, relax, simple_bound
 from .problem import Problem, prepare
 from .repair import repair
+from .rescue import rescue_idle
 from .staffing import assign, shortage
 from .window import Floors, Window, optimise_window
 
@@ -92,6 +93,8 @@ def _two_phase(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Cloc
         board = Board(p)
         stats["uncoloured"] = len(colour(board, round_selection(p, x), clock.deadline))
         _fill(board)
+        if p.interp.rows:  # interpreters can strand a company the colouring could not reach
+            stats["rescued"] = rescue_idle(board)
     clock.stage("repair", 0.5)
     budget = clock.left()
     stats["repair"] = repair(board, clock.deadline, seed=seed,

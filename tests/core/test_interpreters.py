@@ -16,6 +16,7 @@ from matchmaker.core.scheduling import (
     Company,
     Instance,
     Interpreter,
+    Meeting,
     Pair,
     instance_from_dict,
     instance_to_dict,
@@ -186,7 +187,6 @@ def test_validate_schedule_reports_interpreter_problems():
     d = _example()
     d["interpreters"][0]["unavailable"] = [0]
     inst = instance_from_dict(d)
-    from matchmaker.core.scheduling import Meeting
     bad = [Meeting("j", "v", 0, None, "i1"), Meeting("j", "e", 1, None, "ghost"), Meeting("v", "e", 1, 0, None)]
     problems = "\n".join(validate_schedule(inst, bad))
     for text in ("interpreter i1 is unavailable in slot 0", "online meeting takes no table", "pair is not listed"):
@@ -237,3 +237,17 @@ def test_random_instances_with_interpreters_are_valid_and_bounded(instance):
 def test_random_instances_with_interpreters_through_the_two_phase_path(instance):
     with mock.patch.object(solver, "EXACT_LIMIT", -1):
         _both(instance)
+
+
+def test_rescue_moves_an_interpreter_from_a_fourth_meeting_to_a_first():
+    from matchmaker.core.scheduling.greedy import greedy
+    from matchmaker.core.scheduling.problem import prepare
+    from matchmaker.core.scheduling.rescue import rescue_idle
+
+    p = prepare(_stranded_case())
+    board = greedy(p)
+    assert board.count[p.ids.index("j9")] == 0 and len(board.placed()) == 4
+    assert rescue_idle(board) == 1
+    assert board.count[p.ids.index("j9")] == 1 and len(board.placed()) == 4  # the ejected meeting found no slot
+    meetings = [Meeting(p.ids[p.ea[e]], p.ids[p.eb[e]], s, t, "i1") for e, s, t in board.numbered()]
+    assert validate_schedule(p.instance, meetings) == []

@@ -18,6 +18,7 @@ from matchmaker.core.scheduling import (
     Interpreter,
     Meeting,
     Pair,
+    Pin,
     instance_from_dict,
     instance_to_dict,
     result_to_dict,
@@ -206,15 +207,19 @@ def small_instances(draw) -> Instance:
     listed = draw(st.lists(st.sampled_from(every), unique=True, max_size=16))
     pairs = [Pair(a, b, draw(st.floats(0.0, 1.0, allow_nan=False))) for a, b in listed]
     required = draw(st.lists(st.sampled_from(every), unique=True, max_size=3))
+    forbidden = draw(st.lists(st.sampled_from(every), unique=True, max_size=2))
+    pinned = draw(st.lists(st.sampled_from(every), unique=True, max_size=2))
+    maybe_table = st.none() | st.integers(0, tables - 1) if tables else st.none()
+    pins = [Pin(a, b, draw(st.none() | st.integers(0, slots - 1)), draw(maybe_table)) for a, b in pinned]
     speaks = st.sampled_from([{"ja", "vi"}, {"ja", "en"}, {"vi", "en"}, {"ja", "vi", "en"}])
     interpreters = [Interpreter(f"i{k}", draw(speaks), draw(st.sampled_from(["onsite", "online"])), draw(slot_sets))
                     for k in range(draw(st.integers(0, 3)))]
-    return Instance(slots, tables, companies, pairs, required, interpreters=interpreters)
+    return Instance(slots, tables, companies, pairs, required, forbidden, pins, interpreters=interpreters)
 
 
 def _both(instance: Instance) -> None:
     greedy, optimal = checked(instance, "greedy"), checked(instance, "optimal", time_limit=10)
-    wanted = {pair_key(a, b) for a, b in instance.required}
+    wanted = {pair_key(a, b) for a, b in instance.required} | {pair_key(x.a, x.b) for x in instance.pins}
     for result in (greedy, optimal):
         met = {pair_key(x.a, x.b) for x in result.meetings}
         assert {pair_key(u.a, u.b) for u in result.unplaced} == wanted - met
@@ -228,7 +233,7 @@ def _both(instance: Instance) -> None:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_instances())
-def test_random_instances_with_interpreters_are_valid_and_bounded(instance):
+def test_random_instances_with_interpreters_pins_and_forbids_are_valid_and_bounded(instance):
     _both(instance)
 
 

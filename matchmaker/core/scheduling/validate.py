@@ -42,7 +42,8 @@ def _meeting_problems(instance: Instance, mt: Meeting, companies: dict, rules: t
     out += [] if online else _table_problems(mt, companies, where)
     out += _interpreter_problems(instance, mt, companies, where, online)
     pin = pins.get(key)
-    if pin is not None and (pin.slot not in (None, mt.slot) or pin.table not in (None, mt.table)):
+    # an online meeting takes no table, so a pinned table does not apply to it
+    if pin is not None and (pin.slot not in (None, mt.slot) or pin.table not in (None, mt.table) and not online):
         out.append(f"{where}: pinned to slot {pin.slot}, table {pin.table} but placed at slot {mt.slot}, table {mt.table}")
     return out
 

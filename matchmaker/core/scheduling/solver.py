@@ -14,6 +14,7 @@ import numpy as np
 from . import model as m
 from .assign import colour, round_selection
 from .board import Board
+from .flow import flow_values
 from .fairness import LEXICOGRAPHIC, fair_bound, floor_reached, idle, levels, lex_key
 from .greedy import greedy
 from .lp import Relaxation, certified_bound, relax, simple_bound
@@ -79,7 +80,11 @@ def _fill(board: Board) -> None:
 
 def _two_phase(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Clock, stats: dict, seed: int) -> Board:
     x = relaxation.x
-    if x is not None and p.bonus and _fairness_binds(p, x):
+    if p.lexicographic:
+        clock.stage("select", 0.3)
+        x = flow_values(p)
+        stats["selection"] = "flow"
+    elif x is not None and p.bonus and _fairness_binds(p, x):
         clock.stage("select", 0.3)
         fair = relax(p, fair=True, time_limit=clock.left() / 3)
         x = fair.x if fair.x is not None else x

@@ -14,7 +14,8 @@ its table rows. The rest of the objective maps onto arcs:
 * required pairs earn the required weight; forbidden and impossible pairs are not arcs.
 
 Flow that is not worth sending goes straight from the source to the sink at cost 0. Costs are
-integers: weights are scaled by ``SCALE`` and rounded (scores keep 3 decimals). The half edges
+integers: weights are scaled by ``SCALE`` and rounded (scores keep 3 decimals), less when the
+largest weight would overflow the solver's 64-bit arithmetic (very large sessions). The half edges
 are rounded by ``assign.round_selection``; slots and tables come from the colouring and repair.
 """
 
@@ -26,16 +27,24 @@ from ortools.graph.python import min_cost_flow
 from .problem import Problem
 
 SCALE = 1000.0
+COST_LIMIT = 4e17  # |cost| x nodes must stay well inside int64 (the solver scales costs by the node count)
 
 
-def _int(value: float) -> int:
-    return int(round(value * SCALE))
+def _scale(p: Problem) -> float:
+    """``SCALE``, lowered when the largest weight times the node count would overflow."""
+    largest = max([p.required_weight + max(p.score, default=0.0), *p.bonus, 1.0])
+    return min(SCALE, COST_LIMIT / ((2 * p.n + 3) * largest))
 
 
 def flow_values(p: Problem) -> np.ndarray:
     """Edge values in {0, 0.5, 1} of the min-cost flow (module docstring)."""
     n, depth = p.n, len(p.bonus)
     source, sink, budget = 2 * n, 2 * n + 1, 2 * n + 2
+    scale = _scale(p)
+
+    def _int(value: float) -> int:
+        return int(round(value * scale))
+
     flow = min_cost_flow.SimpleMinCostFlow()
     seats = 2 * p.instance.tables * p.slots
     wanting = set(p.wanting())
@@ -59,7 +68,8 @@ def flow_values(p: Problem) -> np.ndarray:
                                               np.asarray(caps, dtype=np.int64), np.asarray(costs, dtype=np.int64))
     flow.set_node_supply(source, seats)
     flow.set_node_supply(sink, -seats)
-    if flow.solve() != flow.OPTIMAL:
-        raise RuntimeError("min-cost flow: no optimal flow (internal error)")
+    status = flow.solve()
+    if status != flow.OPTIMAL:
+        raise RuntimeError(f"min-cost flow: no optimal flow (status {status})")
     sent = flow.flows(np.arange(first_edge_arc, first_edge_arc + 2 * p.m))
     return sent.reshape(-1, 2).sum(axis=1) / 2.0

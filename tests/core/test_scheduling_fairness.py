@@ -8,6 +8,7 @@ from __future__ import annotations
 import itertools
 import random
 
+import numpy as np
 import pytest
 
 from matchmaker.core.scheduling import Company, Instance, Pair, solve, validate_schedule
@@ -127,3 +128,18 @@ def test_a_company_that_cannot_meet_is_not_counted_and_says_why():
     result = solve(instance)
     assert result.levels[0] == 2 and result.floor == 1
     assert result.idle == {"z": "cap_zero", "u": "unavailable"}
+
+
+def test_min_cost_flow_selection_respects_caps_and_tables_and_reaches_the_floor():
+    from matchmaker.core.scheduling.flow import flow_values
+
+    instance = _hubs(392, 8, 100)
+    p = prepare(instance)
+    x = flow_values(p)
+    assert set(np.round(2 * x).astype(int).tolist()) <= {0, 1, 2}  # half-integral
+    degree = np.zeros(p.n)
+    np.add.at(degree, p.ea, x)
+    np.add.at(degree, p.eb, x)
+    assert (degree <= np.asarray(p.cap) + 1e-9).all()
+    assert x.sum() <= instance.tables * instance.slots + 1e-9
+    assert (degree >= 1 - 1e-9).all()  # one meeting each is possible, and the flow finds it

@@ -129,11 +129,12 @@ def test_cli_generate_json_and_solve_file(runner, app, make_company, tmp_path):
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["status"] == "done" and report["meetings"] == 1 and report["unplaced"] == []
-    assert set(report) >= {"score", "bound", "fraction", "fewest_meetings", "seconds", "method"}
+    assert set(report) >= {"score", "bound", "fraction", "fewest_meetings", "seconds", "method", "unfair_bound", "greedy_score"}
+    assert (report["floor"], report["without_meeting"]) == (1, 0)
     with app.app_context():
         assert db.session.scalar(select(ScheduleRun.status)) == "done" and len(meetings(ms_id)) == 1
     text = runner.invoke(args=["schedule", "generate", "--session", str(ms_id), "--method", "greedy"])
-    assert text.exit_code == 0 and "meetings 1" in text.output
+    assert text.exit_code == 0 and "meetings 1" in text.output and "floor 1  companies without a meeting 0" in text.output
     assert runner.invoke(args=["schedule", "generate", "--session", "999"]).exit_code != 0
 
     instance = {"slots": 2, "tables": 1, "companies": [{"id": "c1", "cap": 2}, {"id": "c2", "cap": 2, "unavailable": [0]},

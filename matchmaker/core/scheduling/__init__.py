@@ -93,8 +93,10 @@ Method "optimal"
 ----------------
 Small problems (up to ``EXACT_LIMIT`` MILP columns) are solved as one MILP with HiGHS (gap 0,
 so the lexicographic optimum is proven when ``stats["proven_optimal"]``). Larger ones in two
-phases: (1) selection: the LP above (required pairs weighted, see above), solved again with
-the level columns if it leaves a company short, rounded by LP value within caps;
+phases: (1) selection: under the lexicographic objective a min-cost flow (``flow``: the double
+cover of the b-matching with the level weights on company degrees and the table budget; OR-Tools),
+otherwise the LP above (required pairs weighted), solved again with the level columns if it
+leaves a company short; either rounded by value within caps;
 (2) slots and tables: a DSatur-style constructive colouring (fewest feasible slots first, least
 damage to neighbours), a cheap refill, then repair: MILPs over two-slot windows around the
 companies that could still gain a meeting (Kempe-chain neighbourhoods), accepted only when the

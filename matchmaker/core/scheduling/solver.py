@@ -14,6 +14,7 @@ import numpy as np
 from . import model as m
 from .assign import colour, round_selection
 from .board import Board
+from .flow import flow_values
 from .fairness import LEXICOGRAPHIC, fair_bound, floor_reached, idle, levels, lex_key
 from .greedy import greedy
 from .lp import Relaxation, certified_bound, relax, simple_bound
@@ -25,6 +26,7 @@ from .window import Floors, Window, optimise_window
 
 Progress = Callable[[str, float], None]
 EXACT_LIMIT = 4000  # window-MILP columns up to which the whole problem is solved as one MILP
+FAIR_LP_FACTOR = 6.0  # the fair bound's LP (with floor rows) takes up to this many times the plain LP
 
 
 class _Clock:
@@ -41,6 +43,12 @@ class _Clock:
     def left(self) -> float:
         """Seconds left before the deadline (never negative)."""
         return max(self.deadline - time.monotonic(), 0.0)
+
+    def report_reserve(self, lexicographic: bool) -> float:
+        """Seconds kept for the report: the fair bound's LP takes a few times the first LP."""
+        if not lexicographic:
+            return 0.0
+        return min(0.4 * self.limit, FAIR_LP_FACTOR * self.timings.get("bound", 0.0))
 
     def stage(self, name: str, fraction: float) -> None:
         """Close the current stage's timing, open *name*, report ``(name, fraction)``."""
@@ -81,7 +89,11 @@ def _fill(board: Board) -> None:
 
 def _two_phase(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Clock, stats: dict, seed: int) -> Board:
     x = relaxation.x
-    if x is not None and p.bonus and _fairness_binds(p, x):
+    if p.lexicographic:
+        clock.stage("select", 0.3)
+        x = flow_values(p)
+        stats["selection"] = "flow"
+    elif x is not None and p.bonus and _fairness_binds(p, x):
         clock.stage("select", 0.3)
         fair = relax(p, fair=True, time_limit=clock.left() / 3)
         x = fair.x if fair.x is not None else x
@@ -97,7 +109,7 @@ def _two_phase(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Cloc
             stats["rescued"] = rescue_idle(board)
     clock.stage("repair", 0.5)
     budget = clock.left()
-    stats["repair"] = repair(board, clock.deadline, seed=seed,
+    stats["repair"] = repair(board, clock.deadline - clock.report_reserve(p.lexicographic), seed=seed,
                              on_pass=lambda _: clock.tick(0.5 + 0.45 * (1 - clock.left() / max(budget, 1e-9))))
     return board
 
@@ -186,7 +198,8 @@ def _bound(p: Problem, board: Board, relaxation: Relaxation, explained: list, cl
     stats["bound_forces_required"] = bool(forced.any())
     lp = certified_bound(p, relaxation, forced)
     unfair = min(simple_bound(p), lp) if lp is not None else simple_bound(p)
-    fair = fair_bound(p, board, forced, min_required, max(clock.left(), 0.25 * clock.limit, 5.0)) if p.lexicographic else None
+    fair_time = max(clock.left(), clock.report_reserve(True), 5.0)
+    fair = fair_bound(p, board, forced, min_required, fair_time) if p.lexicographic else None
     stats["fair_bound_failed"] = p.lexicographic and fair is None
     return (unfair if fair is None else min(fair, unfair)), unfair
 

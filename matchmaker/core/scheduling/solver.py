@@ -89,7 +89,7 @@ def _fill(board: Board) -> None:
 
 def _two_phase(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Clock, stats: dict, seed: int) -> Board:
     x = relaxation.x
-    if p.lexicographic:
+    if p.lexicographic and not p.interp.rows:  # the flow knows no interpreter capacity: the LP does
         clock.stage("select", 0.3)
         x = flow_values(p)
         stats["selection"] = "flow"

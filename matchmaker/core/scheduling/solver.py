@@ -26,7 +26,7 @@ from .window import Floors, Window, optimise_window
 
 Progress = Callable[[str, float], None]
 EXACT_LIMIT = 4000  # window-MILP columns up to which the whole problem is solved as one MILP
-FAIR_LP_FACTOR = 6.0  # the fair bound's LP (with floor rows) takes up to this many times the plain LP
+FAIR_LP_FACTOR = 15.0  # the fair bound's LP (with floor rows) takes up to this many times the plain LP
 
 
 class _Clock:
@@ -48,7 +48,7 @@ class _Clock:
         """Seconds kept for the report: the fair bound's LP takes a few times the first LP."""
         if not lexicographic:
             return 0.0
-        return min(0.4 * self.limit, FAIR_LP_FACTOR * self.timings.get("bound", 0.0))
+        return min(0.5 * self.limit, FAIR_LP_FACTOR * self.timings.get("bound", 0.0))
 
     def stage(self, name: str, fraction: float) -> None:
         """Close the current stage's timing, open *name*, report ``(name, fraction)``."""

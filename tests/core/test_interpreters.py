@@ -51,7 +51,7 @@ def checked(instance, method, **kwargs):
 @pytest.mark.parametrize("case", json.loads(LEGACY.read_text()), ids=lambda c: f"{c['method']}-{len(c['instance']['companies'])}")
 def test_an_instance_without_the_new_fields_solves_exactly_as_before(case):
     # The schedules were recorded with the solver before interpreters and online meetings existed
-    # (branch sched-fair at 24797e7, the lexicographic objective).
+    # (branch sched-fair at 67ad929: lexicographic objective, flow selection).
     result = solve(instance_from_dict(case["instance"]), case["method"], time_limit=60)
     assert sorted([x.a, x.b, x.slot, x.table] for x in result.meetings) == case["meetings"]
     assert result.score == case["score"]

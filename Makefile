@@ -12,7 +12,7 @@ export FLASK_APP := wsgi
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install system-deps build-deps pdf-deps translations model vendor db serve-dev serve bench-matching bench-schedule bench-rematch bench-dashboard bench-load clean
+.PHONY: run test install system-deps build-deps pdf-deps translations model vendor db serve-dev serve bench-matching bench-schedule bench-interpreters bench-rematch bench-dashboard bench-load clean
 
 run: db ## set up, load the demo event if the database is empty, serve http://127.0.0.1:5000
 	@$(BIN)/flask mail-outbox
@@ -93,6 +93,9 @@ bench-matching: install
 
 bench-schedule: install
 	$(BIN)/python benchmarks/schedule.py
+
+bench-interpreters: install ## interpreters as a scheduled resource, 15 % online: optimal vs greedy (600, 3,000 companies)
+	$(BIN)/python benchmarks/interpreters.py
 
 bench-rematch: install ## same-day re-matching: exact refill vs greedy (600 companies, 12 slots, 15 % absent)
 	$(BIN)/python benchmarks/rematch.py

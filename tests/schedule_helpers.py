@@ -67,3 +67,17 @@ def meetings(ms_id: int, state: str = "draft") -> list[ScheduledMeeting]:
     """The session's meetings in *state*, by slot and table."""
     return list(db.session.scalars(select(ScheduledMeeting).where(
         ScheduledMeeting.session_id == ms_id, ScheduledMeeting.state == state).order_by(ScheduledMeeting.slot_id, ScheduledMeeting.table_id)))
+
+
+SCARCE_NAMES = {"h": "Hanoi Green Hub", "a": "Osaka Recycling", "b": "Da Nang Biogas", "c": "Kobe Filters", "d": "Can Tho Solar"}
+
+
+def scarce_event(make_company) -> tuple[dict[str, int], dict[tuple[int, int], float]]:
+    """Five companies and candidate scores for a session with one table and two slots.
+
+    Everyone prefers the hub H. The unfair best (H-A, H-B: 1.85, also greedy's pick) leaves C
+    and D without a meeting; the fair schedule (H-A, C-D: 1.30) leaves only B, for want of a table.
+    """
+    ids = {key: make_company(name=name, country="JP" if key in "ac" else "VN") for key, name in SCARCE_NAMES.items()}
+    pairs = {("h", "a"): 0.95, ("h", "b"): 0.9, ("h", "c"): 0.85, ("h", "d"): 0.8, ("a", "b"): 0.3, ("c", "d"): 0.35}
+    return ids, {(ids[x], ids[y]): s for (x, y), s in pairs.items()}

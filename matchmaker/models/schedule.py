@@ -202,6 +202,9 @@ class ScheduleRun(db.Model):
     meetings_count: Mapped[int | None]
     fewest_meetings: Mapped[int | None]
     seconds: Mapped[float | None]
+    floor_reached: Mapped[int | None]  # fewest meetings of a company that has some and could have more
+    unfair_bound: Mapped[float | None]  # the bound without fairness floors
+    greedy_score: Mapped[float | None]  # the greedy baseline's score on the same data
     unplaced_json: Mapped[str] = mapped_column(Text, default="[]")
     idle_json: Mapped[str] = mapped_column(Text, default="{}")  # company id -> why it got no meeting
     error: Mapped[str] = mapped_column(Text, default="")
@@ -222,6 +225,17 @@ class ScheduleRun(db.Model):
         if self.score is None or self.bound is None:
             return None
         return self.score / self.bound if self.bound > 0 else 1.0
+
+    @property
+    def fairness_cost(self) -> tuple[float, float] | None:
+        """Score given up for fairness: (at least, at most), None when the run did not record it.
+
+        At least what the greedy baseline (a real, less fair schedule) scores more; at most the
+        bound without floors minus the score.
+        """
+        if self.score is None or self.unfair_bound is None or self.greedy_score is None:
+            return None
+        return max(self.greedy_score - self.score, 0.0), max(self.unfair_bound - self.score, 0.0)
 
     @property
     def active(self) -> bool:

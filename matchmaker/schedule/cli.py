@@ -34,6 +34,8 @@ def _report(run, names: dict[int, str]) -> dict:
         "run": run.id, "session": run.session_id, "status": run.status, "method": run.method,
         "score": run.score, "bound": run.bound, "fraction": run.fraction, "meetings": run.meetings_count,
         "fewest_meetings": run.fewest_meetings, "seconds": run.seconds, "error": run.error or None,
+        "floor": run.floor_reached, "without_meeting": len(run.idle), "unfair_bound": run.unfair_bound,
+        "greedy_score": run.greedy_score,
         "unplaced": [{"a": names.get(u["a"], u["a"]), "b": names.get(u["b"], u["b"]), "reason": u["reason"]}
                      for u in run.unplaced],
     }
@@ -45,6 +47,7 @@ def _print_report(report: dict) -> None:
     click.echo(f"meetings {report['meetings']}  score {report['score']:.3f}  bound {report['bound']:.3f}  "
                f"({report['fraction'] * 100:.2f} % of the bound)  fewest per company {report['fewest_meetings']}  "
                f"{report['seconds']:.1f} s")
+    click.echo(f"floor {report['floor']}  companies without a meeting {report['without_meeting']}")
     for u in report["unplaced"]:
         click.echo(f"not placed: {u['a']} - {u['b']}: {u['reason']}")
     click.echo("The draft is ready: review and publish it on the organiser's schedule page.")

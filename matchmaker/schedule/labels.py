@@ -20,6 +20,7 @@ IDLE_LABELS = {
     "no_offers": _l("no offers or needs, so no partner was suggested"),
     "no_partner": _l("no suitable partner was found"),
     "no_room": _l("no slot or table was left for its partners"),
+    "no_table": _l("every table was taken in the slots it could use"),
     "removed": _l("its meetings were removed by hand"),
 }
 STATUS_LABELS = JOB_STATUS_LABELS
@@ -34,7 +35,7 @@ STAGE_LABELS = {
     "report": _l("Writing the report"),
     "done": _l("Finished"),
 }
-METHOD_LABELS = {"optimal": _l("Optimal (best score, fair)"), "greedy": _l("Greedy (fast baseline)")}
+METHOD_LABELS = {"optimal": _l("Optimal (fair first, then best score)"), "greedy": _l("Greedy (fast baseline)")}
 
 
 def stage_label(stage: str) -> str:

@@ -129,11 +129,12 @@ def test_cli_generate_json_and_solve_file(runner, app, make_company, tmp_path):
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     assert report["status"] == "done" and report["meetings"] == 1 and report["unplaced"] == []
-    assert set(report) >= {"score", "bound", "fraction", "fewest_meetings", "seconds", "method"}
+    assert set(report) >= {"score", "bound", "fraction", "fewest_meetings", "seconds", "method", "unfair_bound", "greedy_score"}
+    assert (report["floor"], report["without_meeting"]) == (1, 0)
     with app.app_context():
         assert db.session.scalar(select(ScheduleRun.status)) == "done" and len(meetings(ms_id)) == 1
     text = runner.invoke(args=["schedule", "generate", "--session", str(ms_id), "--method", "greedy"])
-    assert text.exit_code == 0 and "meetings 1" in text.output
+    assert text.exit_code == 0 and "meetings 1" in text.output and "floor 1  companies without a meeting 0" in text.output
     assert runner.invoke(args=["schedule", "generate", "--session", "999"]).exit_code != 0
 
     instance = {"slots": 2, "tables": 1, "companies": [{"id": "c1", "cap": 2}, {"id": "c2", "cap": 2, "unavailable": [0]},
@@ -146,10 +147,30 @@ def test_cli_generate_json_and_solve_file(runner, app, make_company, tmp_path):
     assert solved.exit_code == 0, solved.output
     out = json.loads(solved.output)
     assert set(out) >= {"meetings", "score", "bound", "unplaced", "seconds"}
-    assert {"a": "c1", "b": "c2", "slot": 1, "table": 0} in out["meetings"] and out["bound"] >= out["score"] - 1e-9
+    assert {"a": "c1", "b": "c2", "slot": 1, "table": 0, "interpreter": None} in out["meetings"]
+    assert out["bound"] >= out["score"] - 1e-9
     path.write_text(json.dumps({**instance, "forbiden": []}))
     bad = runner.invoke(args=["schedule", "solve-file", str(path)])
     assert bad.exit_code != 0 and "forbiden" in bad.output
+
+
+def test_solve_file_with_languages_online_companies_and_interpreters(runner, tmp_path):
+    instance = {"slots": 2, "tables": 1,
+                "companies": [{"id": "j", "cap": 2, "languages": ["ja"]}, {"id": "v", "cap": 2, "languages": ["vi"]},
+                              {"id": "w", "cap": 2, "languages": ["vi", "en"], "mode": "online"}],
+                "pairs": [{"a": "j", "b": "v", "score": 0.9}, {"a": "j", "b": "w", "score": 0.5}],
+                "interpreters": [{"id": "i1", "languages": ["ja", "vi"], "mode": "onsite", "unavailable": [1]},
+                                 {"id": "i2", "languages": ["ja", "vi"], "mode": "online"}]}
+    path = tmp_path / "instance.json"
+    path.write_text(json.dumps(instance))
+    solved = runner.invoke(args=["schedule", "solve-file", str(path), "--time-limit", "5"])
+    assert solved.exit_code == 0, solved.output
+    meetings = {(x["a"], x["b"]): x for x in json.loads(solved.output)["meetings"]}
+    assert meetings[("j", "v")] == {"a": "j", "b": "v", "slot": 0, "table": 0, "interpreter": "i1"}
+    assert meetings[("j", "w")] == {"a": "j", "b": "w", "slot": 1, "table": None, "interpreter": "i2"}
+    path.write_text(json.dumps({**instance, "interpreters": [{"id": "i1", "languages": ["ja"]}]}))
+    bad = runner.invoke(args=["schedule", "solve-file", str(path)])
+    assert bad.exit_code != 0 and "interpreters[0].languages: an interpreter needs two languages" in bad.output
 
 
 def test_dates_in_the_agenda_name_the_zone(client, app, published, login):

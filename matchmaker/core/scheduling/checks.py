@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from .model import Instance, pair_key
+from .model import MODES, Instance, pair_key
 
 
 def _is_int(value: object) -> bool:
@@ -45,7 +45,32 @@ def check_companies(instance: Instance) -> dict[str, int]:
             check_int(slot, f"{where}.unavailable", 0, instance.slots - 1)
         if company.table is not None:
             check_int(company.table, f"{where}.table", 0, instance.tables - 1)
+        check_mode(company.mode, f"{where}.mode")
     return seen
+
+
+def check_mode(mode: object, field: str) -> None:
+    """Raise ValueError unless *mode* is ``"onsite"`` or ``"online"``."""
+    if mode not in MODES:
+        raise ValueError(f"{field}: expected \"onsite\" or \"online\", got {mode!r}")
+
+
+def check_interpreters(instance: Instance) -> None:
+    """Validate interpreters: unique ids, two languages or more, a mode, slots in range."""
+    seen: dict[str, int] = {}
+    for i, person in enumerate(instance.interpreters):
+        where = f"interpreters[{i}]"
+        if not isinstance(person.id, str) or not person.id:
+            raise ValueError(f"{where}.id: expected a non-empty interpreter id string, got {person.id!r}")
+        if person.id in seen:
+            raise ValueError(f"{where}.id: duplicate interpreter id {person.id!r} (first at interpreters[{seen[person.id]}])")
+        seen[person.id] = i
+        if len(person.languages) < 2:
+            raise ValueError(f"{where}.languages: an interpreter needs two languages or more (a language pair), "
+                             f"got {sorted(person.languages)!r}")
+        check_mode(person.mode, f"{where}.mode")
+        for slot in sorted(person.unavailable, key=repr):
+            check_int(slot, f"{where}.unavailable", 0, instance.slots - 1)
 
 
 def _check_two(a: object, b: object, field: str) -> None:
@@ -118,4 +143,5 @@ def check_instance(instance: Instance) -> dict[str, int]:
     known = check_companies(instance)
     check_pairs(instance, known)
     check_lists(instance, known)
+    check_interpreters(instance)
     return known

@@ -2,7 +2,9 @@
 
 Rows (all ``<=``): one per company (meetings <= min(cap, free slots)); one for the pool
 (meetings at pool tables <= pool tables x slots); one per fixed table (meetings that can only
-sit there <= slots in which one of its owners is available). Columns: one ``x_e`` in [0, 1] per
+sit there <= slots in which one of its owners is available); one per interpreter row (meetings
+of its demand types <= its free interpreters summed over the slots). Online meetings take no
+table row. Columns: one ``x_e`` in [0, 1] per
 edge; with ``fair=True`` also ``y[v,k]`` in [0, 1] ("v has at least k meetings") with
 ``sum_k y[v,k] <= sum_{e at v} x_e`` and objective weight ``bonus[k]``.
 
@@ -23,7 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from .problem import POOL, Problem
+from .problem import ONLINE, POOL, Problem
 
 
 @dataclass
@@ -37,10 +39,12 @@ class Relaxation:
 
 
 def _table_rows(p: Problem) -> tuple[list[int], list[int], list[float]]:
-    """(row offset, edge) entries and right-hand sides of the pool and fixed-table rows."""
+    """(row offset, edge) entries and right-hand sides of the pool, fixed-table and interpreter rows."""
     rows, cols, rhs = [], [], [float(len(p.pool) * p.slots)]
     fixed_row: dict[int, int] = {}
     for e, opts in enumerate(p.options):
+        if opts == (ONLINE,):
+            continue
         if opts == (POOL,) or opts[0] in p.pool_set:
             rows.append(0)
         elif len(opts) == 1:
@@ -52,6 +56,12 @@ def _table_rows(p: Problem) -> tuple[list[int], list[int], list[float]]:
         else:
             continue
         cols.append(e)
+    first = len(rhs)
+    rhs += [float(sum(free)) for free in p.interp.cap]
+    for e, t in enumerate(p.itype):
+        for r in p.interp.rows_of_type[t] if t >= 0 else ():
+            rows.append(first + r)
+            cols.append(e)
     return rows, cols, rhs
 
 
@@ -67,7 +77,7 @@ def constraint_matrix(p: Problem) -> tuple[sp.csc_array, np.ndarray]:
     return matrix, np.concatenate([np.asarray(p.cap, dtype=float), t_rhs])
 
 
-def _fair_columns(p: Problem, matrix: sp.csc_array, rhs: np.ndarray) -> tuple[sp.csc_array, np.ndarray, np.ndarray]:
+def fair_columns(p: Problem, matrix: sp.csc_array, rhs: np.ndarray) -> tuple[sp.csc_array, np.ndarray, np.ndarray]:
     """Append the fairness columns/rows: returns (matrix, rhs, column costs of the new columns)."""
     wanting = p.wanting()
     k = len(p.bonus)
@@ -107,16 +117,23 @@ def relax(p: Problem, *, fair: bool = False, weighted: bool = True, min_required
     cost = np.asarray([p.value(e) if weighted else p.score[e] for e in range(p.m)], dtype=float)
     a_ub, b_ub = matrix, rhs
     if fair and p.bonus:
-        a_ub, b_ub, ycost = _fair_columns(p, matrix, rhs)
+        a_ub, b_ub, ycost = fair_columns(p, matrix, rhs)
         cost = np.concatenate([cost, ycost])
     if p.m == 0:
         return Relaxation(np.zeros(0), np.zeros(len(rhs)), matrix, rhs)
-    res = linprog(-cost, A_ub=a_ub, b_ub=b_ub, bounds=(0, 1), method="highs-ipm",
-                  options={"time_limit": max(time_limit, 0.1)})
-    if res.status != 0 or res.x is None:
+    x, u = maximise(cost, a_ub, b_ub, time_limit)
+    if x is None or u is None:
         return Relaxation(None, None, matrix, rhs)
-    u = np.maximum(-np.asarray(res.ineqlin.marginals), 0.0)[: len(rhs)]
-    return Relaxation(np.asarray(res.x[: p.m]), u, matrix, rhs)
+    return Relaxation(x[: p.m], u[: len(rhs)], matrix, rhs)
+
+
+def maximise(cost: np.ndarray, a_ub: sp.csc_array, b_ub: np.ndarray, time_limit: float,
+             method: str = "highs-ipm") -> tuple[np.ndarray | None, np.ndarray | None]:
+    """``max cost.x, a_ub x <= b_ub, 0 <= x <= 1``: ``(x, row duals >= 0)``, or Nones on failure."""
+    res = linprog(-cost, A_ub=a_ub, b_ub=b_ub, bounds=(0, 1), method=method, options={"time_limit": max(time_limit, 0.1)})
+    if res.status != 0 or res.x is None:
+        return None, None
+    return np.asarray(res.x), np.maximum(-np.asarray(res.ineqlin.marginals), 0.0)
 
 
 def certified_bound(p: Problem, relaxation: Relaxation, forced: np.ndarray) -> float | None:

@@ -18,7 +18,14 @@ OVER_CAP = "over_cap"
 FORBIDDEN = "forbidden"
 UNKNOWN_COMPANY = "unknown_company"
 INFEASIBLE = "infeasible"
-REASONS = (NO_COMMON_FREE_SLOT, NO_TABLE, OVER_CAP, FORBIDDEN, UNKNOWN_COMPANY, INFEASIBLE)
+NO_INTERPRETER = "no_interpreter"
+REASONS = (NO_COMMON_FREE_SLOT, NO_TABLE, OVER_CAP, FORBIDDEN, UNKNOWN_COMPANY, INFEASIBLE, NO_INTERPRETER)
+
+# How a company attends a session, and where an interpreter works. A meeting with an online
+# side is an online meeting: it takes no table. An online interpreter serves online meetings only.
+ONSITE = "onsite"
+ONLINE = "online"
+MODES = (ONSITE, ONLINE)
 
 METHODS = ("optimal", "greedy")
 
@@ -33,15 +40,39 @@ class Company:
     """A participant: at most ``cap`` meetings, none in ``unavailable`` slots.
 
     ``table`` is the company's fixed table (an exhibitor at its booth): all its meetings
-    take place there, and nobody else uses that table.
+    take place there, and nobody else uses that table. ``languages`` are the languages it
+    meets in (empty = not said: it never needs an interpreter); two companies that both say
+    and share none need an interpreter. ``mode`` is ``"onsite"`` or ``"online"``.
     """
 
     id: str
     cap: int
     unavailable: frozenset[int] = frozenset()
     table: int | None = None
+    languages: frozenset[str] = frozenset()
+    mode: str = ONSITE
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "unavailable", frozenset(self.unavailable))
+        object.__setattr__(self, "languages", frozenset(self.languages))
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    """An interpreter between any two of ``languages``, free except in ``unavailable`` slots.
+
+    One interpreter serves one meeting per slot: a meeting whose sides speak A and B (no
+    common language) if they speak a language of A and a language of B. An ``"online"``
+    interpreter serves online meetings only; an ``"onsite"`` one serves both kinds.
+    """
+
+    id: str
+    languages: frozenset[str]
+    mode: str = ONSITE
+    unavailable: frozenset[int] = frozenset()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "languages", frozenset(self.languages))
         object.__setattr__(self, "unavailable", frozenset(self.unavailable))
 
 
@@ -86,8 +117,10 @@ class Instance:
     required: tuple[tuple[str, str], ...] = ()
     forbidden: tuple[tuple[str, str], ...] = ()
     pins: tuple[Pin, ...] = ()
+    interpreters: tuple[Interpreter, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "interpreters", tuple(self.interpreters))
         object.__setattr__(self, "companies", tuple(self.companies))
         object.__setattr__(self, "pairs", tuple(self.pairs))
         object.__setattr__(self, "required", _pairs(self.required))
@@ -97,12 +130,16 @@ class Instance:
 
 @dataclass(frozen=True)
 class Meeting:
-    """Companies ``a`` and ``b`` meet in ``slot`` at ``table``."""
+    """Companies ``a`` and ``b`` meet in ``slot`` at ``table`` (None: online, no table).
+
+    ``interpreter`` is the id of the interpreter assigned to the meeting, or None.
+    """
 
     a: str
     b: str
     slot: int
-    table: int
+    table: int | None
+    interpreter: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +161,16 @@ class Result:
     is a guaranteed quality. ``fewest_meetings`` is the smallest number of meetings of any
     company that wants meetings (cap > 0, a free slot, and a pair that could be placed).
     ``stats`` holds diagnostics (stage timings, whether optimality was proven, ...).
+    ``lost_to_interpreters`` counts the meetings the schedule would gain, rearranged locally,
+    if interpreters were not short; ``interpreter_slots`` lists ``(slot, meetings)``: how many
+    of that schedule's interpreted meetings in the slot the real interpreters cannot cover,
+    most first (see ``staffing``).
+
+    Fairness (see ``fairness``): ``floor`` is the fewest meetings of a company that has some
+    and could have more; ``levels[k-1]`` how many companies wanting meetings have at least k;
+    ``idle`` maps each company with no meeting to why (``fairness.idle``). ``bound`` is the fair
+    bound (the LP with the same floors) and ``unfair_bound`` the bound without floors, so
+    ``unfair_bound - score`` is the most score fairness can have cost.
     """
 
     meetings: list[Meeting]
@@ -134,6 +181,12 @@ class Result:
     method: str
     fewest_meetings: int
     stats: dict = field(default_factory=dict)
+    lost_to_interpreters: int = 0
+    interpreter_slots: list[tuple[int, int]] = field(default_factory=list)
+    unfair_bound: float | None = None
+    floor: int = 0
+    levels: tuple[int, ...] = ()
+    idle: dict[str, str] = field(default_factory=dict)
 
     @property
     def meetings_count(self) -> int:

@@ -7,7 +7,9 @@ both companies are available and at least one table it may use.
 
 Slots sets are Python int bit masks (bit s = slot s). Table options of an edge: ``(-1,)`` means
 "any pool table" (a table that is nobody's fixed table); otherwise the specific tables allowed
-(a fixed table of either company, or a pinned table).
+(a fixed table of either company, or a pinned table); ``(ONLINE,)`` for an online meeting, which
+takes no table. ``itype[e]`` is the edge's interpreter demand type (-1: no interpreter needed);
+``interp`` holds the interpreter classes and per-slot capacity rows (see ``interpreters``).
 """
 
 from __future__ import annotations
@@ -18,8 +20,13 @@ import numpy as np
 
 from . import model as m
 from .checks import check_instance
+from .interpreters import Plan, build_plan
 
 POOL = -1
+ONLINE = -2  # the table option of an online meeting: no table at all
+PRECISION = 1e9  # largest level weight, in units of the best score (see fairness)
+REQUIRED_PRECISION = 1e12  # largest provable required-pair weight, same units
+LEXICOGRAPHIC = "lexicographic"
 
 
 @dataclass
@@ -32,6 +39,8 @@ class EdgeSpec:
     required: bool = False
     pin_slot: int = -1
     pin_table: int = -1
+    itype: int = -1
+    online: bool = False
 
 
 @dataclass
@@ -56,6 +65,9 @@ class Problem:
     structural: list[m.Unplaced] = field(default_factory=list)
     bonus: tuple[float, ...] = ()
     required_weight: float = 0.0
+    itype: list[int] = field(default_factory=list)
+    interp: Plan = field(default_factory=lambda: Plan(0))
+    lexicographic: bool = False
 
     @property
     def n(self) -> int:
@@ -82,7 +94,7 @@ class Problem:
         e = len(self.ea)
         for target, value in ((self.ea, a), (self.eb, b), (self.score, spec.score), (self.required, spec.required),
                               (self.pin_slot, spec.pin_slot), (self.pin_table, spec.pin_table),
-                              (self.allowed, allowed), (self.options, options)):
+                              (self.allowed, allowed), (self.options, options), (self.itype, spec.itype)):
             target.append(value)
         self.incident[a].append(e)
         self.incident[b].append(e)
@@ -154,6 +166,8 @@ def _allowed_slots(p: Problem, spec: EdgeSpec, a: int, b: int) -> tuple[int, str
 
 def _table_options(p: Problem, spec: EdgeSpec, a: int, b: int) -> tuple[tuple[int, ...], str]:
     """Tables the meeting may use; ``((), why)`` when there are none."""
+    if spec.online:
+        return (ONLINE,), ""
     own = tuple(sorted({t for t in (p.fixed[a], p.fixed[b]) if t >= 0}))
     t = spec.pin_table
     if t >= 0 and own:
@@ -167,11 +181,25 @@ def _table_options(p: Problem, spec: EdgeSpec, a: int, b: int) -> tuple[tuple[in
     return (POOL,), ""
 
 
+def _interpreter_slots(p: Problem, spec: EdgeSpec, a: int, b: int, allowed: int) -> tuple[int, str]:
+    """Narrow *allowed* to slots with a serving interpreter free, for a meeting that needs one."""
+    first, second = p.instance.companies[a], p.instance.companies[b]
+    spec.online = m.ONLINE in (first.mode, second.mode)
+    spec.itype = p.interp.type_for(first, second)
+    if spec.itype < 0 or allowed & p.interp.slot_ok[spec.itype]:
+        return allowed & (p.full_mask if spec.itype < 0 else p.interp.slot_ok[spec.itype]), ""
+    return 0, (f"{spec.a!r} and {spec.b!r} share no language and no interpreter who speaks both sides' "
+               "languages is free in a slot where both are")
+
+
 def _add_spec(p: Problem, spec: EdgeSpec, index: dict[str, int]) -> None:
     a, b = index[spec.a], index[spec.b]
     allowed, why = _allowed_slots(p, spec, a, b)
     code = m.NO_COMMON_FREE_SLOT
     options: tuple[int, ...] = ()
+    if allowed:
+        allowed, why = _interpreter_slots(p, spec, a, b, allowed)
+        code = m.NO_INTERPRETER
     if allowed:
         options, why = _table_options(p, spec, a, b)
         code = m.NO_TABLE
@@ -185,19 +213,56 @@ def _add_spec(p: Problem, spec: EdgeSpec, index: dict[str, int]) -> None:
         p.structural.append(m.Unplaced(spec.a, spec.b, code, why))
 
 
-def prepare(instance: m.Instance, fairness: tuple[float, ...] = (1.0, 0.5)) -> Problem:
+def prepare(instance: m.Instance, fairness: tuple[float, ...] | str = LEXICOGRAPHIC) -> Problem:
     """Validate *instance* (ValueError naming the field) and build its ``Problem``.
 
-    *fairness* are the bonuses for a company's 1st, 2nd, ... meeting as multiples of the
-    largest pair score (see the package docstring).
+    *fairness* ``"lexicographic"`` (the default) gives the level weights of ``fairness``; a
+    tuple gives bonuses for a company's 1st, 2nd, ... meeting as multiples of the largest pair
+    score (the weighted objective of earlier versions; ``()`` = score only).
     """
     known = check_instance(instance)
     avail, cap, fixed, pool = _companies(instance)
     p = Problem(instance, instance.slots, [c.id for c in instance.companies], cap, avail, fixed, pool)
+    p.interp = build_plan(instance)
     specs, p.structural = _collect(instance, known)
     for key in sorted(specs):
         _add_spec(p, specs[key], known)
+    p.interp.finish({t for t in p.itype if t >= 0})
     top = max((s for s in p.score if s > 0), default=1.0)
-    p.bonus = tuple(float(f) * top for f in fairness)
-    p.required_weight = 10.0 * (instance.slots + 1) * (top + 2 * sum(p.bonus))
+    if isinstance(fairness, str):
+        p.bonus, p.required_weight = lexicographic_weights(p, top)
+        p.lexicographic = True
+    else:
+        p.bonus = tuple(float(f) * top for f in fairness)
+        p.required_weight = local_required_weight(p, top)
     return p
+
+
+def score_span(p: Problem) -> float:
+    """An upper bound on how much the score of two schedules can differ."""
+    best = [sorted((abs(p.score[e]) for e in p.incident[v]), reverse=True)[: p.cap[v]] for v in range(p.n)]
+    return 0.5 * sum(sum(b) for b in best)
+
+
+def lexicographic_weights(p: Problem, top: float) -> tuple[tuple[float, ...], float]:
+    """``(level weights w[1..L], required weight R)`` as in the docstring of ``fairness``."""
+    wanting = len(p.wanting())
+    deepest = max((min(p.cap[v], len(p.incident[v])) for v in p.wanting()), default=0)
+    span = score_span(p) + top
+    weights: list[float] = []
+    while len(weights) < deepest:
+        heavier = span if not weights else (wanting + 1) * weights[0]
+        if weights and heavier > PRECISION * top:
+            break
+        weights.insert(0, heavier)
+    first = weights[0] if weights else 0.0
+    proof = (wanting + 1) * max(len(weights), 1) * first + 2 * span + top
+    if proof <= REQUIRED_PRECISION * top:
+        return tuple(weights), proof
+    # too large for the solvers' tolerances: fall back to a weight that wins every local trade
+    return tuple(weights), 10.0 * (p.slots + 1) * (top + 2 * sum(weights))
+
+
+def local_required_weight(p: Problem, top: float) -> float:
+    """A required pair's weight that outweighs any local rearrangement of optional meetings."""
+    return 10.0 * (p.slots + 1) * (top + 2 * sum(p.bonus))

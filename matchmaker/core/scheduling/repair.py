@@ -98,6 +98,22 @@ def _ball(board: Board, seeds: set[int], slots: int, max_meetings: int) -> set[i
     return inside
 
 
+def _interpreter_holders(board: Board, here: list[int], slots: int, limit: int = 10) -> set[int]:
+    """Companies of the weakest interpreted meetings in *slots* holding interpreters *here* would need.
+
+    Outside the window's companies every meeting stays, and so does its interpreter: without
+    these the window could not trade an interpreter's fifth meeting for a company's first.
+    """
+    p = board.p
+    rows = {r for e in here if p.itype[e] >= 0 for r in p.interp.rows_of_type[p.itype[e]]}
+    if not rows:
+        return set()
+    holders = [g for g in board.placed() if slots >> board.slot_of[g] & 1 and p.itype[g] >= 0
+               and rows.intersection(p.interp.rows_of_type[p.itype[g]])]
+    holders.sort(key=lambda g: (min(board.count[p.ea[g]], board.count[p.eb[g]]) < 2, p.score[g]))
+    return {v for g in holders[:limit] for v in (p.ea[g], p.eb[g])}
+
+
 def slot_floors(board: Board) -> list[float]:
     """Per slot: the lowest score among its meetings if its pool is full, else -inf."""
     p, floor = board.p, [float("inf")] * board.p.slots
@@ -126,6 +142,7 @@ def _window_for(board: Board, slots: int, opps: list[int], floors: list[float], 
     p = board.p
     here = _promising(board, opps, slots, floors, max_meetings)
     seeds = {v for e in here for v in (p.ea[e], p.eb[e])} | _movers(board, slots, rng)
+    seeds |= _interpreter_holders(board, here, slots)
     in_window = p.instance.tables * slots.bit_count()
     companies = None if in_window <= max_meetings else _ball(board, seeds, slots, max_meetings)
     return Window(slots, companies, here)

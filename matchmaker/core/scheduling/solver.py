@@ -14,14 +14,19 @@ import numpy as np
 from . import model as m
 from .assign import colour, round_selection
 from .board import Board
+from .flow import flow_values
+from .fairness import LEXICOGRAPHIC, fair_bound, floor_reached, idle, levels, lex_key
 from .greedy import greedy
 from .lp import Relaxation, certified_bound, relax, simple_bound
 from .problem import Problem, prepare
 from .repair import repair
+from .rescue import rescue_idle
+from .staffing import assign, shortage
 from .window import Floors, Window, optimise_window
 
 Progress = Callable[[str, float], None]
 EXACT_LIMIT = 4000  # window-MILP columns up to which the whole problem is solved as one MILP
+FAIR_LP_FACTOR = 15.0  # the fair bound's LP (with floor rows) takes up to this many times the plain LP
 
 
 class _Clock:
@@ -38,6 +43,12 @@ class _Clock:
     def left(self) -> float:
         """Seconds left before the deadline (never negative)."""
         return max(self.deadline - time.monotonic(), 0.0)
+
+    def report_reserve(self, lexicographic: bool) -> float:
+        """Seconds kept for the report: the fair bound's LP takes a few times the first LP."""
+        if not lexicographic:
+            return 0.0
+        return min(0.5 * self.limit, FAIR_LP_FACTOR * self.timings.get("bound", 0.0))
 
     def stage(self, name: str, fraction: float) -> None:
         """Close the current stage's timing, open *name*, report ``(name, fraction)``."""
@@ -78,7 +89,11 @@ def _fill(board: Board) -> None:
 
 def _two_phase(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Clock, stats: dict, seed: int) -> Board:
     x = relaxation.x
-    if x is not None and p.bonus and _fairness_binds(p, x):
+    if p.lexicographic and not p.interp.rows:  # the flow knows no interpreter capacity: the LP does
+        clock.stage("select", 0.3)
+        x = flow_values(p)
+        stats["selection"] = "flow"
+    elif x is not None and p.bonus and _fairness_binds(p, x):
         clock.stage("select", 0.3)
         fair = relax(p, fair=True, time_limit=clock.left() / 3)
         x = fair.x if fair.x is not None else x
@@ -90,9 +105,11 @@ def _two_phase(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Cloc
         board = Board(p)
         stats["uncoloured"] = len(colour(board, round_selection(p, x), clock.deadline))
         _fill(board)
+        if p.interp.rows:  # interpreters can strand a company the colouring could not reach
+            stats["rescued"] = rescue_idle(board)
     clock.stage("repair", 0.5)
     budget = clock.left()
-    stats["repair"] = repair(board, clock.deadline, seed=seed,
+    stats["repair"] = repair(board, clock.deadline - clock.report_reserve(p.lexicographic), seed=seed,
                              on_pass=lambda _: clock.tick(0.5 + 0.45 * (1 - clock.left() / max(budget, 1e-9))))
     return board
 
@@ -108,6 +125,8 @@ def _is_small(p: Problem) -> bool:
 
 
 def _dominates(board: Board, other: Board) -> bool:
+    if board.p.lexicographic:
+        return lex_key(board) >= lex_key(other)
     return (board.required_placed() >= other.required_placed() and board.score() >= other.score() - 1e-9
             and board.fewest() >= other.fewest())
 
@@ -117,7 +136,8 @@ def _not_below(p: Problem, board: Board, baseline: Board, clock: _Clock, stats: 
     if _dominates(board, baseline) or board.required_placed() > baseline.required_placed():
         return board
     stats["restarted_from_greedy"] = True
-    floors = Floors(score=True, fewest=baseline.fewest())
+    # lexicographic: the windows accept only improvements of the key, so no side constraints
+    floors = None if p.lexicographic else Floors(score=True, fewest=baseline.fewest())
     improved = baseline.copy()
     if _is_small(p):
         return _exact(p, clock, stats, improved, floors)
@@ -154,56 +174,73 @@ def explain(board: Board, e: int) -> m.Unplaced:
     where = f"pinned slot {p.pin_slot[e]}" if p.pin_slot[e] >= 0 else "every slot in which both are available"
     if not board.open_slots(e):
         return m.Unplaced(a, b, m.NO_COMMON_FREE_SLOT, f"{where} is taken by their other meetings")
+    if not board.open_slots(e) & board.interpreter_slots(e):
+        return m.Unplaced(a, b, m.NO_INTERPRETER, f"no interpreter for them is free in {where}")
     if not board.feasible_slots(e):
         what = f"pinned table {p.pin_table[e]} is taken" if p.pin_table[e] >= 0 else "no allowed table is free"
         return m.Unplaced(a, b, m.NO_TABLE, f"{what} in every slot where both are free")
     return m.Unplaced(a, b, m.INFEASIBLE, "not placed within the time limit")
 
 
-def _bound(p: Problem, board: Board, relaxation: Relaxation, explained: list, clock: _Clock, stats: dict) -> float:
-    """Certified upper bound (package docstring, "The bound").
+def _bound(p: Problem, board: Board, relaxation: Relaxation, explained: list, clock: _Clock, stats: dict) -> tuple[float, float]:
+    """Certified upper bounds ``(fair, unfair)`` (package docstring, "The bound").
 
     If every required edge left out is impossible, the placed ones are forced to 1; otherwise
     the LP is re-solved with "at least as many required edges as this schedule has".
     """
     forced = np.zeros(p.m, dtype=bool)
+    min_required = None
     if not explained:
         forced = np.array([p.required[e] and board.slot_of[e] >= 0 for e in range(p.m)], dtype=bool)
     elif relaxation.u is not None:
-        relaxation = relax(p, weighted=False, min_required=board.required_placed(), time_limit=max(clock.left(), 5.0))
+        min_required = board.required_placed()
+        relaxation = relax(p, weighted=False, min_required=min_required, time_limit=max(clock.left(), 5.0))
     stats["bound_forces_required"] = bool(forced.any())
     lp = certified_bound(p, relaxation, forced)
-    return min(simple_bound(p), lp) if lp is not None else simple_bound(p)
+    unfair = min(simple_bound(p), lp) if lp is not None else simple_bound(p)
+    fair_time = max(clock.left(), clock.report_reserve(True), 5.0)
+    fair = fair_bound(p, board, forced, min_required, fair_time) if p.lexicographic else None
+    stats["fair_bound_failed"] = p.lexicographic and fair is None
+    return (unfair if fair is None else min(fair, unfair)), unfair
 
 
 def _result(p: Problem, board: Board, relaxation: Relaxation, method: str, clock: _Clock, stats: dict) -> m.Result:
     explained = [explain(board, e) for e in range(p.m) if p.required[e] and board.slot_of[e] < 0]
-    bound = _bound(p, board, relaxation, explained, clock, stats)
-    meetings = [m.Meeting(p.ids[p.ea[e]], p.ids[p.eb[e]], s, t) for e, s, t in board.numbered()]
+    bound, unfair = _bound(p, board, relaxation, explained, clock, stats)
+    staff = assign(board)
+    meetings = [m.Meeting(p.ids[p.ea[e]], p.ids[p.eb[e]], s, t, staff.get(e)) for e, s, t in board.numbered()]
+    lost, slots = shortage(board, time.monotonic() + min(max(clock.left(), 1.0), 0.1 * clock.limit + 1.0))
     clock.stage("done", 1.0)
     stats["timings"] = clock.timings
     return m.Result(meetings=meetings, score=float(sum(p.score[e] for e in board.placed())), bound=bound,
                     unplaced=p.structural + explained, seconds=round(time.monotonic() - clock.start, 4),
-                    method=method, fewest_meetings=board.fewest(), stats=stats)
+                    method=method, fewest_meetings=board.fewest(), stats=stats, unfair_bound=unfair,
+                    floor=floor_reached(p, board.count), levels=levels(p, board.count, max(len(p.bonus), 2)),
+                    idle=idle(board), lost_to_interpreters=lost, interpreter_slots=slots)
 
 
 def solve(instance: m.Instance, method: str = "optimal", time_limit: float = 30.0,
-          progress: Progress | None = None, *, fairness: tuple[float, ...] = (1.0, 0.5),
+          progress: Progress | None = None, *, fairness: tuple[float, ...] | str = LEXICOGRAPHIC,
           keep_baseline: bool = True, seed: int = 0) -> m.Result:
     """Schedule *instance*; see the package docstring for the contract.
 
     Raises ValueError for malformed input (naming the field) or an unknown *method*.
     *progress* receives ``(stage, fraction)``; *time_limit* bounds the wall time in seconds
     (the greedy baseline and the final report always run, so keep a second or two spare).
-    *fairness*: bonuses for a company's 1st, 2nd, ... meeting in units of the best score.
-    *keep_baseline*: never return less score or a lower fewest-meetings figure than greedy
-    (unless more required pairs are placed); False lets fairness trade score below greedy's.
+    *fairness*: ``"lexicographic"`` (default, see ``fairness``) or the older weighted bonuses for
+    a company's 1st, 2nd, ... meeting in units of the best score.
+    *keep_baseline*: never return a schedule the greedy baseline beats: under the lexicographic
+    objective "beats" means a larger key (required, levels, score), so a baseline that breaks
+    the floor is never preferred for its score; under weighted bonuses, less score or a lower
+    fewest-meetings figure (unless more required pairs are placed).
     """
     if method not in m.METHODS:
         raise ValueError(f"method: expected one of {', '.join(m.METHODS)}, got {method!r}")
     if not time_limit > 0:
         raise ValueError(f"time_limit: expected a positive number of seconds, got {time_limit!r}")
-    if any(not 0 <= f for f in fairness) or list(fairness) != sorted(fairness, reverse=True):
+    if isinstance(fairness, str) and fairness != LEXICOGRAPHIC:
+        raise ValueError(f"fairness: expected {LEXICOGRAPHIC!r} or a tuple of bonuses, got {fairness!r}")
+    if not isinstance(fairness, str) and (any(not 0 <= f for f in fairness) or list(fairness) != sorted(fairness, reverse=True)):
         raise ValueError(f"fairness: expected non-negative, non-increasing bonuses, got {fairness!r}")
     clock = _Clock(time_limit, progress)
     clock.stage("prepare", 0.0)

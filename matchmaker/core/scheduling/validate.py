@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Iterable
 
-from .model import Instance, Meeting, pair_key
+from .interpreters import needs_interpreter
+from .model import ONLINE, Instance, Meeting, pair_key
 
 
 def _allowed_pairs(instance: Instance) -> tuple[set, set, dict]:
@@ -30,15 +31,37 @@ def _meeting_problems(instance: Instance, mt: Meeting, companies: dict, rules: t
         out.append(f"{where}: forbidden pair")
     if key not in allowed:
         out.append(f"{where}: pair is not listed, required or pinned")
-    if not 0 <= mt.slot < instance.slots or not 0 <= mt.table < instance.tables:
+    online = ONLINE in (companies[mt.a].mode, companies[mt.b].mode)
+    if online != (mt.table is None):
+        return out + [f"{where}: an online meeting takes no table, an on-site one takes one (table {mt.table})"]
+    if not 0 <= mt.slot < instance.slots or not (online or 0 <= mt.table < instance.tables):
         return out + [f"{where}: slot {mt.slot} or table {mt.table} out of range"]
     for cid in (mt.a, mt.b):
         if mt.slot in companies[cid].unavailable:
             out.append(f"{where}: {cid} is unavailable in slot {mt.slot}")
-    out += _table_problems(mt, companies, where)
+    out += [] if online else _table_problems(mt, companies, where)
+    out += _interpreter_problems(instance, mt, companies, where, online)
     pin = pins.get(key)
-    if pin is not None and (pin.slot not in (None, mt.slot) or pin.table not in (None, mt.table)):
+    # an online meeting takes no table, so a pinned table does not apply to it
+    if pin is not None and (pin.slot not in (None, mt.slot) or pin.table not in (None, mt.table) and not online):
         out.append(f"{where}: pinned to slot {pin.slot}, table {pin.table} but placed at slot {mt.slot}, table {mt.table}")
+    return out
+
+
+def _interpreter_problems(instance: Instance, mt: Meeting, companies: dict, where: str, online: bool) -> list[str]:
+    a, b = companies[mt.a], companies[mt.b]
+    if mt.interpreter is None:
+        return [f"{where}: the companies share no language and no interpreter is assigned"] if needs_interpreter(a, b) else []
+    person = next((i for i in instance.interpreters if i.id == mt.interpreter), None)
+    if person is None:
+        return [f"{where}: unknown interpreter {mt.interpreter!r}"]
+    out = []
+    if mt.slot in person.unavailable:
+        out.append(f"{where}: interpreter {person.id} is unavailable in slot {mt.slot}")
+    if person.mode == ONLINE and not online:
+        out.append(f"{where}: online interpreter {person.id} at an on-site meeting")
+    if needs_interpreter(a, b) and not (person.languages & a.languages and person.languages & b.languages):
+        out.append(f"{where}: interpreter {person.id} does not speak a language of each side")
     return out
 
 
@@ -58,8 +81,10 @@ def _count_problems(instance: Instance, meetings: list[Meeting], companies: dict
     out += [f"pair {key} meets {n} times" for key, n in sorted(pairs.items()) if n > 1]
     per_slot = Counter((cid, mt.slot) for mt in meetings for cid in (mt.a, mt.b))
     out += [f"{cid} has {n} meetings in slot {s}" for (cid, s), n in sorted(per_slot.items()) if n > 1]
-    tables = Counter((mt.slot, mt.table) for mt in meetings)
+    tables = Counter((mt.slot, mt.table) for mt in meetings if mt.table is not None)
     out += [f"table {t} hosts {n} meetings in slot {s}" for (s, t), n in sorted(tables.items()) if n > 1]
+    staff = Counter((mt.interpreter, mt.slot) for mt in meetings if mt.interpreter is not None)
+    out += [f"interpreter {i} has {n} meetings in slot {s}" for (i, s), n in sorted(staff.items()) if n > 1]
     load = Counter(cid for mt in meetings for cid in (mt.a, mt.b))
     out += [f"{cid} has {n} meetings, over its cap {companies[cid].cap}"
             for cid, n in sorted(load.items()) if cid in companies and n > companies[cid].cap]
@@ -72,7 +97,10 @@ def validate_schedule(instance: Instance, meetings: Iterable[Meeting]) -> list[s
     Checked: known companies; only listed/required/pinned pairs and never forbidden ones;
     slots and tables in range; availability; one meeting per company per slot and per table per
     slot; caps; fixed tables (a meeting with an exhibitor is at one of its companies' fixed
-    tables, and a fixed table hosts only its owners); pins; no pair twice. Whether required
+    tables, and a fixed table hosts only its owners); pins; no pair twice; online meetings (an
+    online side) without a table and on-site ones with one; an interpreter for every meeting
+    whose sides share no language, who speaks a language of each side, is free in that slot,
+    serves one meeting per slot, and is on site unless the meeting is online. Whether required
     pairs are all present is not a hard constraint (they may be unplaceable) and is not checked.
     """
     meetings = list(meetings)

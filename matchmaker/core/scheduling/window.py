@@ -13,6 +13,7 @@ The MILP then chooses, among those meetings and the candidate pairs, what to put
          per company         sum z <= cap - meetings outside the window
          per slot            sum z at pool tables <= free pool tables
          per slot, table     sum z at that specific table <= 1
+         per slot, interpreter row   sum z of its demand types <= interpreters still free
          per company         sum_k y[v,k] <= meetings outside + sum z   (k beyond those outside)
          floors (optional)   window score >= its current score;
                              meetings of v >= min(current, floor) for companies that want some
@@ -109,8 +110,10 @@ def _add_edge_vars(model: _Model, e: int, slots: int, required_fixed: bool) -> N
                 model.add(model.row(("v", v), 0.0, float(p.cap[v] - board.count[v])), col)
             if t == POOL or t in p.pool_set:
                 model.add(model.row(("pool", s), 0.0, float(board.pool_free[s])), col)
-            if t != POOL:
+            if t >= 0:
                 model.add(model.row(("t", t, s), 0.0, 1.0), col)
+            for r in p.interp.rows_of_type[p.itype[e]] if p.itype[e] >= 0 else ():
+                model.add(model.row(("h", r, s), 0.0, float(board.hall_free[r][s])), col)
 
 
 def _add_fairness(model: _Model, before: list[int], floors: Floors | None, freed_score: float) -> None:
@@ -168,7 +171,8 @@ def _apply(board: Board, chosen: list[tuple[int, int, int]]) -> bool:
     """Place *chosen* after checking each placement; on any conflict undo and return False."""
     done = []
     for e, s, t in chosen:
-        if not (board.has_room(e) and board.open_slots(e) >> s & 1 and board.table_free(t, s)):
+        if not (board.has_room(e) and (board.open_slots(e) & board.interpreter_slots(e)) >> s & 1
+                and board.table_free(t, s)):
             for d in done:
                 board.remove(d)
             return False

@@ -207,7 +207,8 @@ def write_draft(session: Session, run_id: int, mapping: InstanceMap, result: Res
     rows = meeting_rows(mapping, result, ms.id, run_id)
     insert_meetings(session, rows)
     _store_report(run, result)
-    idle = idle_reasons(session, ms, mapping, {row[side] for row in rows for side in ("company_low", "company_high")})
+    placed = {row[side] for row in rows for side in ("company_low", "company_high")}
+    idle = idle_reasons(session, ms, mapping, placed, found=result.idle)
     run.idle_json = json.dumps({str(cid): reason for cid, reason in sorted(idle.items())})
     if idle:
         run.fewest_meetings = 0  # the companies left with none count too
@@ -219,6 +220,9 @@ def _store_report(run: ScheduleRun, result: Result) -> None:
     run.status, run.stage, run.progress, run.finished_at = "done", "done", 1.0, utcnow()
     run.score, run.bound, run.seconds = float(result.score), float(result.bound), float(result.seconds)
     run.meetings_count, run.fewest_meetings = result.meetings_count, int(result.fewest_meetings)
+    run.floor_reached = int(result.floor)
+    run.unfair_bound = None if result.unfair_bound is None else float(result.unfair_bound)
+    run.greedy_score = float(result.stats["greedy_score"]) if "greedy_score" in result.stats else None
     run.unplaced_json = json.dumps([{"a": int(u.a) if u.a.isdigit() else u.a, "b": int(u.b) if u.b.isdigit() else u.b,
                                      "reason": u.reason} for u in result.unplaced])
 

@@ -170,14 +170,18 @@ def build_instance(session: Session, ms: MatchSession, candidates: dict[tuple[in
     return InstanceMap(instance, [s.id for s in ms.slots], [t.id for t in ms.tables], candidates, required, pinned)
 
 
-def idle_reasons(session: Session, ms: MatchSession, mapping: InstanceMap, placed: set[int]) -> dict[int, str]:
+def idle_reasons(session: Session, ms: MatchSession, mapping: InstanceMap, placed: set[int],
+                 found: dict[str, str] | None = None) -> dict[int, str]:
     """Why each approved company outside *placed* got no meeting in this session, as a code.
 
     ``left_out`` (by the organisers), ``no_wish`` (its maximum here is 0), ``unavailable`` (in
     every slot), ``met_earlier`` (every partner it had meets it in another session),
     ``no_offers`` (no offer or need, so nobody to suggest), ``no_partner`` (no suitable partner
-    found) or ``no_room`` (partners exist but no slot and table was left for them).
+    found), ``no_table`` (a partner was free but every table was taken: tables exhausted) or
+    ``no_room`` (its partners were full or busy whenever it was free). *found* is the solver's
+    own reason per company id (``Result.idle``).
     """
+    found = found or {}
     excluded = left_out(session, ms.id)
     caps, busy, _fixed = _company_facts(session, ms)
     approved = session.scalars(select(Company.id).where(Company.status == "approved"))
@@ -194,7 +198,7 @@ def idle_reasons(session: Session, ms: MatchSession, mapping: InstanceMap, place
         elif len(busy.get(cid, ())) >= len(ms.slots):
             reasons[cid] = "unavailable"
         elif cid in paired:
-            reasons[cid] = "no_room"
+            reasons[cid] = "no_table" if found.get(str(cid)) == "no_table" else "no_room"
         elif any(cid in pair for pair in known & elsewhere):
             reasons[cid] = "met_earlier"
         else:

@@ -67,6 +67,7 @@ PRIVATE_TABLES = frozenset({
     "match_sessions", "session_slots", "session_breaks", "session_companies", "meeting_tables",
     "meeting_seats", "scheduled_meetings", "schedule_runs", "schedule_notifications", "unavailabilities",
     "notifications", "undo_actions",
+    "concept_changes", "pair_feedback",
 })
 
 _CHANGED = "public_data_changed"  # key in Session.info: this transaction wrote public data

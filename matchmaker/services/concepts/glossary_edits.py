@@ -9,17 +9,19 @@ name the field; nothing is written when one fails.
 
 from __future__ import annotations
 
+import functools
 import re
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from matchmaker.core.concepts import LANGUAGES, Glossary, GlossaryError, build_glossary, normalise, tokens
+from matchmaker.core.concepts import LANGUAGES, Glossary, GlossaryError, build_glossary, read_entries, tokens
 from matchmaker.core.text import clean_text
-from matchmaker.models import ConceptChange, ConceptEdit, User
+from matchmaker.models import Category, ConceptChange, ConceptEdit, Opportunity, User
 from matchmaker.services import validation as v
 
 KEY_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -38,6 +40,45 @@ def layered_entries(file_entries: Iterable[dict], edits: Iterable[ConceptEdit]) 
         else:
             by_key[edit.key] = {**edit.entry, "key": edit.key}
     return [{**entry, "broader": [b for b in entry.get("broader") or () if b in by_key]} for entry in by_key.values()]
+
+
+@functools.lru_cache(maxsize=1)
+def _file_entries() -> tuple[dict, ...]:
+    return tuple(read_entries())
+
+
+def file_entries() -> list[dict]:
+    """The data files' entries (read once per process)."""
+    return list(_file_entries())
+
+
+_kept: dict[str, tuple[tuple, Glossary]] = {}
+_kept_lock = threading.Lock()
+
+
+def glossary_in_use(session: Session) -> Glossary:
+    """The data files' glossary with the organisers' edits laid over it, rebuilt only when the
+    edits or the category keys changed (one query per call otherwise)."""
+    token = session.execute(select(
+        select(func.count()).select_from(ConceptEdit).scalar_subquery(),
+        select(func.max(ConceptEdit.updated_at)).scalar_subquery(),
+    )).one()
+    keys = tuple(session.scalars(select(Category.key).order_by(Category.key)))
+    token = (*token, keys)
+    with _kept_lock:
+        kept = _kept.get("glossary")
+        if kept is not None and kept[0] == token:
+            return kept[1]
+    entries = file_entries()
+    glossary = build_glossary(layered_entries(entries, stored_edits(session)), categories_of(entries, keys))
+    with _kept_lock:
+        _kept["glossary"] = (token, glossary)
+    return glossary
+
+
+def categories_of(entries: Iterable[dict], keys: Iterable[str]) -> list[str]:
+    """The categories a concept may belong to: the files' and the database's."""
+    return sorted({e["category"] for e in entries} | set(keys))
 
 
 def stored_edits(session: Session) -> list[ConceptEdit]:
@@ -153,12 +194,17 @@ def _require_organiser(actor: User) -> None:
         raise PermissionError("organisers only")
 
 
-def save_concept(session: Session, actor: User, glossary: Glossary, file_entries: list[dict], categories: Sequence[str],
-                 data: ConceptData, reader: str, key: str | None = None) -> ConceptChange:
+def _context(session: Session) -> tuple[Glossary, list[dict], list[str]]:
+    entries = file_entries()
+    return glossary_in_use(session), entries, categories_of(entries, session.scalars(select(Category.key)))
+
+
+def save_concept(session: Session, actor: User, data: ConceptData, reader: str, key: str | None = None) -> ConceptChange | None:
     """Add a concept (*key* None) or change one; return the recorded change. Refused with every
     problem when a form is another concept's, a language has no form, a broader key is unknown or
-    would make a circle, or the category is unknown."""
+    would make a circle, or the category is unknown. None when nothing changed."""
     _require_organiser(actor)
+    glossary, entries, categories = _context(session)
     edits = stored_edits(session)
     retired = [e.key for e in edits if e.retired]
     if key is not None and key not in glossary:
@@ -170,7 +216,7 @@ def save_concept(session: Session, actor: User, glossary: Glossary, file_entries
     edit = session.get(ConceptEdit, entry["key"]) or ConceptEdit(key=entry["key"])
     edit.entry, edit.retired = _plain(entry), False
     session.add(edit)
-    _whole_glossary_check(layered_entries(file_entries, [*(e for e in edits if e.key != edit.key), edit]), categories)
+    _whole_glossary_check(layered_entries(entries, [*(e for e in edits if e.key != edit.key), edit]), categories)
     change = _record(session, actor, entry["key"], "add" if key is None else "edit", before, _plain(entry))
     session.flush()
     return change
@@ -185,9 +231,11 @@ def _same(a: dict, b: dict) -> bool:
     return _plain(a) == _plain(b)
 
 
-def retire_concept(session: Session, actor: User, glossary: Glossary, key: str) -> ConceptChange:
-    """Take a concept out of the glossary in use (its entry is kept, to restore)."""
+def retire_concept(session: Session, actor: User, key: str) -> ConceptChange:
+    """Take a concept out of the glossary in use (its entry is kept, to restore); the concepts
+    it was broader than lose that link."""
     _require_organiser(actor)
+    glossary = glossary_in_use(session)
     if key not in glossary:
         raise LookupError(key)
     before = glossary.concepts[key].as_entry()
@@ -199,11 +247,11 @@ def retire_concept(session: Session, actor: User, glossary: Glossary, key: str) 
     return change
 
 
-def restore_concept(session: Session, actor: User, glossary: Glossary, file_entries: list[dict],
-                    categories: Sequence[str], key: str, reader: str) -> ConceptChange:
+def restore_concept(session: Session, actor: User, key: str, reader: str) -> ConceptChange:
     """Bring a retired concept back; refused (in the reader's language) when one of its forms
     was given to another concept in the meantime or its category is gone."""
     _require_organiser(actor)
+    glossary, entries, categories = _context(session)
     edit = session.get(ConceptEdit, key)
     if edit is None or not edit.retired:
         raise LookupError(key)
@@ -212,7 +260,7 @@ def restore_concept(session: Session, actor: User, glossary: Glossary, file_entr
                        " ".join(b for b in entry.get("broader") or () if b in glossary))
     checked = check_entry(glossary, categories, data, reader, key)
     edit.entry, edit.retired = _plain(checked), False
-    file_entry = next((e for e in file_entries if e["key"] == key), None)
+    file_entry = next((e for e in entries if e["key"] == key), None)
     if file_entry is not None and _same({**file_entry, "broader": file_entry.get("broader") or []}, checked):
         session.delete(edit)  # back to the data files' own entry
     change = _record(session, actor, key, "restore", None, _plain(checked))
@@ -238,30 +286,28 @@ def concept_history(session: Session, key: str | None = None, limit: int = 200) 
     return list(session.scalars(stmt))
 
 
-def search_concepts(glossary: Glossary, query: str, lang: str, *, category: str = "", limit: int = 20) -> list[str]:
-    """Keys of the concepts whose forms (any language; without diacritics, width or case) contain
-    *query*, those whose name in *lang* matches first, then by name in *lang*."""
-    key = normalise(query)
-    hits: dict[str, int] = {}
-    for concept in glossary.concepts.values():
-        if category and concept.category != category:
-            continue
-        if not key:
-            hits[concept.key] = 2
-            continue
-        rank = _rank(concept, key, lang)
-        if rank is not None:
-            hits[concept.key] = rank
-    ordered = sorted(hits, key=lambda k: (hits[k], normalise(glossary.label(k, lang))))
-    return ordered[:limit]
+INLINE_RECOMPUTE_LIMIT = 500  # offers/needs detected again within the organiser's request; more go to a job
 
 
-def _rank(concept, key: str, lang: str) -> int | None:
-    own = [normalise(f) for f in concept.forms[lang]]
-    if own and own[0].startswith(key):
-        return 0
-    if any(key in f for f in own):
-        return 1
-    if any(key in normalise(f) for other in LANGUAGES for f in concept.forms[other]):
-        return 2
-    return None
+def recompute_inline(session: Session) -> bool:
+    """Detect every offer/need's concepts again now when there are at most
+    ``INLINE_RECOMPUTE_LIMIT`` of them; False (nothing done) when there are more."""
+    from matchmaker.services.concepts.items import refresh_concepts
+
+    if (session.scalar(select(func.count()).select_from(Opportunity)) or 0) > INLINE_RECOMPUTE_LIMIT:
+        return False
+    refresh_concepts(session, glossary=glossary_in_use(session))
+    return True
+
+
+RECOMPUTE_TASK = "matchmaker.services.concepts.glossary_edits.recompute_task"
+
+
+def recompute_task(app) -> None:
+    """Background job after a glossary change: detect every offer/need's concepts again."""
+    from matchmaker.extensions import db
+    from matchmaker.services.concepts.items import refresh_concepts
+
+    with app.app_context():
+        refresh_concepts(db.session, glossary=glossary_in_use(db.session))
+        db.session.commit()

@@ -40,7 +40,7 @@ from matchmaker.models import (
     pair_key,
 )
 from matchmaker.services import validation as v
-from matchmaker.services import vectors
+from matchmaker.services import feedback, vectors
 from matchmaker.services.meetings import closed_pairs
 
 INLINE_EMBED_LIMIT = 64  # more stale items than this wait for `flask matches embed` (or the job queue)
@@ -346,8 +346,9 @@ def set_hidden(session: Session, actor: User, partner_id: int, *, hidden: bool) 
     if actor.company_id is None:
         raise PermissionError("companies only")
     row = session.get(HiddenSuggestion, (actor.company_id, partner_id))
-    if hidden and row is None and session.get(Company, partner_id):
+    if hidden and row is None and session.get(Company, partner_id) and partner_id != actor.company_id:
         session.add(HiddenSuggestion(company_id=actor.company_id, partner_id=partner_id))
+        feedback.record(session, actor.company_id, partner_id, "hidden")
     elif not hidden and row is not None:
         session.delete(row)
     session.flush()

@@ -114,3 +114,36 @@ def concepts_in_use(session: Session, glossary: Glossary, lang: str) -> list[tup
             .where(Company.status == "approved", OpportunityConcept.source != "removed"))
     keys = [k for k in session.scalars(stmt) if k in glossary]
     return sorted(((k, glossary.label(k, lang)) for k in keys), key=lambda pair: normalise(pair[1]))
+
+
+@dataclass
+class ReasonTopics:
+    """The topics behind suggestions, in the reader's language: what both sides of a reason
+    share, what a whole suggestion shares, and the gist of each text of a reason."""
+
+    glossary: Glossary
+    lang: str
+    by_opportunity: dict[int, list[Topic]]
+
+    def of(self, opportunity_id: int) -> list[str]:
+        """The names of an offer/need's topics (its gist in the reader's language)."""
+        return [t.label for t in self.by_opportunity.get(opportunity_id, [])]
+
+    def both(self, reason, shared: Iterable[str] = ()) -> list[str]:
+        """Names of the topics the need and the offer of *reason* both have, those in *shared*
+        (a suggestion's keys, most telling first) first."""
+        need = {t.key for t in self.by_opportunity.get(reason.need.opportunity.id, [])}
+        offer = {t.key for t in self.by_opportunity.get(reason.offer.opportunity.id, [])}
+        order = {key: i for i, key in enumerate(shared)}
+        keys = sorted(need & offer, key=lambda k: (order.get(k, len(order)), normalise(self.glossary.label(k, self.lang))))
+        return [self.glossary.label(k, self.lang) for k in keys]
+
+    def shared(self, keys: Iterable[str]) -> list[str]:
+        """Names of a suggestion's shared concepts, in its order (those the glossary knows)."""
+        return [self.glossary.label(k, self.lang) for k in keys if k in self.glossary]
+
+
+def reason_topics(session: Session, glossary: Glossary, rows: Iterable, lang: str) -> ReasonTopics:
+    """The topics of every offer/need in the reasons of *rows* (``SuggestionRow``), for the page."""
+    ids = {text.opportunity.id for row in rows for r in row.reasons for text in (r.need, r.offer)}
+    return ReasonTopics(glossary, lang, topics_of(session, glossary, ids, lang))

@@ -13,6 +13,7 @@ from matchmaker.models.company import (
     OpportunityVersion,
     opportunity_categories,
 )
+from matchmaker.models.concepts import CONCEPT_SOURCES, ConceptDetection, OpportunityConcept
 from matchmaker.models.jobs import JOB_STATUSES, Job
 from matchmaker.models.matching import (
     OPEN_STATUSES,
@@ -88,6 +89,9 @@ from matchmaker.models.user import ROLES, User
 from matchmaker.models.version import DataVersion
 
 __all__ = [
+    "CONCEPT_SOURCES",
+    "ConceptDetection",
+    "OpportunityConcept",
     "FOLLOW_UP_ANSWERS",
     "FOLLOWUP_STAGES",
     "FeedbackInvitation",

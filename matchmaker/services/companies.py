@@ -25,6 +25,7 @@ from matchmaker.models import (
 from matchmaker.services import notifications, undo
 from matchmaker.services import validation as v
 from matchmaker.services.categories import categories_by_keys
+from matchmaker.services.concepts.items import refresh_concepts
 
 PAGE_SIZE = 24
 
@@ -156,6 +157,7 @@ def save_opportunity(
         _set_versions(opportunity, versions)
     refresh_search_text(company)
     session.flush()
+    refresh_concepts(session, [opportunity])
     return opportunity
 
 

@@ -13,7 +13,8 @@ from matchmaker.core.concepts import LANGUAGES
 from matchmaker.extensions import db
 from matchmaker.forms import apply_action, attach_error
 from matchmaker.services.categories import list_categories
-from matchmaker.services.concepts import glossary_edits as edits, topics
+from matchmaker.services.concepts import glossary_edits as edits, recompute, topics
+from matchmaker.services.concepts.glossary import current_glossary, file_glossary
 from matchmaker.services.validation import ValidationError
 
 bp = Blueprint("concepts_admin", __name__, url_prefix="/<lang_code>/admin/concepts")
@@ -24,7 +25,7 @@ PAGE_SIZE = 50
 @organiser_required
 def index():
     """The glossary in use, searchable by any form and filterable by category."""
-    glossary = edits.glossary_in_use(db.session)
+    glossary = current_glossary(db.session)
     query, category = request.args.get("q", "")[:100], request.args.get("category", "")[:40]
     keys = topics.search_concepts(glossary, query, g.lang_code, category=category, limit=PAGE_SIZE)
     return render_template(
@@ -52,7 +53,7 @@ def _form(glossary, key: str | None) -> ConceptForm:
 @organiser_required
 def edit(key: str | None):
     """Add a concept or change one; the page lists the concept's history."""
-    glossary = edits.glossary_in_use(db.session)
+    glossary = current_glossary(db.session)
     if key is not None and key not in glossary:
         abort(404)
     form = _form(glossary, key)
@@ -60,7 +61,7 @@ def edit(key: str | None):
         data = edits.ConceptData(form.category.data or "", {lang: getattr(form, f"forms_{lang}").data for lang in LANGUAGES},
                                  form.broader.data or "", key=form.key.data or "")
         try:
-            change = edits.save_concept(db.session, current_user, data, g.lang_code, key)
+            change = edits.save_concept(db.session, current_user, file_glossary(), data, g.lang_code, key)
             db.session.commit()
         except ValidationError as error:
             db.session.rollback()
@@ -75,10 +76,10 @@ def edit(key: str | None):
 
 def _recompute() -> None:
     """Detect the offers' and needs' concepts again: here when there are few, else in the background."""
-    if edits.recompute_inline(db.session):
+    if recompute.recompute_inline(db.session):
         db.session.commit()
     else:
-        jobs.submit(current_app._get_current_object(), edits.RECOMPUTE_TASK)
+        jobs.submit(current_app._get_current_object(), recompute.TASK)
 
 
 def _after_change(change) -> None:
@@ -94,7 +95,7 @@ def _after_change(change) -> None:
 def retire(key: str):
     """Take a concept out of the glossary in use."""
     if ActionForm().validate_on_submit() and apply_action(
-            lambda: edits.retire_concept(db.session, current_user, key),
+            lambda: edits.retire_concept(db.session, current_user, file_glossary(), key),
             _("Topic retired: it is no longer found in offers and needs.")):
         _recompute()
     return redirect(url_for("concepts_admin.index"))
@@ -105,7 +106,7 @@ def retire(key: str):
 def restore(key: str):
     """Bring a retired concept back."""
     if ActionForm().validate_on_submit() and apply_action(
-            lambda: edits.restore_concept(db.session, current_user, key, g.lang_code), _("Topic restored.")):
+            lambda: edits.restore_concept(db.session, current_user, file_glossary(), key, g.lang_code), _("Topic restored.")):
         _recompute()
         return redirect(url_for("concepts_admin.edit", key=key))
     return redirect(url_for("concepts_admin.index"))
@@ -116,4 +117,4 @@ def restore(key: str):
 def history():
     """Every change of the glossary, newest first."""
     return render_template("concepts/admin_history.html", history=edits.concept_history(db.session, limit=500),
-                           glossary=edits.glossary_in_use(db.session))
+                           glossary=current_glossary(db.session))

@@ -15,6 +15,7 @@ from matchmaker.models.company import (
 )
 from matchmaker.models.feedback import FEEDBACK_SIGNALS, PairFeedback
 from matchmaker.models.glossary import CONCEPT_CHANGE_ACTIONS, ConceptChange, ConceptEdit
+from matchmaker.models.concepts import CONCEPT_SOURCES, ConceptDetection, OpportunityConcept
 from matchmaker.models.jobs import JOB_STATUSES, Job
 from matchmaker.models.matching import (
     OPEN_STATUSES,
@@ -95,6 +96,9 @@ __all__ = [
     "ConceptEdit",
     "FEEDBACK_SIGNALS",
     "PairFeedback",
+    "CONCEPT_SOURCES",
+    "ConceptDetection",
+    "OpportunityConcept",
     "FOLLOW_UP_ANSWERS",
     "FOLLOWUP_STAGES",
     "FeedbackInvitation",

@@ -27,6 +27,7 @@ from matchmaker.services import notifications, undo
 from matchmaker.services import validation as v
 from matchmaker.services.categories import categories_by_keys
 from matchmaker.services.concepts import topics
+from matchmaker.services.concepts.items import refresh_concepts
 
 PAGE_SIZE = 24
 
@@ -158,6 +159,7 @@ def save_opportunity(
         _set_versions(opportunity, versions)
     refresh_search_text(company)
     session.flush()
+    refresh_concepts(session, [opportunity])
     return opportunity
 
 

@@ -50,12 +50,14 @@ def make_layout(pool: Pool, weights: Weights, block_size: int) -> Layout:
     offer_items, offer_ptr = _grouped(pool, ~pool.item_is_need)
     countries = np.asarray([str(c).upper() for c in pool.company_country], dtype=object)
     border = np.stack([countries == code.upper() for code in weights.cross_border_countries], axis=1).astype(np.float32)
-    cats, languages = pool.item_categories, pool.item_language
+    cats, languages, concepts = pool.item_categories, pool.item_language, pool.item_concepts
     sides = item_sides(
         weights, pool.vectors[need_items], pool.vectors[offer_items], cats[need_items], cats[offer_items],
         border[pool.item_company[need_items]], border[pool.item_company[offer_items]],
         None if languages is None else languages[need_items], None if languages is None else languages[offer_items],
-        block_size=block_size,
+        need_concepts=None if concepts is None else [concepts[i] for i in need_items],
+        offer_concepts=None if concepts is None else [concepts[i] for i in offer_items],
+        glossary=pool.glossary, block_size=block_size,
     )
     return Layout(
         pool.n_companies, need_items, need_ptr, offer_items, offer_ptr, sides, sides.need_rows(), sides.offer_rows(),

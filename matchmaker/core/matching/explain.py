@@ -29,6 +29,7 @@ class Explained:
     offer_item: np.ndarray
     similarity: np.ndarray
     score: np.ndarray
+    concepts: list[tuple[str, ...]]  # per pair: the concepts its reasons share (``ConceptColumns.shared``)
 
 
 def explain_pairs(layout: Layout, a: np.ndarray, b: np.ndarray) -> Explained:
@@ -46,9 +47,11 @@ def explain_pairs(layout: Layout, a: np.ndarray, b: np.ndarray) -> Explained:
     raw[pair[first]] = score[order[first]]
     counts = np.bincount(pair[rank < REASONS_PER_PAIR], minlength=len(a))
     need_items, offer_items = layout.need_items[need[kept]], layout.offer_items[offer[kept]]
+    ptr = np.r_[0, np.cumsum(counts)]
     return Explained(
-        raw, np.r_[0, np.cumsum(counts)], need_items, offer_items,
+        raw, ptr, need_items, offer_items,
         _cosines(layout.vectors, need_items, offer_items), score[kept].astype(np.float64),
+        layout.sides.concepts.shared(need[kept], offer[kept], ptr),
     )
 
 

@@ -1,15 +1,15 @@
 """Organisers edit the concept glossary: add, edit, retire and restore concepts, with history.
 
 The data files (``matchmaker/data/concepts/``) stay as shipped; each edit is stored as the
-concept's whole entry (``ConceptEdit``) and laid over the files' entries by ``layered_entries``
-(``current_glossary`` builds the glossary in use from them). Every change is kept with who,
+concept's whole entry (``ConceptEdit``) and laid over the files' entries by ``layered_entries``;
+``glossary_in_use(session, base)`` is the result (``glossary.current_glossary`` calls it with the
+files' glossary). The functions take that *base* so this module needs nothing above it. Every change is kept with who,
 when, and the entry before and after (``ConceptChange``). Checks speak the reader's language and
 name the field; nothing is written when one fails.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -19,9 +19,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from matchmaker.core.concepts import LANGUAGES, Glossary, GlossaryError, build_glossary, read_entries, tokens
+from matchmaker.core.concepts import LANGUAGES, Glossary, GlossaryError, build_glossary, tokens
 from matchmaker.core.text import clean_text
-from matchmaker.models import Category, ConceptChange, ConceptEdit, Opportunity, User
+from matchmaker.models import Category, ConceptChange, ConceptEdit, User
 from matchmaker.services import validation as v
 
 KEY_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -42,34 +42,23 @@ def layered_entries(file_entries: Iterable[dict], edits: Iterable[ConceptEdit]) 
     return [{**entry, "broader": [b for b in entry.get("broader") or () if b in by_key]} for entry in by_key.values()]
 
 
-@functools.lru_cache(maxsize=1)
-def _file_entries() -> tuple[dict, ...]:
-    return tuple(read_entries())
-
-
-def file_entries() -> list[dict]:
-    """The data files' entries (read once per process)."""
-    return list(_file_entries())
-
-
 _kept: dict[str, tuple[tuple, Glossary]] = {}
 _kept_lock = threading.Lock()
 
 
-def glossary_in_use(session: Session) -> Glossary:
-    """The data files' glossary with the organisers' edits laid over it, rebuilt only when the
-    edits or the category keys changed (one query per call otherwise)."""
-    token = session.execute(select(
-        select(func.count()).select_from(ConceptEdit).scalar_subquery(),
-        select(func.max(ConceptEdit.updated_at)).scalar_subquery(),
-    )).one()
+def glossary_in_use(session: Session, base: Glossary) -> Glossary:
+    """*base* (the data files' glossary) with the organisers' edits laid over it: *base* itself
+    while there are none; rebuilt only when the edits or the category keys changed."""
+    count, latest = session.execute(select(func.count(), func.max(ConceptEdit.updated_at)).select_from(ConceptEdit)).one()
+    if not count:
+        return base
     keys = tuple(session.scalars(select(Category.key).order_by(Category.key)))
-    token = (*token, keys)
+    token = (base.version, count, latest, keys)
     with _kept_lock:
         kept = _kept.get("glossary")
         if kept is not None and kept[0] == token:
             return kept[1]
-    entries = file_entries()
+    entries = base.entries()
     glossary = build_glossary(layered_entries(entries, stored_edits(session)), categories_of(entries, keys))
     with _kept_lock:
         _kept["glossary"] = (token, glossary)
@@ -194,17 +183,18 @@ def _require_organiser(actor: User) -> None:
         raise PermissionError("organisers only")
 
 
-def _context(session: Session) -> tuple[Glossary, list[dict], list[str]]:
-    entries = file_entries()
-    return glossary_in_use(session), entries, categories_of(entries, session.scalars(select(Category.key)))
+def _context(session: Session, base: Glossary) -> tuple[Glossary, list[dict], list[str]]:
+    entries = base.entries()
+    return glossary_in_use(session, base), entries, categories_of(entries, session.scalars(select(Category.key)))
 
 
-def save_concept(session: Session, actor: User, data: ConceptData, reader: str, key: str | None = None) -> ConceptChange | None:
+def save_concept(session: Session, actor: User, base: Glossary, data: ConceptData, reader: str,
+                 key: str | None = None) -> ConceptChange | None:
     """Add a concept (*key* None) or change one; return the recorded change. Refused with every
     problem when a form is another concept's, a language has no form, a broader key is unknown or
     would make a circle, or the category is unknown. None when nothing changed."""
     _require_organiser(actor)
-    glossary, entries, categories = _context(session)
+    glossary, entries, categories = _context(session, base)
     edits = stored_edits(session)
     retired = [e.key for e in edits if e.retired]
     if key is not None and key not in glossary:
@@ -231,11 +221,11 @@ def _same(a: dict, b: dict) -> bool:
     return _plain(a) == _plain(b)
 
 
-def retire_concept(session: Session, actor: User, key: str) -> ConceptChange:
+def retire_concept(session: Session, actor: User, base: Glossary, key: str) -> ConceptChange:
     """Take a concept out of the glossary in use (its entry is kept, to restore); the concepts
     it was broader than lose that link."""
     _require_organiser(actor)
-    glossary = glossary_in_use(session)
+    glossary = glossary_in_use(session, base)
     if key not in glossary:
         raise LookupError(key)
     before = glossary.concepts[key].as_entry()
@@ -247,11 +237,11 @@ def retire_concept(session: Session, actor: User, key: str) -> ConceptChange:
     return change
 
 
-def restore_concept(session: Session, actor: User, key: str, reader: str) -> ConceptChange:
+def restore_concept(session: Session, actor: User, base: Glossary, key: str, reader: str) -> ConceptChange:
     """Bring a retired concept back; refused (in the reader's language) when one of its forms
     was given to another concept in the meantime or its category is gone."""
     _require_organiser(actor)
-    glossary, entries, categories = _context(session)
+    glossary, entries, categories = _context(session, base)
     edit = session.get(ConceptEdit, key)
     if edit is None or not edit.retired:
         raise LookupError(key)
@@ -284,30 +274,3 @@ def concept_history(session: Session, key: str | None = None, limit: int = 200) 
     if key is not None:
         stmt = stmt.where(ConceptChange.key == key)
     return list(session.scalars(stmt))
-
-
-INLINE_RECOMPUTE_LIMIT = 500  # offers/needs detected again within the organiser's request; more go to a job
-
-
-def recompute_inline(session: Session) -> bool:
-    """Detect every offer/need's concepts again now when there are at most
-    ``INLINE_RECOMPUTE_LIMIT`` of them; False (nothing done) when there are more."""
-    from matchmaker.services.concepts.items import refresh_concepts
-
-    if (session.scalar(select(func.count()).select_from(Opportunity)) or 0) > INLINE_RECOMPUTE_LIMIT:
-        return False
-    refresh_concepts(session, glossary=glossary_in_use(session))
-    return True
-
-
-RECOMPUTE_TASK = "matchmaker.services.concepts.glossary_edits.recompute_task"
-
-
-def recompute_task(app) -> None:
-    """Background job after a glossary change: detect every offer/need's concepts again."""
-    from matchmaker.extensions import db
-    from matchmaker.services.concepts.items import refresh_concepts
-
-    with app.app_context():
-        refresh_concepts(db.session, glossary=glossary_in_use(db.session))
-        db.session.commit()

@@ -1,0 +1,96 @@
+"""The concept term of the item score: shared glossary concepts, weighted by rarity.
+
+Each item gets a vector over concepts: for every concept c it was tagged with, and every
+concept b broader than c (``k`` steps up), the entry of b is ``decay**k * idf(b)`` (the
+largest when several paths lead to b). idf(b) = log(1 + N / df(b)), N the items of the pool
+that have concepts and df(b) those whose vector has b: a concept every second offer mentions
+counts for little, a rare technology for much. Rows are scaled to unit length, so
+
+    concept(i, j) = x_i . x_j        (0 when either item has no concept)
+
+is 1 for two items with the same concepts, and a need about "landfill gas recovery" gets
+partial credit from an offer about "landfill gas power generation" through their common
+broader concepts. Only concepts present on both sides get a column (the others add nothing
+to any product), so the rows stay narrow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from matchmaker.core.concepts import Glossary
+
+
+@dataclass(frozen=True)
+class ConceptColumns:
+    """Unit concept rows of the needs and the offers over the same ``keys`` (float32)."""
+
+    keys: tuple[str, ...]
+    needs: np.ndarray
+    offers: np.ndarray
+    glossary: Glossary | None = None
+
+    def shared(self, need_ranks: np.ndarray, offer_ranks: np.ndarray, ptr: np.ndarray) -> list[tuple[str, ...]]:
+        """For each group g of item pairs (rows ``ptr[g]:ptr[g+1]`` of the rank arrays): the most
+        specific concepts both items of some pair have, by their share of the term, best first."""
+        groups = len(ptr) - 1
+        if not self.keys or self.glossary is None:
+            return [()] * groups
+        credit = self.needs[need_ranks] * self.offers[offer_ranks]
+        rows, cols = np.nonzero(credit > 0)
+        group = np.searchsorted(ptr, rows, side="right") - 1
+        found: list[dict[str, float]] = [{} for _ in range(groups)]
+        for g, r, c in zip(group.tolist(), rows.tolist(), cols.tolist()):
+            key = self.keys[c]
+            found[g][key] = max(found[g].get(key, 0.0), float(credit[r, c]))
+        out = []
+        for weights in found:
+            kept = most_specific(set(weights), self.glossary)
+            out.append(tuple(sorted(kept, key=lambda k: (-weights[k], k))))
+        return out
+
+
+def _closures(items: Sequence[Sequence[str]], glossary: Glossary, decay: float) -> list[dict[str, float]]:
+    known = [[k for k in keys if k in glossary] for keys in items]
+    return [{b: decay ** steps for b, steps in glossary.closure(keys).items()} for keys in known]
+
+
+def concept_columns(need_concepts: Sequence[Sequence[str]], offer_concepts: Sequence[Sequence[str]],
+                    glossary: Glossary | None, decay: float) -> ConceptColumns:
+    """The concept rows of the needs and offers (see the module docstring); keys unknown to the
+    glossary are ignored; without a glossary every row is empty (zero columns)."""
+    if glossary is None:
+        return ConceptColumns((), np.zeros((len(need_concepts), 0), np.float32), np.zeros((len(offer_concepts), 0), np.float32))
+    needs, offers = _closures(need_concepts, glossary, decay), _closures(offer_concepts, glossary, decay)
+    df: dict[str, int] = {}
+    for closure in needs + offers:
+        for key in closure:
+            df[key] = df.get(key, 0) + 1
+    tagged = sum(1 for closure in needs + offers if closure)
+    idf = {key: float(np.log1p(tagged / count)) for key, count in df.items()}
+    keys = tuple(sorted(set().union(*needs) & set().union(*offers))) if needs and offers else ()
+    return ConceptColumns(keys, _unit_rows(needs, keys, idf), _unit_rows(offers, keys, idf), glossary)
+
+
+def _unit_rows(closures: list[dict[str, float]], keys: tuple[str, ...], idf: dict[str, float]) -> np.ndarray:
+    """Rows over *keys*, each divided by the length of the item's whole vector (all its concepts)."""
+    column = {key: c for c, key in enumerate(keys)}
+    rows = np.zeros((len(closures), len(keys)), dtype=np.float32)
+    for r, closure in enumerate(closures):
+        if not closure:
+            continue
+        norm = float(np.sqrt(sum((w * idf[k]) ** 2 for k, w in closure.items())))
+        for key, w in closure.items():
+            if key in column and norm > 0:
+                rows[r, column[key]] = w * idf[key] / norm
+    return rows
+
+
+def most_specific(keys: set[str], glossary: Glossary) -> set[str]:
+    """*keys* without those broader than another of them ("landfill gas" goes when "landfill gas
+    power generation" is there)."""
+    broader = {b for key in keys for b, steps in glossary.closure([key]).items() if steps > 0}
+    return keys - broader

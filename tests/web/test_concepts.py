@@ -52,7 +52,7 @@ def test_company_removes_a_topic_and_adds_one_through_the_search(client, app, la
     html = client.get(page).get_data(as_text=True)
     methane = _label(app, "methane", lang)
     assert methane in html
-    removed = submit(client, page, f"form:has(input[value='methane'])")
+    removed = submit(client, page, "ul.topics form:has(input[value='methane'])")
     assert removed.status_code == 302
     with app.app_context():
         row = db.session.get(OpportunityConcept, (landfill["offer"], "methane"))
@@ -62,7 +62,7 @@ def test_company_removes_a_topic_and_adds_one_through_the_search(client, app, la
     html = results.get_data(as_text=True)
     label = _label(app, "waste-to-energy", lang)
     assert label in html
-    added = submit(client, results, "form:has(input[value='waste-to-energy'])", follow_redirects=True)
+    added = submit(client, results, "ul.topic-results form:has(input[value='waste-to-energy'])", follow_redirects=True)
     assert translated(app, lang, "Topic added.") in added.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(OpportunityConcept, (landfill["offer"], "waste-to-energy")).source == "added"

@@ -154,3 +154,21 @@ def test_reasons_name_the_shared_topics_not_cosines_nor_the_readers_own_name(cli
     assert "埋立ガス技研" in reasons
     assert "Đà Nẵng" not in reasons  # the reader's own company
     assert "0." not in reasons  # no raw similarity
+
+
+def test_demo_company_pages_show_topics_in_three_languages(client, app):
+    from matchmaker.models import Opportunity
+    from matchmaker.services.demo import load_demo
+
+    with app.app_context():
+        load_demo(db.session)
+        db.session.commit()
+        rows = db.session.execute(select(Opportunity.company_id, OpportunityConcept.concept_key)
+                                  .join(OpportunityConcept, OpportunityConcept.opportunity_id == Opportunity.id)
+                                  .where(OpportunityConcept.source == "auto")).all()
+        glossary = current_glossary(db.session)
+    assert len({company for company, _ in rows}) >= 10  # most demo companies have topics
+    for company, key in rows[:5]:
+        for lang in LANGS:
+            html = client.get(f"/{lang}/companies/{company}").get_data(as_text=True)
+            assert glossary.label(key, lang) in html

@@ -15,10 +15,11 @@ longest match); ``find_in(glossary, text)`` gives the matches with their token s
 """
 
 from .detect import Found, detect, detect_many, find_in
-from .glossary import LANGUAGES, Concept, Glossary, GlossaryError, build_glossary, load_glossary, read_entries
+from .glossary import DATA_DIR, LANGUAGES, Concept, Glossary, GlossaryError, build_glossary, load_glossary, read_entries
 from .surface import normalise, tokens
 
 __all__ = [
+    "DATA_DIR",
     "LANGUAGES",
     "Concept",
     "Found",

@@ -26,31 +26,32 @@ from matchmaker.core.concepts import Glossary
 
 @dataclass(frozen=True)
 class ConceptColumns:
-    """Unit concept rows of the needs and the offers over the same ``keys`` (float32)."""
+    """Unit concept rows of the needs and the offers over the same ``keys`` (float32), and
+    which entries the item was tagged with itself (bool), not reached through a broader link."""
 
     keys: tuple[str, ...]
     needs: np.ndarray
     offers: np.ndarray
-    glossary: Glossary | None = None
+    need_tagged: np.ndarray | None = None
+    offer_tagged: np.ndarray | None = None
 
     def shared(self, need_ranks: np.ndarray, offer_ranks: np.ndarray, ptr: np.ndarray) -> list[tuple[str, ...]]:
-        """For each group g of item pairs (rows ``ptr[g]:ptr[g+1]`` of the rank arrays): the most
-        specific concepts both items of some pair have, by their share of the term, best first."""
+        """For each group g of item pairs (rows ``ptr[g]:ptr[g+1]`` of the rank arrays): the
+        concepts both items of a pair have, one of them tagged with it itself, by their share of
+        the term, best first (a need about landfill gas recovery and an offer about landfill gas
+        power generation share "landfill gas recovery", not every concept above it)."""
         groups = len(ptr) - 1
-        if not self.keys or self.glossary is None:
+        if not self.keys:
             return [()] * groups
         credit = self.needs[need_ranks] * self.offers[offer_ranks]
-        rows, cols = np.nonzero(credit > 0)
+        named = (credit > 0) & (self.need_tagged[need_ranks] | self.offer_tagged[offer_ranks])
+        rows, cols = np.nonzero(named)
         group = np.searchsorted(ptr, rows, side="right") - 1
         found: list[dict[str, float]] = [{} for _ in range(groups)]
         for g, r, c in zip(group.tolist(), rows.tolist(), cols.tolist()):
             key = self.keys[c]
             found[g][key] = max(found[g].get(key, 0.0), float(credit[r, c]))
-        out = []
-        for weights in found:
-            kept = most_specific(set(weights), self.glossary)
-            out.append(tuple(sorted(kept, key=lambda k: (-weights[k], k))))
-        return out
+        return [tuple(sorted(weights, key=lambda k: (-weights[k], k))) for weights in found]
 
 
 def _closures(items: Sequence[Sequence[str]], glossary: Glossary, decay: float) -> list[dict[str, float]]:
@@ -72,7 +73,16 @@ def concept_columns(need_concepts: Sequence[Sequence[str]], offer_concepts: Sequ
     tagged = sum(1 for closure in needs + offers if closure)
     idf = {key: float(np.log1p(tagged / count)) for key, count in df.items()}
     keys = tuple(sorted(set().union(*needs) & set().union(*offers))) if needs and offers else ()
-    return ConceptColumns(keys, _unit_rows(needs, keys, idf), _unit_rows(offers, keys, idf), glossary)
+    return ConceptColumns(keys, _unit_rows(needs, keys, idf), _unit_rows(offers, keys, idf),
+                          _tagged(need_concepts, keys), _tagged(offer_concepts, keys))
+
+
+def _tagged(items: Sequence[Sequence[str]], keys: tuple[str, ...]) -> np.ndarray:
+    column = {key: c for c, key in enumerate(keys)}
+    tagged = np.zeros((len(items), len(keys)), dtype=bool)
+    for r, concepts in enumerate(items):
+        tagged[r, [column[k] for k in concepts if k in column]] = True
+    return tagged
 
 
 def _unit_rows(closures: list[dict[str, float]], keys: tuple[str, ...], idf: dict[str, float]) -> np.ndarray:
@@ -87,10 +97,3 @@ def _unit_rows(closures: list[dict[str, float]], keys: tuple[str, ...], idf: dic
             if key in column and norm > 0:
                 rows[r, column[key]] = w * idf[key] / norm
     return rows
-
-
-def most_specific(keys: set[str], glossary: Glossary) -> set[str]:
-    """*keys* without those broader than another of them ("landfill gas" goes when "landfill gas
-    power generation" is there)."""
-    broader = {b for key in keys for b, steps in glossary.closure([key]).items() if steps > 0}
-    return keys - broader

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from matchmaker.models import Opportunity, OpportunityConcept, User
-from matchmaker.services import validation as v
 from matchmaker.services.concepts.glossary import current_glossary
 
 
@@ -17,10 +15,11 @@ def _require_editor(actor: User, opportunity: Opportunity) -> None:
 
 def set_concept(session: Session, actor: User, opportunity: Opportunity, key: str, *, present: bool) -> OpportunityConcept:
     """Add (*present*) or remove concept *key* on *opportunity*; the choice outlives every new
-    detection (an added concept stays, a removed one is not found again)."""
+    detection (an added concept stays, a removed one is not found again). A key the glossary
+    does not have raises LookupError (forms offer only the glossary's keys)."""
     _require_editor(actor, opportunity)
     if key not in current_glossary(session):
-        raise v.ValidationError("concept", _("This topic is not in the glossary."))
+        raise LookupError(f"no concept {key!r} in the glossary")
     row = session.get(OpportunityConcept, (opportunity.id, key)) or OpportunityConcept(
         opportunity_id=opportunity.id, concept_key=key)
     row.source = "added" if present else "removed"

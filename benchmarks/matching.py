@@ -27,7 +27,10 @@ where the weights have it). In the single-language rows that preference is
 the same for every candidate and changes nothing; "VI→JA/EN" gives each pair's offer in Japanese or English (alternating), so a
 need must find its answer whichever of the two it is written in; "each JA offer also in EN"
 adds every Japanese offer's English text as a second version of the same offer (the better of
-the two texts counts, as versions do in the product).
+the two texts counts, as versions do in the product). "and N JA near-miss offers" adds the
+distractors' 'offers_ja' when the file has them: Japanese offers that share words or a topic
+with offers of the set but are another technology (solvent recovery beside refrigerant
+reclamation, hydrogen water beside hydrogen fuel), so words alone do not find the answer.
 
 Concepts (``benchmarks/concept_eval.py``): the concept term before and after, text-only and with
 categories, VI→JA and JA→VI among near-miss offers and their English-only twins, with the
@@ -145,7 +148,8 @@ def quality(pairs: list[dict], vectors: dict[str, np.ndarray]) -> tuple[list[str
 
 def mixed_quality(pairs: list[dict], distractors: dict, vectors: dict[str, np.ndarray]) -> tuple[list[str], dict]:
     """Rows for the mixed pools (see the module docstring): rank among all offers of the pool."""
-    keys = category_keys(pairs, distractors["offers_vi"], distractors["needs_ja"])
+    near = distractors.get("offers_ja", [])
+    keys = category_keys(pairs, distractors["offers_vi"], distractors["needs_ja"], near)
     cats = categories_of(pairs, keys)
     n = len(pairs)
     n_vi, n_ja = len(distractors["offers_vi"]), len(distractors["needs_ja"])
@@ -164,6 +168,11 @@ def mixed_quality(pairs: list[dict], distractors: dict, vectors: dict[str, np.nd
         *among[:4], np.vstack([among[4], vectors["offer-en"]]), among[5] + ["en"] * n,
         np.vstack([among[6], cats]), among[7] + ["JP"] * n,
     )
+    if near:
+        pools[f"VI→JA among {n_vi} VI and {len(near)} JA near-miss offers"] = (
+            *among[:4], np.vstack([among[4], vectors["distractor-offer-ja"]]), among[5] + ["ja"] * len(near),
+            np.vstack([among[6], categories_of(near, keys)]), among[7] + ["JP"] * len(near),
+        )
     english = np.arange(n) % 2 == 1
     pools["VI→JA/EN (offers alternate)"] = (
         vectors["need-vi"], ["vi"] * n, cats, ["VN"] * n,
@@ -209,6 +218,8 @@ def encode_eval(pairs: list[dict], distractors: dict) -> tuple[dict[str, np.ndar
     texts |= {f"need-{lang}": ([p["need"][lang] for p in pairs], "query") for lang in ("vi", "en")}
     texts["distractor-offer-vi"] = ([d["text"] for d in distractors["offers_vi"]], "passage")
     texts["distractor-need-ja"] = ([d["text"] for d in distractors["needs_ja"]], "query")
+    if distractors.get("offers_ja"):
+        texts["distractor-offer-ja"] = ([d["text"] for d in distractors["offers_ja"]], "passage")
     started = time.perf_counter()
     vectors = {key: encode(batch, kind=kind) for key, (batch, kind) in texts.items()}
     seconds = time.perf_counter() - started
@@ -332,8 +343,9 @@ def main(argv: list[str] | None = None) -> None:
         print("|---|---|---|---|---|")
         rows, figures = quality(pairs, vectors)
         print("\n".join(rows))
+        near = f"; {len(distractors['offers_ja'])} Japanese near-miss offers in one pool" if distractors.get("offers_ja") else ""
         print(f"\n### Mixed pools ({len(distractors['offers_vi'])} Vietnamese offers and "
-              f"{len(distractors['needs_ja'])} Japanese needs as distractors)\n")
+              f"{len(distractors['needs_ja'])} Japanese needs as distractors{near})\n")
         print("| pool | scores | recall@1 | recall@3 | MRR |")
         print("|---|---|---|---|---|")
         rows, mixed = mixed_quality(pairs, distractors, vectors)

@@ -103,21 +103,24 @@ def concept_columns(need_concepts: Sequence[Sequence[str]], offer_concepts: Sequ
 
 def _tagged(items: Sequence[Sequence[str]], keys: tuple[str, ...]) -> np.ndarray:
     column = {key: c for c, key in enumerate(keys)}
+    pairs = [(r, column[k]) for r, concepts in enumerate(items) for k in concepts if k in column]
     tagged = np.zeros((len(items), len(keys)), dtype=bool)
-    for r, concepts in enumerate(items):
-        tagged[r, [column[k] for k in concepts if k in column]] = True
+    if pairs:
+        rows, cols = np.array(pairs).T
+        tagged[rows, cols] = True
     return tagged
 
 
 def _unit_rows(closures: list[dict[str, float]], keys: tuple[str, ...], idf: dict[str, float]) -> np.ndarray:
     """Rows over *keys*, each divided by the length of the item's whole vector (all its concepts)."""
     column = {key: c for c, key in enumerate(keys)}
-    rows = np.zeros((len(closures), len(keys)), dtype=np.float32)
-    for r, closure in enumerate(closures):
-        if not closure:
-            continue
-        norm = float(np.sqrt(sum((w * idf[k]) ** 2 for k, w in closure.items())))
-        for key, w in closure.items():
-            if key in column and norm > 0:
-                rows[r, column[key]] = w * idf[key] / norm
-    return rows
+    entries = [(r, column.get(k, -1), w * idf[k]) for r, closure in enumerate(closures) for k, w in closure.items()]
+    out = np.zeros((len(closures), len(keys)), dtype=np.float32)
+    if not entries:
+        return out
+    rows, cols, values = (np.array(part) for part in zip(*entries))
+    norms = np.sqrt(np.bincount(rows.astype(np.int64), weights=values**2, minlength=len(closures)))
+    kept = cols >= 0
+    rows, cols = rows[kept].astype(np.int64), cols[kept].astype(np.int64)
+    out[rows, cols] = values[kept] / norms[rows]
+    return out

@@ -129,3 +129,37 @@ def test_item_concepts_must_have_one_entry_per_item(glossary):
 def test_concept_decay_must_lie_in_0_1():
     with pytest.raises(ValueError, match="concept_decay"):
         Weights(concept_decay=1.5)
+
+
+@pytest.mark.parametrize("dense", [0, 1, 3])
+def test_the_sparse_part_of_the_concept_term_changes_no_score(glossary, monkeypatch, dense):
+    """Concepts beyond the dense columns are added as a sparse product, tile by tile and in the
+    explanations: the scores and suggestions are those of all-dense rows."""
+    from matchmaker.core.matching import concepts as concept_module
+
+    pool = concept_pool(40, 6, glossary)
+    weights = Weights(concept=0.05)
+    all_dense = suggest(pool, weights, top_k=5, block_size=7)
+    needs, offers = np.flatnonzero(pool.item_is_need), np.flatnonzero(~pool.item_is_need)
+    tagged = {"need_concepts": [pool.item_concepts[i] for i in needs], "glossary": glossary,
+              "offer_concepts": [pool.item_concepts[i] for i in offers]}
+    dense_scores = item_scores(pool.vectors[needs], pool.vectors[offers], weights=weights, **tagged)
+    monkeypatch.setattr(concept_module, "DENSE_COLUMNS", dense)
+    np.testing.assert_allclose(item_scores(pool.vectors[needs], pool.vectors[offers], weights=weights, **tagged),
+                               dense_scores, atol=1e-6)
+    split = suggest(pool, weights, top_k=5, block_size=7)
+    for company in all_dense:
+        assert [s.partner for s in split[company]] == [s.partner for s in all_dense[company]]
+        np.testing.assert_allclose([s.score for s in split[company]], [s.score for s in all_dense[company]], atol=1e-6)
+        assert [s.shared_concepts for s in split[company]] == [s.shared_concepts for s in all_dense[company]]
+    assert raw_equals_definition(pool, weights)
+
+
+def raw_equals_definition(pool, weights) -> bool:
+    raw = reference_pair_scores(pool, weights)
+    found = suggest(pool, weights, top_k=5, block_size=5)
+    for company, lists in found.items():
+        expected = [int(p) for p in np.argsort(-raw[company], kind="stable")[:5] if np.isfinite(raw[company, p])]
+        if [s.partner for s in lists] != expected:
+            return False
+    return True

@@ -11,7 +11,9 @@ counts for little, a rare technology for much. Rows are scaled to unit length, s
 is 1 for two items with the same concepts, and a need about "landfill gas recovery" gets
 partial credit from an offer about "landfill gas power generation" through their common
 broader concepts. Only concepts present on both sides get a column (the others add nothing
-to any product), so the rows stay narrow.
+to any product). The ``DENSE_COLUMNS`` most frequent ones are columns of the dense item rows;
+the rest, which few items share, is a sparse product added to each tile, so the dense
+products stay nearly as narrow as without concepts.
 """
 
 from __future__ import annotations
@@ -20,8 +22,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 
 from matchmaker.core.concepts import Glossary
+
+DENSE_COLUMNS = 32  # the most frequent concepts go into the dense item rows; the rest is sparse
 
 
 @dataclass(frozen=True)
@@ -35,23 +40,41 @@ class ConceptColumns:
     need_tagged: np.ndarray | None = None
     offer_tagged: np.ndarray | None = None
 
+    @property
+    def dense(self) -> int:
+        """How many leading columns (the most frequent concepts) the dense item rows carry."""
+        return min(DENSE_COLUMNS, len(self.keys))
+
+    def sparse_needs(self, idx=slice(None)) -> sparse.csr_matrix:
+        """The other columns of the needs *idx*, as a sparse matrix (few rows share a rare concept)."""
+        return sparse.csr_matrix(self.needs[idx, self.dense:])
+
+    def sparse_offers(self, idx=slice(None)) -> sparse.csr_matrix:
+        """The other columns of the offers *idx* (see sparse_needs)."""
+        return sparse.csr_matrix(self.offers[idx, self.dense:])
+
     def shared(self, need_ranks: np.ndarray, offer_ranks: np.ndarray, ptr: np.ndarray) -> list[tuple[str, ...]]:
         """For each group g of item pairs (rows ``ptr[g]:ptr[g+1]`` of the rank arrays): the
         concepts both items of a pair have, one of them tagged with it itself, by their share of
         the term, best first (a need about landfill gas recovery and an offer about landfill gas
         power generation share "landfill gas recovery", not every concept above it)."""
         groups = len(ptr) - 1
-        if not self.keys:
+        if not self.keys or len(need_ranks) == 0:
             return [()] * groups
-        credit = self.needs[need_ranks] * self.offers[offer_ranks]
-        named = (credit > 0) & (self.need_tagged[need_ranks] | self.offer_tagged[offer_ranks])
-        rows, cols = np.nonzero(named)
-        group = np.searchsorted(ptr, rows, side="right") - 1
-        found: list[dict[str, float]] = [{} for _ in range(groups)]
-        for g, r, c in zip(group.tolist(), rows.tolist(), cols.tolist()):
-            key = self.keys[c]
-            found[g][key] = max(found[g].get(key, 0.0), float(credit[r, c]))
-        return [tuple(sorted(weights, key=lambda k: (-weights[k], k))) for weights in found]
+        needs, offers = sparse.csr_matrix(self.needs), sparse.csr_matrix(self.offers)
+        tagged = sparse.csr_matrix(self.need_tagged)[need_ranks] + sparse.csr_matrix(self.offer_tagged)[offer_ranks]
+        credit = needs[need_ranks].multiply(offers[offer_ranks]).multiply(tagged > 0).tocoo()
+        group = np.searchsorted(ptr, credit.row, side="right") - 1
+        # best credit per (group, concept), then per group by credit, then key order
+        order = np.lexsort((credit.col, -credit.data, group))
+        group, col, value = group[order], credit.col[order], credit.data[order]
+        first = np.unique(group * len(self.keys) + col, return_index=True)[1]
+        group, col, value = group[first], col[first], value[first]
+        order = np.lexsort((col, -value, group))
+        group, col = group[order], col[order]
+        bounds = np.searchsorted(group, np.arange(groups + 1))
+        keys, names = self.keys, col.tolist()
+        return [tuple(keys[c] for c in names[lo:hi]) for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist())]
 
 
 def _closures(items: Sequence[Sequence[str]], glossary: Glossary, decay: float) -> list[dict[str, float]]:
@@ -72,28 +95,32 @@ def concept_columns(need_concepts: Sequence[Sequence[str]], offer_concepts: Sequ
             df[key] = df.get(key, 0) + 1
     tagged = sum(1 for closure in needs + offers if closure)
     idf = {key: float(np.log1p(tagged / count)) for key, count in df.items()}
-    keys = tuple(sorted(set().union(*needs) & set().union(*offers))) if needs and offers else ()
+    both = set().union(*needs) & set().union(*offers) if needs and offers else set()
+    keys = tuple(sorted(both, key=lambda k: (-df[k], k)))  # most frequent first: the dense columns
     return ConceptColumns(keys, _unit_rows(needs, keys, idf), _unit_rows(offers, keys, idf),
                           _tagged(need_concepts, keys), _tagged(offer_concepts, keys))
 
 
 def _tagged(items: Sequence[Sequence[str]], keys: tuple[str, ...]) -> np.ndarray:
     column = {key: c for c, key in enumerate(keys)}
+    pairs = [(r, column[k]) for r, concepts in enumerate(items) for k in concepts if k in column]
     tagged = np.zeros((len(items), len(keys)), dtype=bool)
-    for r, concepts in enumerate(items):
-        tagged[r, [column[k] for k in concepts if k in column]] = True
+    if pairs:
+        rows, cols = np.array(pairs).T
+        tagged[rows, cols] = True
     return tagged
 
 
 def _unit_rows(closures: list[dict[str, float]], keys: tuple[str, ...], idf: dict[str, float]) -> np.ndarray:
     """Rows over *keys*, each divided by the length of the item's whole vector (all its concepts)."""
     column = {key: c for c, key in enumerate(keys)}
-    rows = np.zeros((len(closures), len(keys)), dtype=np.float32)
-    for r, closure in enumerate(closures):
-        if not closure:
-            continue
-        norm = float(np.sqrt(sum((w * idf[k]) ** 2 for k, w in closure.items())))
-        for key, w in closure.items():
-            if key in column and norm > 0:
-                rows[r, column[key]] = w * idf[key] / norm
-    return rows
+    entries = [(r, column.get(k, -1), w * idf[k]) for r, closure in enumerate(closures) for k, w in closure.items()]
+    out = np.zeros((len(closures), len(keys)), dtype=np.float32)
+    if not entries:
+        return out
+    rows, cols, values = (np.array(part) for part in zip(*entries))
+    norms = np.sqrt(np.bincount(rows.astype(np.int64), weights=values**2, minlength=len(closures)))
+    kept = cols >= 0
+    rows, cols = rows[kept].astype(np.int64), cols[kept].astype(np.int64)
+    out[rows, cols] = values[kept] / norms[rows]
+    return out

@@ -71,6 +71,9 @@ def _item_scores(layout: Layout, need: np.ndarray, offer: np.ndarray) -> np.ndar
     score = np.empty(len(need), dtype=np.float32)
     for part in spans(len(need), _CHUNK):
         score[part] = np.einsum("ij,ij->i", layout.need_rows[need[part]], layout.offer_rows[offer[part]])
+        if layout.need_extra.nnz and layout.offer_extra.nnz:
+            rare = layout.need_extra[need[part]].multiply(layout.offer_extra[offer[part]])
+            score[part] += np.asarray(rare.sum(axis=1), dtype=np.float32).ravel()
     return score
 
 

@@ -18,8 +18,9 @@ re-normalised, so s stays on the scale of a cosine. Without languages (or with
 ``language_balance`` off), s is the plain cosine. r_i is the mean of s(i, .) over the hub_k
 nearest offers of need i, r_j the mean of s(., j) over the hub_k nearest needs of offer j (0
 with hubness "none"). Every term is a product of something about
-i and something about j, so ``need_rows(i) @ offer_rows(j)`` computes the whole score: the
-blocked company scoring, the explanations and the quality benchmark all call this one formula.
+i and something about j, so ``need_rows(i) @ offer_rows(j)`` computes the whole score (plus
+``need_extra(i) @ offer_extra(j)``, the sparse part of the concept term): the blocked company
+scoring, the explanations and the quality benchmark all call this one formula.
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ class ItemSides:
     @property
     def width(self) -> int:
         """Length of the augmented rows."""
-        return self.need_vectors.shape[1] + self.need_cats.shape[1] + len(self.concepts.keys) + 4
+        return self.need_vectors.shape[1] + self.need_cats.shape[1] + self.concepts.dense + 4
 
     def need_rows(self, idx: np.ndarray | slice = slice(None)) -> np.ndarray:
         """Augmented rows of the needs *idx*: ``need_rows(i) @ offer_rows(j).T`` is item(i, j)."""
@@ -120,9 +121,18 @@ class ItemSides:
             np.ones((len(vectors), 1)),
             -0.5 * w.similarity * self.need_hub[idx][:, None],
             w.cross_border * self.need_border[idx],
-            w.concept * self.concepts.needs[idx],
+            w.concept * self.concepts.needs[idx, : self.concepts.dense],
         ]
         return np.hstack(parts, dtype=np.float32)
+
+    def need_extra(self, idx: np.ndarray | slice = slice(None)):
+        """The sparse rest of the needs *idx*: item(i, j) = need_rows(i) @ offer_rows(j) +
+        need_extra(i) @ offer_extra(j) (the rare concepts' part)."""
+        return self.weights.concept * self.concepts.sparse_needs(idx)
+
+    def offer_extra(self, idx: np.ndarray | slice = slice(None)):
+        """The sparse rest of the offers *idx* (see need_extra)."""
+        return self.concepts.sparse_offers(idx)
 
     def offer_rows(self, idx: np.ndarray | slice = slice(None)) -> np.ndarray:
         """Augmented rows of the offers *idx* (see need_rows)."""
@@ -133,7 +143,7 @@ class ItemSides:
             -0.5 * self.weights.similarity * self.offer_hub[idx][:, None],
             np.ones((len(vectors), 1)),
             self.offer_border[idx][:, ::-1],
-            self.concepts.offers[idx],
+            self.concepts.offers[idx, : self.concepts.dense],
         ]
         return np.hstack(parts, dtype=np.float32)
 
@@ -211,4 +221,4 @@ def item_scores(
         need_languages=need_languages, offer_languages=offer_languages, need_concepts=need_concepts,
         offer_concepts=offer_concepts, glossary=glossary, block_size=block_size,
     )
-    return sides.need_rows() @ sides.offer_rows().T
+    return sides.need_rows() @ sides.offer_rows().T + (sides.need_extra() @ sides.offer_extra().T).toarray()

@@ -39,7 +39,8 @@ def test_saving_an_offer_detects_its_concepts_in_every_language(ctx, make_compan
     offer = save(jp, "埋立地ガス（LFG）回収・発電システム", "メタンを回収して発電します。",
                  versions={"vi": ("Hệ thống thu hồi khí bãi chôn lấp", "Kèm theo giám sát MRV."), "en": ("", "")})
     found = rows(offer.id)
-    assert found == {"landfill-gas-power": "auto", "landfill-gas-recovery": "auto", "mrv-transparency": "auto"}  # ja + vi
+    assert found == {"landfill-gas-power": "auto", "landfill-gas-recovery": "auto", "mrv-transparency": "auto",
+                     "methane": "auto"}  # ja + vi
     detection = db.session.get(ConceptDetection, offer.id)
     assert detection.glossary_version == glossary_module.current_glossary().version
 

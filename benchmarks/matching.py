@@ -32,13 +32,19 @@ distractors' 'offers_ja' when the file has them: Japanese offers that share word
 with offers of the set but are another technology (solvent recovery beside refrigerant
 reclamation, hydrogen water beside hydrogen fuel), so words alone do not find the answer.
 
+Concepts (``benchmarks/concept_eval.py``): the concept term before and after, text-only and with
+categories, VI→JA and JA→VI among near-miss offers and their English-only twins, with the
+concept weight tuned on one half of the pairs and the other half reported apart.
+
 Speed: synthetic pools of N companies with 4 items each (random unit vectors, d=384; exactly
 half of the items are needs, assigned at random; 17 categories, each on an item with p=0.12;
-countries JP/VN/TH). "bare" is one ``needs @ offers.T`` of the same pool, timed in the same
-process, alternating with ``suggest`` (top 10 per company, reasons and all): each suggest()
-is divided by the mean of the bare products just before and after it, since the machine is
-shared and its speed drifts (--repeat rounds for 20,000 companies, at least 5 below). Peak MB:
-tracemalloc peak during the call (numpy buffers included), in a separate round.
+countries JP/VN/TH; 0-3 glossary concepts per item, drawn with Zipf-like frequencies, 1/rank).
+"bare" is one ``needs @ offers.T`` of the same pool, timed in the same process, alternating
+with ``suggest`` (top 10 per company, reasons and all) before (no concepts) and after (with
+concepts and the concept term): each suggest() is divided by the mean of the bare products
+just before and after it, since the machine is shared and its speed drifts (--repeat rounds
+for 20,000 companies, at least 5 below). Peak MB: tracemalloc peak during the call (numpy
+buffers included), in a separate round.
 """
 
 from __future__ import annotations
@@ -58,6 +64,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from benchmarks.concept_eval import concept_report  # noqa: E402
+from matchmaker.core.concepts import DATA_DIR, load_glossary  # noqa: E402
 from matchmaker.core.matching import Pool, Weights, item_scores, suggest  # noqa: E402
 
 EVAL = ROOT / "benchmarks" / "data" / "matching_eval.json"
@@ -222,17 +230,26 @@ def encode_eval(pairs: list[dict], distractors: dict) -> tuple[dict[str, np.ndar
 # --------------------------------------------------------------------------- speed
 
 
-def synthetic_pool(n_companies: int, seed: int) -> Pool:
-    """The synthetic pool described in the module docstring."""
+def synthetic_pool(n_companies: int, seed: int, concepts: bool = False) -> Pool:
+    """The synthetic pool described in the module docstring (with concepts when asked)."""
     rng = np.random.default_rng(seed)
     n_items = n_companies * ITEMS_PER_COMPANY
     vectors = rng.standard_normal((n_items, DIM), dtype=np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     is_need = rng.permutation(np.arange(n_items) < n_items // 2)
     languages = [frozenset(rng.choice(["ja", "vi", "en"], rng.integers(1, 3), replace=False)) for _ in range(n_companies)]
+    tagged = {}
+    if concepts:
+        glossary = load_glossary([path.stem for path in DATA_DIR.glob("*.json")])
+        keys = np.array(list(glossary.concepts), dtype=object)
+        odds = 1.0 / np.arange(1, len(keys) + 1)
+        keys = keys[rng.permutation(len(keys))]
+        drawn = [tuple(rng.choice(keys, rng.integers(0, 4), replace=False, p=odds / odds.sum())) for _ in range(n_items)]
+        tagged = {"item_concepts": tuple(drawn), "glossary": glossary}
     return Pool(
         np.repeat(np.arange(n_companies), ITEMS_PER_COMPANY), is_need, vectors,
         rng.random((n_items, N_CATEGORIES)) < 0.12, rng.choice(["JP", "VN", "TH"], n_companies), tuple(languages),
+        **tagged,
     )
 
 
@@ -268,23 +285,36 @@ def peak_mb(task, pool: Pool) -> float:
 
 
 def speed_row(n_companies: int, rounds: int) -> str:
-    """Markdown row for one pool size: bare, suggest, bare, suggest, ..., bare."""
-    pool = synthetic_pool(n_companies, seed=n_companies)
-    n_needs = int(pool.item_is_need.sum())
-    n_offers = len(pool.item_is_need) - n_needs
-    bare_times, our_times = [bare_product(pool)], []
+    """Markdown row for one pool size: bare, before, bare, after, bare, before, ... (see the docstring)."""
+    before, after = synthetic_pool(n_companies, seed=n_companies), synthetic_pool(n_companies, seed=n_companies, concepts=True)
+    n_needs = int(before.item_is_need.sum())
+    n_offers = len(before.item_is_need) - n_needs
+    bare_times, times = [bare_product(before)], {"before": [], "after": []}
     for _ in range(rounds):
-        gc.collect()
-        our_times.append(ours(pool))
-        gc.collect()
-        bare_times.append(bare_product(pool))
+        for label, pool in (("before", before), ("after", after)):
+            gc.collect()
+            times[label].append(ours(pool))
+            gc.collect()
+            bare_times.append(bare_product(pool))
     # each suggest() against the mean of the bare products just before and just after it
-    ratios = [mine / ((before + after) / 2) for mine, before, after in zip(our_times, bare_times, bare_times[1:])]
-    mine_mb, bare_mb = peak_mb(ours, pool), peak_mb(bare_product, pool)
-    matrix_mb = n_needs * n_offers * 4 / 2**20
-    print(f"N={n_companies}: bare {_rounded(bare_times)}, suggest {_rounded(our_times)}", file=sys.stderr)
-    return (f"| {n_companies:,} | {n_needs:,} × {n_offers:,} | {min(bare_times):.2f} | {min(our_times):.2f} "
-            f"| {min(ratios):.2f} | {float(np.median(ratios)):.2f} | {mine_mb:,.0f} | {bare_mb:,.0f} | {matrix_mb:,.0f} |")
+    around = [(a + b) / 2 for a, b in zip(bare_times, bare_times[1:])]
+    ratios = {"before": [t / base for t, base in zip(times["before"], around[0::2])],
+              "after": [t / base for t, base in zip(times["after"], around[1::2])]}
+    peak = {label: peak_mb(ours, pool) for label, pool in (("before", before), ("after", after))}
+    columns = prepare_columns(after)
+    print(f"N={n_companies}: bare {_rounded(bare_times)}, before {_rounded(times['before'])}, "
+          f"after {_rounded(times['after'])}", file=sys.stderr)
+    return (f"| {n_companies:,} | {n_needs:,} × {n_offers:,} | {columns} | {min(bare_times):.2f} "
+            f"| {min(times['before']):.2f} | {min(times['after']):.2f} "
+            f"| {float(np.median(ratios['before'])):.2f} | {float(np.median(ratios['after'])):.2f} "
+            f"| {peak['before']:,.0f} | {peak['after']:,.0f} |")
+
+
+def prepare_columns(pool: Pool) -> int:
+    """The columns the concept term adds to the item rows (concepts on both sides of the pool)."""
+    from matchmaker.core.matching import prepare
+
+    return len(prepare(pool).sides.concepts.keys)
 
 
 def _rounded(times: list[float]) -> list[float]:
@@ -300,6 +330,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", default="1000,5000,20000")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument("--vectors-cache", type=Path, default=None,
+                        help="an .npz file keeping the concept sets' vectors between runs (made when missing)")
     args = parser.parse_args(argv)
     print(f"{os.cpu_count()} cores; load average at start {os.getloadavg()[0]:.2f}\n")
     if not args.skip_quality:
@@ -323,15 +355,18 @@ def main(argv: list[str] | None = None) -> None:
         print(f"\nTarget VI→JA recall@1 ≥ 0.85 with the full score: {full:.3f}, {verdict}; "
               f"among Vietnamese offers: {mixed[next(iter(mixed))[0], FULL][0]:.3f}.")
         print(f"\nEncoding: {count} texts in batches of 32 at {per_second:.1f} texts/s.\n")
-    print("### Speed: suggest() (top 10 per company, with reasons) against one bare product\n")
-    print("| companies | needs × offers | bare s | suggest s | ratio best | ratio median | suggest peak MB "
-          "| bare peak MB | item matrix MB |")
-    print("|---|---|---|---|---|---|---|---|---|")
+        print("### The concept term (issue 15)\n")
+        print("\n".join(concept_report(args.vectors_cache)) + "\n")
+    print("### Speed: suggest() (top 10 per company, with reasons) against one bare product, before and after "
+          "the concept term\n")
+    print("| companies | needs × offers | concept columns | bare s | suggest s before | suggest s after "
+          "| ratio before (median) | ratio after (median) | peak MB before | peak MB after |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for n in (int(s) for s in args.sizes.split(",")):
         print(speed_row(n, args.repeat if n >= 20000 else max(args.repeat, 5)), flush=True)
     print(f"\nLoad average at the end {os.getloadavg()[0]:.2f}. Times: best round; ratio: suggest / mean of "
-          "the bare products timed just before and after it (best and median round); item matrix: "
-          "what needs × offers would take at once in float32.")
+          "the bare products timed just before and after it (median round); concept columns: concepts on both "
+          "sides of the pool, the columns the concept term adds to the item rows.")
 
 
 if __name__ == "__main__":

@@ -110,3 +110,7 @@ def _register_blueprints(app: "Flask") -> None:
 
     for blueprint in (outcomes_views.bp, outcomes_admin.bp, dashboard_views.bp):
         app.register_blueprint(blueprint)
+    from matchmaker.concepts import admin_views as concepts_admin, views as concepts_views
+
+    for blueprint in (concepts_admin.bp, concepts_views.bp):
+        app.register_blueprint(blueprint)

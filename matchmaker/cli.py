@@ -145,17 +145,22 @@ def seed_categories_command() -> None:
 @matches_cli.command("embed")
 @click.option("--all", "everything", is_flag=True, help="Recompute every vector, not only the stale ones.")
 def embed_command(everything: bool) -> None:
-    """Compute the vectors of offers and needs that are new, changed, or from another model."""
+    """Detect the concepts and compute the vectors of offers and needs that are new, changed, or
+    from another model (or glossary)."""
     from flask import current_app
 
     from matchmaker import embeddings
     from matchmaker.services import vectors
+    from matchmaker.services.concepts.items import refresh_concepts
 
     model = current_app.config["EMBEDDING_MODEL"]
     try:
         model_id = embeddings.model_id(model)
     except embeddings.EmbeddingModelError as error:
         raise click.ClickException(str(error)) from None
+    detected = refresh_concepts(db.session)
+    db.session.commit()
+    click.echo(f"Concepts detected again in {detected} offers/needs.")
     todo = vectors.all_texts(db.session) if everything else vectors.stale_texts(db.session, model_id)
     if not todo:
         click.echo(f"All vectors are current ({model_id}).")
@@ -170,7 +175,9 @@ def embed_command(everything: bool) -> None:
 @click.option("--top", "top_k", default=10, show_default=True, help="Partners per company.")
 @click.option("--company", "company_name", help="Only this company (exact name).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (the default output is a readable list).")
-def suggest_command(top_k: int, company_name: str | None, as_json: bool) -> None:
+@click.option("--lang", type=click.Choice(["ja", "vi", "en"]), default="en", show_default=True,
+              help="Language of the shared concepts' labels.")
+def suggest_command(top_k: int, company_name: str | None, as_json: bool, lang: str) -> None:
     """Print the best partners of every approved company (or one), best first."""
     import json
 
@@ -180,17 +187,19 @@ def suggest_command(top_k: int, company_name: str | None, as_json: bool) -> None
     from matchmaker.services.matching import suggest_all
 
     try:
-        rows = suggest_all(db.session, current_app.config, top_k=top_k, company_name=company_name)
+        rows = suggest_all(db.session, current_app.config, top_k=top_k, company_name=company_name, lang=lang)
     except LookupError:
         raise click.ClickException(f"No approved company is named {company_name!r}.") from None
     except EmbeddingModelError as error:
         raise click.ClickException(str(error)) from None
-    db.session.commit()  # vectors computed on the way are kept
+    db.session.commit()  # vectors and concepts computed on the way are kept
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for row in rows:
-        click.echo(f"{row['company']} -> {row['partner']}  {row['score']:.2f}  [{', '.join(row['shared_categories'])}]")
+        concepts = "; ".join(c["label"] for c in row["shared_concepts"])
+        click.echo(f"{row['company']} -> {row['partner']}  {row['score']:.2f}  [{', '.join(row['shared_categories'])}]"
+                   + (f"  ({concepts})" if concepts else ""))
 
 
 @jobs_cli.command("worker")

@@ -17,6 +17,7 @@ Every variable the site reads is listed here (and in the README):
 ``MATCHMAKER_REQUEST_CAP``       open outgoing meeting requests allowed per company (default 15).
 ``MATCHMAKER_EMBEDDING_MODEL``   local sentence-transformers folder or hub id of the embedding model.
 ``MATCHMAKER_MATCH_CROSS_BORDER``  score bonus for Japan–Vietnam pairs (default: the core's 0.01).
+``MATCHMAKER_MATCH_CONCEPT``  weight of shared glossary concepts in the score (default: the core's).
 ``MATCHMAKER_EVENT_CLOCK``      demos only: the moment (ISO 8601 with zone) the event-day code takes as now at start.
 ``REDIS_URL``                    Redis for shared rate-limit counters and the job queue (optional).
 ``MATCHMAKER_HTTPS``             1 when served over HTTPS: Secure cookies, HSTS, https links.
@@ -121,6 +122,7 @@ def defaults(instance_path: str) -> dict:
         "REQUEST_CAP": int(env("MATCHMAKER_REQUEST_CAP", "15")),
         "EMBEDDING_MODEL": env("MATCHMAKER_EMBEDDING_MODEL") or str(PROJECT_ROOT / "instance/models/multilingual-e5-small"),
         "MATCH_CROSS_BORDER": float(env("MATCHMAKER_MATCH_CROSS_BORDER")) if env("MATCHMAKER_MATCH_CROSS_BORDER") else None,
+        "MATCH_CONCEPT": float(env("MATCHMAKER_MATCH_CONCEPT")) if env("MATCHMAKER_MATCH_CONCEPT") else None,
         "REDIS_URL": env("REDIS_URL", ""),
         "RATELIMIT_STORAGE_URI": env("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,

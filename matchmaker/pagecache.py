@@ -66,7 +66,8 @@ PRIVATE_TABLES = frozenset({
     "pair_rules", "seminar_bookmarks", "seminar_reservations", "seminar_notices", "calendar_feeds",
     "match_sessions", "session_slots", "session_breaks", "session_companies", "meeting_tables",
     "meeting_seats", "scheduled_meetings", "schedule_runs", "schedule_notifications", "unavailabilities",
-    "notifications", "undo_actions",
+    "notifications", "undo_actions", "concept_detections",
+    "concept_changes", "pair_feedback",
 })
 
 _CHANGED = "public_data_changed"  # key in Session.info: this transaction wrote public data

@@ -16,6 +16,8 @@ from matchmaker.i18n import LANGUAGES
 from matchmaker.models import Company, Opportunity
 from matchmaker.services import companies as svc
 from matchmaker.services import vectors
+from matchmaker.services.concepts import nudges, topics
+from matchmaker.services.concepts.glossary import current_glossary
 from matchmaker.services.categories import list_categories
 from matchmaker.services.validation import ValidationError
 from matchmaker.urls import query_int
@@ -32,12 +34,15 @@ def directory():
         category=request.args.get("category", "")[:40],
         kind=request.args.get("kind", ""),
         page=query_int("page", 1),
+        concept=request.args.get("concept", "")[:80],
     )
-    companies, total = svc.search_directory(db.session, query)
+    glossary = current_glossary(db.session)
+    companies, total = svc.search_directory(db.session, query, glossary=glossary)
     pages = max(1, -(-total // svc.PAGE_SIZE))
     return render_template(
         "companies/directory.html", companies=companies, total=total, query=query, pages=pages,
         countries=svc.directory_countries(db.session), categories=list_categories(db.session),
+        concepts=topics.concepts_in_use(db.session, glossary, g.lang_code),
     )
 
 
@@ -52,7 +57,11 @@ def detail(company_id: int):
     # Only the company's own users get delete buttons: building the form for anyone else would
     # put a CSRF token in their session and make the public page uncacheable.
     mine = current_user.is_authenticated and current_user.company_id == company.id
-    return render_template("companies/detail.html", company=company, delete_form=DeleteForm() if mine else None)
+    glossary = current_glossary(db.session)
+    found = topics.topics_of(db.session, glossary, [o.id for o in company.opportunities], g.lang_code)
+    nudged = nudges.nudges_for(db.session, company, current_app.config) if mine else {}
+    return render_template("companies/detail.html", company=company, delete_form=DeleteForm() if mine else None,
+                           topics=found, nudges=nudged)
 
 
 def _profile_form(company: Company) -> ProfileForm:

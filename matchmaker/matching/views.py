@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,6 +16,8 @@ from matchmaker.services import matching as match_svc
 from matchmaker.services import meetings as meet_svc
 from matchmaker.services import vectors
 from matchmaker.services.categories import list_categories
+from matchmaker.services.concepts import nudges, topics
+from matchmaker.services.concepts.glossary import current_glossary
 from matchmaker.services.validation import ValidationError
 from matchmaker.urls import query_float
 
@@ -42,6 +44,8 @@ def suggestions():
         "matching/suggestions.html", result=result, filters=filters, company=company,
         categories=list_categories(db.session), request_form=RequestForm(), action_form=ActionForm(),
         prefills={row.partner.id: _prefill(row) for row in result.rows},
+        topics=topics.reason_topics(db.session, current_glossary(db.session), result.rows, g.lang_code),
+        nudged=nudges.nudges(company.opportunities, [r.partner for r in result.rows if r.score >= nudges.MATCHING_SCORE]),
     )
     # keep the vectors computed on the way; after rendering, since a commit expires every loaded row
     db.session.commit()
@@ -136,7 +140,8 @@ def overview():
     overview = match_svc.organiser_overview(db.session, current_app.config, threshold)
     db.session.commit()  # keep the vectors computed on the way
     return render_template("matching/overview.html", overview=overview, threshold=threshold, form=form,
-                           embed_job=vectors.latest_job(db.session, "embed"), action_form=ActionForm())
+                           embed_job=vectors.latest_job(db.session, "embed"), action_form=ActionForm(),
+                           topics=topics.reason_topics(db.session, current_glossary(db.session), overview.pairs, g.lang_code))
 
 
 @bp.post("/admin/matches/embed")

@@ -13,6 +13,9 @@ from matchmaker.models.company import (
     OpportunityVersion,
     opportunity_categories,
 )
+from matchmaker.models.feedback import FEEDBACK_SIGNALS, PairFeedback
+from matchmaker.models.glossary import CONCEPT_CHANGE_ACTIONS, ConceptChange, ConceptEdit
+from matchmaker.models.concepts import CONCEPT_SOURCES, ConceptDetection, OpportunityConcept
 from matchmaker.models.jobs import JOB_STATUSES, Job
 from matchmaker.models.matching import (
     OPEN_STATUSES,
@@ -88,6 +91,14 @@ from matchmaker.models.user import ROLES, User
 from matchmaker.models.version import DataVersion
 
 __all__ = [
+    "CONCEPT_CHANGE_ACTIONS",
+    "ConceptChange",
+    "ConceptEdit",
+    "FEEDBACK_SIGNALS",
+    "PairFeedback",
+    "CONCEPT_SOURCES",
+    "ConceptDetection",
+    "OpportunityConcept",
     "FOLLOW_UP_ANSWERS",
     "FOLLOWUP_STAGES",
     "FeedbackInvitation",

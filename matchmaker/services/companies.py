@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from matchmaker.core.concepts import Glossary
 from matchmaker.core.text import index_text, search_key
 from matchmaker.models import (
     COMPANY_SIZES,
@@ -25,6 +26,8 @@ from matchmaker.models import (
 from matchmaker.services import notifications, undo
 from matchmaker.services import validation as v
 from matchmaker.services.categories import categories_by_keys
+from matchmaker.services.concepts import topics
+from matchmaker.services.concepts.items import refresh_concepts
 
 PAGE_SIZE = 24
 
@@ -156,6 +159,7 @@ def save_opportunity(
         _set_versions(opportunity, versions)
     refresh_search_text(company)
     session.flush()
+    refresh_concepts(session, [opportunity])
     return opportunity
 
 
@@ -241,19 +245,29 @@ class DirectoryQuery:
     category: str = ""
     kind: str = ""
     page: int = 1
+    concept: str = ""  # a glossary concept key: companies with it (or a narrower one) on an offer/need
 
 
 def _escape_like(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _directory_select(query: DirectoryQuery, include_pending: bool) -> Select:
+def _like(key: str):
+    return Company.search_text.like(f"%{_escape_like(key)}%", escape="\\")
+
+
+def _directory_select(query: DirectoryQuery, include_pending: bool, glossary: Glossary | None = None) -> Select:
     stmt = select(Company)
     if not include_pending:
         stmt = stmt.where(Company.status == "approved")
     key = search_key(query.text)
     if key:
-        stmt = stmt.where(Company.search_text.like(f"%{_escape_like(key)}%", escape="\\"))
+        # through the glossary: "methane" also finds a Japanese text saying メタン
+        named = topics.query_concepts(glossary, query.text) if glossary is not None else []
+        keys = dict.fromkeys([key, *topics.search_keys_of(glossary, named)]) if named else [key]
+        stmt = stmt.where(or_(*(_like(k) for k in keys)))
+    if query.concept and glossary is not None:
+        stmt = stmt.where(Company.id.in_(topics.companies_with_concept(glossary, query.concept)))
     if query.country:
         stmt = stmt.where(Company.country == query.country.upper())
     if query.category or query.kind in OPPORTUNITY_KINDS:
@@ -266,14 +280,17 @@ def _directory_select(query: DirectoryQuery, include_pending: bool) -> Select:
     return stmt
 
 
-def search_directory(session: Session, query: DirectoryQuery, include_pending: bool = False) -> tuple[list[Company], int]:
+def search_directory(session: Session, query: DirectoryQuery, include_pending: bool = False,
+                     glossary: Glossary | None = None) -> tuple[list[Company], int]:
     """Return one page of matching companies (by name) and the total number of matches.
 
     One query ranks the matches and counts them (a window count over ids and names only, so a
     text search scans the companies once and no long text is sorted); the page's companies
     are then loaded by id with their offers and needs (the cards show titles and counts).
+    With *glossary*, a search naming a concept also matches its forms in every language, and
+    ``query.concept`` keeps the companies with that concept, or a narrower one.
     """
-    stmt = _directory_select(query, include_pending)
+    stmt = _directory_select(query, include_pending, glossary)
     page = max(1, query.page)
     ranked = session.execute(
         stmt.with_only_columns(Company.id, func.count().over())

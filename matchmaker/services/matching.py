@@ -40,7 +40,9 @@ from matchmaker.models import (
     pair_key,
 )
 from matchmaker.services import validation as v
-from matchmaker.services import vectors
+from matchmaker.services import feedback, vectors
+from matchmaker.services.concepts.glossary import current_glossary
+from matchmaker.services.concepts.items import concepts_by_opportunity, refresh_concepts
 from matchmaker.services.meetings import closed_pairs
 
 INLINE_EMBED_LIMIT = 64  # more stale items than this wait for `flask matches embed` (or the job queue)
@@ -83,11 +85,14 @@ def build_snapshot(session: Session, model: str, include: Company | None = None,
         stored = vectors.current_vectors(session, model_id, texts)
     ready = [t for t in texts if t.key in stored]
     categories = list(session.scalars(select(Category).order_by(Category.position)))
-    pool = _pool(companies, ready, stored, categories)
+    glossary = current_glossary(session)
+    refresh_concepts(session, [o for c in companies for o in c.opportunities], glossary)
+    concepts = concepts_by_opportunity(session, glossary=glossary)
+    pool = _pool(companies, ready, stored, categories, concepts, glossary)
     return Snapshot(pool, companies, ready, categories, {c.id: i for i, c in enumerate(companies)}, len(texts) - len(ready))
 
 
-def _pool(companies, texts, stored, categories) -> core.Pool:
+def _pool(companies, texts, stored, categories, concepts, glossary) -> core.Pool:
     index_of = {c.id: i for i, c in enumerate(companies)}
     cat_index = {c.id: i for i, c in enumerate(categories)}
     dim = next(iter(stored.values())).dim if stored else 384
@@ -104,6 +109,8 @@ def _pool(companies, texts, stored, categories) -> core.Pool:
         company_country=np.array([c.country for c in companies], dtype=object),
         company_languages=tuple(frozenset(c.language_list) for c in companies),
         item_language=np.array([t.language for t in texts], dtype=object),
+        item_concepts=tuple(concepts.get(t.opportunity.id, ()) for t in texts),
+        glossary=glossary,
     )
 
 
@@ -138,7 +145,7 @@ def pool_fingerprint(session: Session, model_id: str, weights: core.Weights) -> 
         select(func.count()).where(vectors_of_model).select_from(OpportunityEmbedding).scalar_subquery(),
         select(func.max(OpportunityEmbedding.updated_at)).where(vectors_of_model).scalar_subquery(),
     )).one()
-    return (model_id, weights, *row)
+    return (model_id, weights, current_glossary(session).version, *row)
 
 
 def shared_pool(session: Session, config) -> SharedPool:
@@ -212,9 +219,10 @@ def _index_pairs(snapshot: Snapshot, pairs) -> list[tuple[int, int]]:
 
 
 def weights_from(config) -> core.Weights:
-    """Scoring weights, with the cross-border preference from ``MATCHMAKER_MATCH_CROSS_BORDER``."""
-    bonus = config.get("MATCH_CROSS_BORDER")
-    return core.Weights() if bonus is None else core.Weights(cross_border=float(bonus))
+    """Scoring weights, with the cross-border preference from ``MATCHMAKER_MATCH_CROSS_BORDER``
+    and the weight of shared concepts from ``MATCHMAKER_MATCH_CONCEPT``."""
+    given = {"cross_border": config.get("MATCH_CROSS_BORDER"), "concept": config.get("MATCH_CONCEPT")}
+    return core.Weights(**{name: float(value) for name, value in given.items() if value is not None})
 
 
 @dataclass(frozen=True)
@@ -246,6 +254,7 @@ class SuggestionRow:
     shared_categories: list[Category]
     interpreter_needed: bool
     pinned: bool = False
+    shared_concepts: list[str] = field(default_factory=list)  # glossary keys, most telling first
     hidden: bool = False
     request: MeetingRequest | None = None
     company: Company | None = None  # set in the organiser's list of pairs
@@ -273,6 +282,7 @@ def _to_row(snapshot: Snapshot, s: core.Suggestion) -> SuggestionRow:
         shared_categories=[snapshot.categories[i] for i in s.shared_categories],
         interpreter_needed=bool(s.interpreter_needed),
         pinned=bool(s.pinned),
+        shared_concepts=list(s.shared_concepts),
     )
 
 
@@ -346,8 +356,9 @@ def set_hidden(session: Session, actor: User, partner_id: int, *, hidden: bool) 
     if actor.company_id is None:
         raise PermissionError("companies only")
     row = session.get(HiddenSuggestion, (actor.company_id, partner_id))
-    if hidden and row is None and session.get(Company, partner_id):
+    if hidden and row is None and session.get(Company, partner_id) and partner_id != actor.company_id:
         session.add(HiddenSuggestion(company_id=actor.company_id, partner_id=partner_id))
+        feedback.record(session, actor.company_id, partner_id, "hidden")
     elif not hidden and row is not None:
         session.delete(row)
     session.flush()
@@ -406,8 +417,9 @@ def organiser_overview(session: Session, config, threshold: float) -> Overview:
     return Overview(pairs=pairs, counts=per_company, rules=all_rules, stale=snapshot.stale)
 
 
-def suggest_all(session: Session, config, *, top_k: int = 10, company_name: str | None = None) -> list[dict]:
-    """Top partners of every approved company (or one, by name) in the CLI's JSON shape."""
+def suggest_all(session: Session, config, *, top_k: int = 10, company_name: str | None = None, lang: str = "en") -> list[dict]:
+    """Top partners of every approved company (or one, by name) in the CLI's JSON shape, the
+    shared concepts labelled in *lang*."""
     snapshot = build_snapshot(session, config["EMBEDDING_MODEL"], embed_limit=10**9)
     rules = pair_rules(session)
     exclude = _index_pairs(snapshot, closed_pairs(session) | {p for p, r in rules.items() if r == "forbid"})
@@ -416,11 +428,12 @@ def suggest_all(session: Session, config, *, top_k: int = 10, company_name: str 
     if company_name is not None and not wanted:
         raise LookupError(company_name)
     found = core.suggest(snapshot.pool, weights_from(config), top_k=top_k, exclude=exclude, pins=pins, companies=wanted)
-    return [_as_json(snapshot, i, s) for i in wanted for s in found.get(i, [])]
+    return [_as_json(snapshot, i, s, lang) for i in wanted for s in found.get(i, [])]
 
 
-def _as_json(snapshot: Snapshot, i: int, s: core.Suggestion) -> dict:
+def _as_json(snapshot: Snapshot, i: int, s: core.Suggestion, lang: str) -> dict:
     row = _to_row(snapshot, s)
+    glossary = snapshot.pool.glossary
     return {
         "company": snapshot.companies[i].name,
         "partner": row.partner.name,
@@ -429,5 +442,6 @@ def _as_json(snapshot: Snapshot, i: int, s: core.Suggestion) -> dict:
                      "offer": {"company": r.offer.company.name, "title": r.offer.title},
                      "similarity": round(r.similarity, 4)} for r in row.reasons],
         "shared_categories": [c.key for c in row.shared_categories],
+        "shared_concepts": [{"key": key, "label": glossary.label(key, lang)} for key in row.shared_concepts],
         "interpreter_needed": row.interpreter_needed,
     }

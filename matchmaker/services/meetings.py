@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.i18n import LANGUAGES
 from matchmaker.models import Company, MeetingRequest, PairRule, Opportunity, User, pair_key, utcnow
-from matchmaker.services import notifications
+from matchmaker.services import feedback, notifications
 from matchmaker.services import validation as v
 
 
@@ -134,6 +134,7 @@ def respond(session: Session, actor: User, request_id: int, *, accept: bool, rea
         .execution_options(synchronize_session=False)
     )
     request = _changed_request(session, result, request_id, company, now)
+    feedback.record(session, company.id, request.requester_id, "accepted" if accept else "declined")
     notifications.notify_request_answered(session, request)
     return request
 
@@ -190,10 +191,11 @@ def accepted_pairs(session: Session) -> list[tuple[int, int]]:
 
 
 def closed_pairs(session: Session, company_id: int | None = None) -> set[tuple[int, int]]:
-    """Pairs not to suggest again: a request between them was declined, or accepted (they meet)."""
+    """Pairs not to suggest again: a request between them was declined, or accepted (they meet),
+    or the pair feedback keeps that one declined the other."""
     stmt = select(MeetingRequest.pair_low, MeetingRequest.pair_high).where(
         MeetingRequest.status.in_(("declined", "accepted"))
     )
     if company_id is not None:
         stmt = stmt.where(or_(MeetingRequest.pair_low == company_id, MeetingRequest.pair_high == company_id))
-    return {(low, high) for low, high in session.execute(stmt)}
+    return {(low, high) for low, high in session.execute(stmt)} | feedback.declined_pairs(session, company_id)

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from matchmaker import embeddings
 from matchmaker.models import Company, Opportunity, OpportunityEmbedding, OpportunityVersion
+from matchmaker.services.concepts.items import refresh_concepts
 
 if TYPE_CHECKING:
     from matchmaker.models.jobs import Job
@@ -196,7 +197,8 @@ def start_embedding(session: Session, actor) -> tuple[Job, bool]:
 
 
 def embed_job(app, job_id: int) -> None:
-    """Background task: embed every stale offer/need, recording progress on the job row."""
+    """Background task: detect the concepts of changed offers/needs and embed every stale one,
+    recording progress on the job row."""
     from matchmaker.extensions import db
     from matchmaker.models import utcnow
     from matchmaker.models.jobs import Job
@@ -205,6 +207,7 @@ def embed_job(app, job_id: int) -> None:
         job = db.session.get(Job, job_id)
         model = app.config["EMBEDDING_MODEL"]
         try:
+            refresh_concepts(db.session)
             todo = [t.key for t in stale_texts(db.session, embeddings.model_id(model))]
             job.status, job.message = "running", f"0/{len(todo)}"
             db.session.commit()

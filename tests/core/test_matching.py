@@ -69,8 +69,11 @@ def partners(found, company):
 def reference_pair_scores(pool: Pool, weights: Weights) -> np.ndarray:
     """raw(A, B) straight from the definition, with loops: max over both directions' item pairs."""
     needs, offers = np.flatnonzero(pool.item_is_need), np.flatnonzero(~pool.item_is_need)
-    cats, langs = pool.item_categories, pool.item_language
-    items = item_scores(pool.vectors[needs], pool.vectors[offers], cats[needs], cats[offers], weights, langs[needs], langs[offers])
+    cats, langs, concepts = pool.item_categories, pool.item_language, pool.item_concepts
+    tagged = {} if concepts is None else {"need_concepts": [concepts[i] for i in needs], "glossary": pool.glossary,
+                                          "offer_concepts": [concepts[i] for i in offers]}
+    items = item_scores(pool.vectors[needs], pool.vectors[offers], cats[needs], cats[offers], weights, langs[needs], langs[offers],
+                        **tagged)
     raw = np.full((pool.n_companies,) * 2, -np.inf)
     for row, i in enumerate(needs):
         for col, j in enumerate(offers):

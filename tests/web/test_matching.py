@@ -154,6 +154,11 @@ def test_cli_suggest_json(runner, app, event):
     assert rows[0]["reasons"][0]["offer"]["title"].startswith("ストーカ式")
     assert "waste-to-energy" in rows[0]["shared_categories"]
     assert len(rows) == 2 and rows[0]["score"] >= rows[1]["score"]
+    # both sides say waste-to-energy and municipal waste (đốt rác phát điện, rác sinh hoạt ~ ごみ焼却発電, 都市ごみ)
+    assert {c["key"] for c in rows[0]["shared_concepts"]} == {"waste-to-energy", "municipal-solid-waste"}
+    ja = json.loads(runner.invoke(args=["matches", "suggest", "--top", "1", "--company", "Hải Phòng Urban Environment",
+                                        "--json", "--lang", "ja"]).output)
+    assert {c["label"] for c in ja[0]["shared_concepts"]} == {"廃棄物発電", "一般廃棄物"}
     missing = runner.invoke(args=["matches", "suggest", "--company", "Nobody"])
     assert missing.exit_code != 0 and "No approved company" in missing.output
 

@@ -25,6 +25,7 @@ languages a_i, b_j they are written in (``Pool.item_language``)::
     s(i, j) = (n_i - N(a_i)) . (o_j - O(b_j))                     (language balance)
     item(i, j) = w_sim * (s(i, j) - (r_i + r_j) / 2)
                + w_cat * |C_i & C_j| / sqrt(|C_i| * |C_j|)
+               + w_con * x_i . x_j                                (shared concepts, ``concepts``)
                + w_cross * [one company in JP, the other in VN]   (``cross_border_countries``)
 
 N(a) is the mean vector of the pool's needs in language a and O(b) that of its offers in b,
@@ -39,7 +40,10 @@ offer j to its ``hub_k`` nearest needs: half of CSLS (cross-domain similarity lo
 An offer that is close to every need (a "hub") has a high r_j and stops topping every list;
 multilingual-e5 cosines are compressed (most pairs 0.75-0.9), which is what lets hubs win.
 With ``hubness="none"``, r = 0. The category term is the cosine of the category indicator
-vectors (0 if either item has none): categories mean the same in every language.
+vectors (0 if either item has none): categories mean the same in every language. The concept
+term is the cosine of idf-weighted glossary-concept vectors that carry each item's concepts and,
+with weight ``concept_decay ** k``, the concepts k steps broader (``Pool.item_concepts`` read
+through ``Pool.glossary``; 0 without them).
 
 For companies A and B (same company, excluded and pinned pairs aside)::
 
@@ -49,10 +53,11 @@ For companies A and B (same company, excluded and pinned pairs aside)::
 
 so a company with only offers (or only needs) is matched through what it has. Defaults:
 w_sim 1, w_cat 0.03 (a full category match is worth about two standard deviations of the
-hub-corrected cosine), w_cross 0.01, hub_k 10, bar_center 0.01, bar_width 0.0125 (see
+hub-corrected cosine), w_con 0.02 (decay 0.75), w_cross 0.01, hub_k 10, bar_center 0.01, bar_width 0.0125 (see
 ``Weights`` and benchmarks/matching.py). Equal scores are ordered by partner index. The reasons
 are the (at most 3) item pairs of both directions with the highest item scores; the score
 is that of the first. ``shared_categories`` are those one company needs and the other offers;
+``shared_concepts`` the concepts both items of a reason have, one of them tagged with it itself;
 ``interpreter_needed`` means the two have no meeting language in common.
 
 Computation

@@ -41,6 +41,8 @@ class Layout:
     need_rows: np.ndarray
     offer_rows: np.ndarray
     vectors: np.ndarray
+    need_extra: object  # scipy csr (by rank): the sparse part of the item score (items.ItemSides.need_extra)
+    offer_extra: object
     _every_company: dict = field(default_factory=dict, compare=False, repr=False)  # block_size -> blocks
 
 
@@ -50,16 +52,18 @@ def make_layout(pool: Pool, weights: Weights, block_size: int) -> Layout:
     offer_items, offer_ptr = _grouped(pool, ~pool.item_is_need)
     countries = np.asarray([str(c).upper() for c in pool.company_country], dtype=object)
     border = np.stack([countries == code.upper() for code in weights.cross_border_countries], axis=1).astype(np.float32)
-    cats, languages = pool.item_categories, pool.item_language
+    cats, languages, concepts = pool.item_categories, pool.item_language, pool.item_concepts
     sides = item_sides(
         weights, pool.vectors[need_items], pool.vectors[offer_items], cats[need_items], cats[offer_items],
         border[pool.item_company[need_items]], border[pool.item_company[offer_items]],
         None if languages is None else languages[need_items], None if languages is None else languages[offer_items],
-        block_size=block_size,
+        need_concepts=None if concepts is None else [concepts[i] for i in need_items],
+        offer_concepts=None if concepts is None else [concepts[i] for i in offer_items],
+        glossary=pool.glossary, block_size=block_size,
     )
     return Layout(
         pool.n_companies, need_items, need_ptr, offer_items, offer_ptr, sides, sides.need_rows(), sides.offer_rows(),
-        pool.vectors,
+        pool.vectors, sides.need_extra(), sides.offer_extra(),
     )
 
 
@@ -81,6 +85,7 @@ class Side:
     """
 
     matrix: np.ndarray
+    extra: object  # scipy csr, the rows of ``matrix``'s sparse part
     slots: tuple[tuple[int, int], ...]
     order: np.ndarray
     source: np.ndarray
@@ -119,12 +124,12 @@ def every_company_blocks(layout: Layout, block_size: int) -> list[Block]:
 def _block(layout: Layout, companies: np.ndarray) -> Block:
     need_counts = np.diff(layout.need_ptr)[companies]
     companies = companies[np.argsort(-need_counts, kind="stable")]
-    needs = _side(layout.need_ptr, companies, layout.need_rows)
-    offers = _side(layout.offer_ptr, companies, layout.offer_rows)
+    needs = _side(layout.need_ptr, companies, layout.need_rows, layout.need_extra)
+    offers = _side(layout.offer_ptr, companies, layout.offer_rows, layout.offer_extra)
     return Block(companies, needs, offers)
 
 
-def _side(ptr: np.ndarray, companies: np.ndarray, all_rows: np.ndarray) -> Side:
+def _side(ptr: np.ndarray, companies: np.ndarray, all_rows: np.ndarray, extra) -> Side:
     counts = ptr[companies + 1] - ptr[companies]
     order = np.argsort(-counts, kind="stable")
     counts = counts[order]
@@ -141,7 +146,7 @@ def _side(ptr: np.ndarray, companies: np.ndarray, all_rows: np.ndarray) -> Side:
     source = np.zeros(len(companies), dtype=np.int64)
     source[order] = np.arange(len(order))
     missing = np.flatnonzero(ptr[companies + 1] == ptr[companies])
-    return Side(all_rows[index], tuple(slots), order, source, missing)
+    return Side(all_rows[index], extra[index], tuple(slots), order, source, missing)
 
 
 def pair_tile(rows: Block, cols: Block) -> np.ndarray:
@@ -172,6 +177,9 @@ def _folded(row_side: Side, col_side: Side) -> np.ndarray:
     """Max item score between the companies of *row_side* (rows) and *col_side* (columns), in
     first-slot order; (0, 0) when a side is empty."""
     sims = row_side.matrix @ col_side.matrix.T
+    if row_side.extra.nnz and col_side.extra.nnz:
+        rare = (row_side.extra @ col_side.extra.T).tocoo()  # canonical: each (row, col) once
+        sims[rare.row, rare.col] += rare.data
     for first, count in row_side.slots:
         np.maximum(sims[:count], sims[first : first + count], out=sims[:count])
     best = sims[: len(row_side.order)]

@@ -29,6 +29,7 @@ class Explained:
     offer_item: np.ndarray
     similarity: np.ndarray
     score: np.ndarray
+    concepts: list[tuple[str, ...]]  # per pair: the concepts its reasons share (``ConceptColumns.shared``)
 
 
 def explain_pairs(layout: Layout, a: np.ndarray, b: np.ndarray) -> Explained:
@@ -46,9 +47,11 @@ def explain_pairs(layout: Layout, a: np.ndarray, b: np.ndarray) -> Explained:
     raw[pair[first]] = score[order[first]]
     counts = np.bincount(pair[rank < REASONS_PER_PAIR], minlength=len(a))
     need_items, offer_items = layout.need_items[need[kept]], layout.offer_items[offer[kept]]
+    ptr = np.r_[0, np.cumsum(counts)]
     return Explained(
-        raw, np.r_[0, np.cumsum(counts)], need_items, offer_items,
+        raw, ptr, need_items, offer_items,
         _cosines(layout.vectors, need_items, offer_items), score[kept].astype(np.float64),
+        layout.sides.concepts.shared(need[kept], offer[kept], ptr),
     )
 
 
@@ -68,6 +71,9 @@ def _item_scores(layout: Layout, need: np.ndarray, offer: np.ndarray) -> np.ndar
     score = np.empty(len(need), dtype=np.float32)
     for part in spans(len(need), _CHUNK):
         score[part] = np.einsum("ij,ij->i", layout.need_rows[need[part]], layout.offer_rows[offer[part]])
+        if layout.need_extra.nnz and layout.offer_extra.nnz:
+            rare = layout.need_extra[need[part]].multiply(layout.offer_extra[offer[part]])
+            score[part] += np.asarray(rare.sum(axis=1), dtype=np.float32).ravel()
     return score
 
 

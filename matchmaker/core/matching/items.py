@@ -5,6 +5,7 @@ For need i and offer j (unit vectors n_i, o_j; category sets C_i, C_j; languages
     item(i, j) = w_sim * (s(i, j) - (r_i + r_j) / 2)                  [CSLS / 2]
                + w_cat * |C_i & C_j| / sqrt(|C_i| |C_j|)               [0 if a set is empty]
                + w_cross * [the two companies are from the two cross-border countries]
+               + w_con * x_i . x_j                                     [shared concepts, ``concepts``]
 
     s(i, j) = (n_i - N(a_i)) . (o_j - O(b_j))                          [language balance]
 
@@ -17,8 +18,9 @@ re-normalised, so s stays on the scale of a cosine. Without languages (or with
 ``language_balance`` off), s is the plain cosine. r_i is the mean of s(i, .) over the hub_k
 nearest offers of need i, r_j the mean of s(., j) over the hub_k nearest needs of offer j (0
 with hubness "none"). Every term is a product of something about
-i and something about j, so ``need_rows(i) @ offer_rows(j)`` computes the whole score: the
-blocked company scoring, the explanations and the quality benchmark all call this one formula.
+i and something about j, so ``need_rows(i) @ offer_rows(j)`` computes the whole score (plus
+``need_extra(i) @ offer_extra(j)``, the sparse part of the concept term): the blocked company
+scoring, the explanations and the quality benchmark all call this one formula.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .concepts import ConceptColumns, concept_columns
 from .model import Weights
 from .topk import RunningTopK
 
@@ -89,6 +92,7 @@ class ItemSides:
     ``*_border`` rows are (in the first cross-border country, in the second) for the item's
     company; ``*_hub`` are the r terms of the formula; the vectors are language-balanced
     (centred) when languages were given, so their dot product is s(i, j), not the cosine.
+    ``concepts`` holds the unit concept rows of both sides (zero columns without concepts).
     """
 
     weights: Weights
@@ -100,11 +104,12 @@ class ItemSides:
     offer_hub: np.ndarray
     need_border: np.ndarray
     offer_border: np.ndarray
+    concepts: ConceptColumns
 
     @property
     def width(self) -> int:
         """Length of the augmented rows."""
-        return self.need_vectors.shape[1] + self.need_cats.shape[1] + 4
+        return self.need_vectors.shape[1] + self.need_cats.shape[1] + self.concepts.dense + 4
 
     def need_rows(self, idx: np.ndarray | slice = slice(None)) -> np.ndarray:
         """Augmented rows of the needs *idx*: ``need_rows(i) @ offer_rows(j).T`` is item(i, j)."""
@@ -116,8 +121,18 @@ class ItemSides:
             np.ones((len(vectors), 1)),
             -0.5 * w.similarity * self.need_hub[idx][:, None],
             w.cross_border * self.need_border[idx],
+            w.concept * self.concepts.needs[idx, : self.concepts.dense],
         ]
         return np.hstack(parts, dtype=np.float32)
+
+    def need_extra(self, idx: np.ndarray | slice = slice(None)):
+        """The sparse rest of the needs *idx*: item(i, j) = need_rows(i) @ offer_rows(j) +
+        need_extra(i) @ offer_extra(j) (the rare concepts' part)."""
+        return self.weights.concept * self.concepts.sparse_needs(idx)
+
+    def offer_extra(self, idx: np.ndarray | slice = slice(None)):
+        """The sparse rest of the offers *idx* (see need_extra)."""
+        return self.concepts.sparse_offers(idx)
 
     def offer_rows(self, idx: np.ndarray | slice = slice(None)) -> np.ndarray:
         """Augmented rows of the offers *idx* (see need_rows)."""
@@ -128,18 +143,21 @@ class ItemSides:
             -0.5 * self.weights.similarity * self.offer_hub[idx][:, None],
             np.ones((len(vectors), 1)),
             self.offer_border[idx][:, ::-1],
+            self.concepts.offers[idx, : self.concepts.dense],
         ]
         return np.hstack(parts, dtype=np.float32)
 
 
 def item_sides(
     weights: Weights, needs, offers, need_cats=None, offer_cats=None, need_border=None, offer_border=None,
-    need_languages=None, offer_languages=None, *, block_size: int = DEFAULT_BLOCK,
+    need_languages=None, offer_languages=None, *, need_concepts=None, offer_concepts=None, glossary=None,
+    block_size: int = DEFAULT_BLOCK,
 ) -> ItemSides:
     """Prepare the item score of *needs* against *offers*, hub terms computed over these items.
 
     Languages are one code per item (e.g. "ja"), or None: they centre the vectors when
-    ``weights.language_balance`` is on and both sides have them.
+    ``weights.language_balance`` is on and both sides have them. Concepts are one tuple of
+    glossary keys per item, or None: they count when both sides and the glossary are given.
     """
     needs = np.ascontiguousarray(needs, dtype=np.float32)
     offers = np.ascontiguousarray(offers, dtype=np.float32)
@@ -151,11 +169,15 @@ def item_sides(
         need_hub, offer_hub = np.zeros(len(needs)), np.zeros(len(offers))
     if need_cats is None or offer_cats is None:  # categories count only when both sides have them
         need_cats = offer_cats = None
+    if need_concepts is None or offer_concepts is None or weights.concept == 0:
+        glossary, need_concepts, offer_concepts = None, [()] * len(needs), [()] * len(offers)
+    concepts = concept_columns(need_concepts, offer_concepts, glossary, weights.concept_decay)
     return ItemSides(
         weights, needs, offers, category_units(need_cats, len(needs)), category_units(offer_cats, len(offers)),
         need_hub, offer_hub,
         np.zeros((len(needs), 2)) if need_border is None else np.asarray(need_border, dtype=np.float32),
         np.zeros((len(offers), 2)) if offer_border is None else np.asarray(offer_border, dtype=np.float32),
+        concepts,
     )
 
 
@@ -182,18 +204,21 @@ def language_centred(vectors: np.ndarray, languages) -> np.ndarray:
 
 def item_scores(
     need_vectors, offer_vectors, need_categories=None, offer_categories=None, weights: Weights = Weights(),
-    need_languages=None, offer_languages=None, *, need_border=None, offer_border=None, block_size: int = DEFAULT_BLOCK,
+    need_languages=None, offer_languages=None, *, need_border=None, offer_border=None, need_concepts=None,
+    offer_concepts=None, glossary=None, block_size: int = DEFAULT_BLOCK,
 ) -> np.ndarray:
     """item(i, j) for every need i and offer j as a dense float32 (n_needs, n_offers) matrix.
 
     The hub terms are computed over exactly these needs and offers (the evaluation pool).
     Categories are bool (n, n_categories) arrays, or None for none; languages one code per
     item, or None; ``*_border`` rows (n, 2) say whether the item's company is in the first or
-    the second of ``weights.cross_border_countries`` (None: no cross-border term). Meant for
-    evaluation sets: the result is dense.
+    the second of ``weights.cross_border_countries`` (None: no cross-border term); concepts
+    one tuple of glossary keys per item, read through *glossary* (None: no concept term).
+    Meant for evaluation sets: the result is dense.
     """
     sides = item_sides(
         weights, need_vectors, offer_vectors, need_categories, offer_categories, need_border, offer_border,
-        need_languages=need_languages, offer_languages=offer_languages, block_size=block_size,
+        need_languages=need_languages, offer_languages=offer_languages, need_concepts=need_concepts,
+        offer_concepts=offer_concepts, glossary=glossary, block_size=block_size,
     )
-    return sides.need_rows() @ sides.offer_rows().T
+    return sides.need_rows() @ sides.offer_rows().T + (sides.need_extra() @ sides.offer_extra().T).toarray()

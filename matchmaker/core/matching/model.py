@@ -8,6 +8,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from matchmaker.core.concepts import Glossary
+
 HUBNESS = ("csls", "none")
 
 
@@ -19,7 +21,9 @@ class Pool:
     as e5 "query: ", offers as "passage: "); they are stored as C-contiguous float32.
     ``company_languages[c]`` is the set of languages company c can hold a meeting in;
     ``item_language[i]`` the language item i is written in (a code such as "ja"; None when
-    unknown: then no language balance). Malformed input raises ValueError naming the field.
+    unknown: then no language balance). ``item_concepts[i]`` holds the glossary concept keys of
+    item i (None: no concept term), read through ``glossary`` (its broader links). Malformed
+    input raises ValueError naming the field.
     """
 
     item_company: np.ndarray  # int (n_items,)
@@ -29,6 +33,8 @@ class Pool:
     company_country: np.ndarray  # str (n_companies,), ISO 3166 alpha-2
     company_languages: tuple[frozenset[str], ...]
     item_language: np.ndarray | None = None  # str (n_items,)
+    item_concepts: tuple[tuple[str, ...], ...] | None = None
+    glossary: Glossary | None = None
 
     def __post_init__(self) -> None:
         fields = {
@@ -39,6 +45,7 @@ class Pool:
             "company_country": np.asarray(self.company_country, dtype=object).reshape(-1),
             "company_languages": tuple(frozenset(langs) for langs in self.company_languages),
             "item_language": None if self.item_language is None else np.asarray(self.item_language, dtype=object).reshape(-1),
+            "item_concepts": None if self.item_concepts is None else tuple(tuple(keys) for keys in self.item_concepts),
         }
         for name, value in fields.items():
             object.__setattr__(self, name, value)
@@ -58,6 +65,8 @@ class Pool:
             raise ValueError(f"item_company must hold company indices 0..{n_companies - 1}")
         if self.item_language is not None and len(self.item_language) != n_items:
             raise ValueError(f"item_language must have {n_items} entries, not {len(self.item_language)}")
+        if self.item_concepts is not None and len(self.item_concepts) != n_items:
+            raise ValueError(f"item_concepts must have {n_items} entries, not {len(self.item_concepts)}")
         if not np.isfinite(self.vectors).all():
             raise ValueError("vectors must be finite")
 
@@ -82,6 +91,8 @@ class Weights:
     similarity: float = 1.0
     category: float = 0.03  # a full category match ~ 2 standard deviations of hub-corrected cosine
     cross_border: float = 0.01  # a preference among near-equals, a third of a category match
+    concept: float = 0.02  # shared glossary concepts (cosine of idf-weighted concept vectors); tuned on
+    concept_decay: float = 0.75  # the benchmark's even pairs; a broader concept k steps up keeps decay ** k
     hubness: str = "csls"
     hub_k: int = 10
     language_balance: bool = True  # subtract each language pair's mean cosine (``items``)
@@ -94,11 +105,13 @@ class Weights:
             raise ValueError(f"hubness must be one of {HUBNESS}, not {self.hubness!r}")
         if int(self.hub_k) != self.hub_k or self.hub_k < 1:
             raise ValueError(f"hub_k must be a positive integer, not {self.hub_k!r}")
-        numbers = (self.similarity, self.category, self.cross_border, self.bar_center, self.bar_width)
+        numbers = (self.similarity, self.category, self.cross_border, self.concept, self.bar_center, self.bar_width)
         if not all(math.isfinite(x) for x in numbers):
             raise ValueError("weights must be finite numbers")
         if len(self.cross_border_countries) != 2 or len(set(self.cross_border_countries)) != 2:
             raise ValueError(f"cross_border_countries must be two different codes, not {self.cross_border_countries!r}")
+        if not 0.0 <= self.concept_decay <= 1.0:
+            raise ValueError(f"concept_decay must lie in [0, 1], not {self.concept_decay!r}")
         if self.bar_width <= 0:
             raise ValueError(f"bar_width must be positive, not {self.bar_width!r}")
 
@@ -140,3 +153,4 @@ class Suggestion(NamedTuple):
     shared_categories: tuple[int, ...]  # sorted; one needs it and the other offers it
     interpreter_needed: bool  # the two companies have no meeting language in common
     pinned: bool = False
+    shared_concepts: tuple[str, ...] = ()  # glossary keys both sides of its reasons have, most telling first

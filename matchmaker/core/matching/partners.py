@@ -135,9 +135,11 @@ def _suggestions(pool: Pool, layout: Layout, weights: Weights, a, b, pinned, *, 
     reasons = _reasons(explained)
     categories = _index_lists(shared_categories(facts, lo, hi))
     interpreter = interpreter_needed(facts, lo, hi).tolist()
+    concepts = explained.concepts
     columns = (a[order].tolist(), b[order].tolist(), bars[order].tolist(), which[order].tolist(), pinned[order].tolist())
     return [
-        Suggestion(x, y, bar, reasons[u], categories[u], interpreter[u], pin) for x, y, bar, u, pin in zip(*columns)
+        Suggestion(x, y, bar, reasons[u], categories[u], interpreter[u], pin, concepts[u])
+        for x, y, bar, u, pin in zip(*columns)
     ]
 
 

@@ -1,0 +1,69 @@
+"""Finding a glossary's concepts in text: leftmost, longest match over tokens.
+
+The text is cut into tokens as the glossary's forms are (``surface.tokens``). Scanning from
+the left, the longest form starting at each position wins and the scan continues after it, so
+"landfill gas power generation" is that one concept, not also "landfill gas" (the broader
+concepts come back through ``Glossary.closure`` where they are wanted).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .glossary import Glossary
+from .surface import tokens
+
+_END = ""  # the trie key under which a node stores the concept whose form ends there (never a token)
+
+
+@dataclass(frozen=True)
+class Found:
+    """A concept found in a text, at tokens ``start:stop``."""
+
+    key: str
+    start: int
+    stop: int
+
+
+@functools.lru_cache(maxsize=8)
+def _trie(glossary: Glossary) -> dict:
+    root: dict = {}
+    for form, key in glossary.forms.items():
+        node = root
+        for token in form:
+            node = node.setdefault(token, {})
+        node[_END] = key
+    return root
+
+
+def find_in(glossary: Glossary, text: str | None) -> list[Found]:
+    """Every concept of *glossary* in *text*, in order (leftmost, longest, not overlapping)."""
+    trie, words = _trie(glossary), tokens(text)
+    found: list[Found] = []
+    start = 0
+    while start < len(words):
+        node, best = trie, None
+        for stop in range(start, len(words)):
+            node = node.get(words[stop])
+            if node is None:
+                break
+            if _END in node:
+                best = (node[_END], stop + 1)
+        if best is None:
+            start += 1
+            continue
+        found.append(Found(best[0], start, best[1]))
+        start = best[1]
+    return found
+
+
+def detect(glossary: Glossary, *texts: str | None) -> tuple[str, ...]:
+    """The keys of the concepts found in any of *texts*, once each, in order of first appearance."""
+    return tuple(dict.fromkeys(f.key for text in texts for f in find_in(glossary, text)))
+
+
+def detect_many(glossary: Glossary, texts: Iterable[Iterable[str | None]]) -> list[tuple[str, ...]]:
+    """``detect`` for each group of texts (e.g. every language version of one offer)."""
+    return [detect(glossary, *group) for group in texts]

@@ -1,0 +1,93 @@
+"""Journeys in ja, vi and en: a company sees the topics found in its offer, removes a wrong one and
+adds one through the glossary search; an organiser edits a topic and reads its history; a
+Vietnamese company reads the reasons of its suggestion as shared topics."""
+
+from __future__ import annotations
+
+import pytest
+
+from matchmaker.extensions import db
+from matchmaker.models import OpportunityConcept
+from matchmaker.services.concepts.glossary import current_glossary
+from matchmaker.services.concepts.items import refresh_concepts
+from tests.browser.journeys import LANGS, follow, log_in
+from tests.conftest import translated, user_email
+
+SEARCH = {"ja": "ごみ発電", "vi": "điện rác", "en": "waste-to-energy"}
+
+
+@pytest.fixture
+def landfill(app, make_company, make_opportunity):
+    jp = make_company(name="埋立ガス技研", country="JP", languages="ja", email="lfg@example.jp")
+    offer = make_opportunity(jp, kind="offer", language="ja", categories=("waste-to-energy",),
+                             title="埋立地ガス（LFG）回収・発電システム", description="処分場からメタンガスを回収して発電します。")
+    vn = make_company(name="Công ty Môi trường Đô thị Đà Nẵng", country="VN", languages="vi", email="urenco@dn.example")
+    make_opportunity(vn, kind="need", language="vi", categories=("waste-to-energy",),
+                     title="Thu hồi khí mê-tan từ bãi chôn lấp để phát điện")
+    with app.app_context():
+        refresh_concepts(db.session)
+        db.session.commit()
+    return {"jp": jp, "vn": vn, "offer": offer}
+
+
+def label(app, key: str, lang: str) -> str:
+    with app.app_context():
+        return current_glossary(db.session).label(key, lang)
+
+
+def source(app, opportunity_id: int, key: str) -> str | None:
+    with app.app_context():
+        row = db.session.get(OpportunityConcept, (opportunity_id, key))
+        return row.source if row else None
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_company_corrects_its_topics(lang, live_server, page, app, landfill):
+    log_in(page, live_server, user_email(app, landfill["jp"]), lang)
+    page.goto(f"{live_server}/{lang}/companies/{landfill['jp']}")
+    offer = page.locator("article.opportunity")
+    assert label(app, "landfill-gas-power", lang) in offer.inner_text()
+    follow(page, f"/{lang}/profile/opportunities/{landfill['offer']}/topics/", "article.opportunity")
+
+    methane = page.locator("li.topic", has_text=label(app, "methane", lang))
+    with page.expect_navigation():
+        methane.locator("button").click()
+    assert source(app, landfill["offer"], "methane") == "removed"
+    assert translated(app, lang, "Topic removed: it will not be found in this text again.") in page.inner_text("main")
+
+    page.fill("#topic-q", SEARCH[lang])
+    with page.expect_navigation():
+        page.press("#topic-q", "Enter")
+    result = page.locator("ul.topic-results li", has_text=label(app, "waste-to-energy", lang)).first
+    with page.expect_navigation():
+        result.locator("button").click()
+    assert translated(app, lang, "Topic added.") in page.inner_text("main")
+    assert source(app, landfill["offer"], "waste-to-energy") == "added"
+    assert label(app, "waste-to-energy", lang) in page.locator("ul.topics.editable").inner_text()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_organiser_edits_a_topic_and_reads_its_history(lang, live_server, page, app, make_organiser):
+    log_in(page, live_server, make_organiser(), lang)
+    page.goto(f"{live_server}/{lang}/admin/companies")
+    follow(page, f"/{lang}/admin/concepts/", "nav.subnav")
+    page.fill("#concept-q", "methane capture")
+    with page.expect_navigation():
+        page.press("#concept-q", "Enter")
+    follow(page, f"/{lang}/admin/concepts/methane-capture/edit", "table.concepts")
+    page.fill("#forms_en", page.input_value("#forms_en") + "\nCH4 recovery")
+    with page.expect_navigation():
+        page.click(".concept-form button[type=submit], .concept-form input[type=submit]")
+    assert translated(app, lang, "Changed") in page.locator("table.concept-history").inner_text()
+    assert "CH4 recovery" in page.locator("table.concept-history").inner_text()
+    with app.app_context():
+        assert "CH4 recovery" in current_glossary(db.session).concepts["methane-capture"].forms["en"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_reasons_show_shared_topics(lang, live_server, page, app, landfill):
+    log_in(page, live_server, user_email(app, landfill["vn"]), lang)
+    follow(page, f"/{lang}/matches/", "nav.main-nav")
+    reasons = page.locator("ul.reasons").first.inner_text()
+    assert translated(app, lang, "Both: %(topics)s", topics=label(app, "landfill-gas-power", lang)) in " ".join(reasons.split())
+    assert "埋立ガス技研" in page.locator("li.suggestion").first.inner_text()

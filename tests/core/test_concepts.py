@@ -1,0 +1,156 @@
+"""The concept glossary and detection (pure, no app)."""
+
+import json
+
+import pytest
+
+from matchmaker.core.concepts import (
+    LANGUAGES,
+    GlossaryError,
+    build_glossary,
+    detect,
+    find_in,
+    load_glossary,
+    read_entries,
+    tokens,
+)
+from matchmaker.services.categories import DEFAULT_CATEGORIES
+
+CATEGORIES = [key for key, *_ in DEFAULT_CATEGORIES]
+
+
+@pytest.fixture(scope="module")
+def glossary():
+    return load_glossary(CATEGORIES)
+
+
+def entry(key, en=None, ja=None, vi=None, broader=(), category="hydrogen"):
+    def given(forms, default):
+        return [default] if forms is None else forms
+
+    return {"key": key, "category": category, "en": given(en, f"{key} en"), "ja": given(ja, f"{key}語"),
+            "vi": given(vi, f"{key} vi"), "broader": list(broader)}
+
+
+# ----------------------------------------------------------------------------- the shipped data
+
+
+def test_every_concept_has_all_three_languages_and_a_known_category():
+    entries = read_entries()
+    assert len(entries) >= 400
+    for e in entries:
+        assert all(e[lang] and all(f.strip() for f in e[lang]) for lang in LANGUAGES), e["key"]
+        assert e["category"] in CATEGORIES, e["key"]
+    assert {e["category"] for e in entries} == set(CATEGORIES)  # every cooperation area has concepts
+
+
+def test_no_two_concepts_share_a_surface_form():
+    owner = {}
+    for e in read_entries():
+        for lang in LANGUAGES:
+            for form in e[lang]:
+                key = tokens(form)  # the normalised form: width, case and diacritics folded
+                assert owner.setdefault(key, e["key"]) == e["key"], f"{form!r}: {e['key']} and {owner[key]}"
+
+
+def test_shipped_glossary_loads_with_acyclic_broader_links(glossary):
+    assert len(glossary) == len(read_entries())
+    assert glossary.closure(["landfill-gas-power"]) == {
+        "landfill-gas-power": 0, "landfill-gas-recovery": 1, "waste-to-energy": 1, "landfill-gas": 2,
+        "methane-capture": 3, "landfill": 3, "solid-waste-management": 4,
+    }
+    assert glossary.label("landfill-gas-power", "ja") == "埋立地ガス発電"
+    assert glossary.label("landfill-gas-power", "vi") == "phát điện từ khí bãi chôn lấp"
+    assert glossary.label("landfill-gas-power", "en") == "landfill gas power generation"
+
+
+# ----------------------------------------------------------------------------- detection
+
+
+@pytest.mark.parametrize("text", [
+    "埋立地ガス（LFG）回収・発電システム",  # the Japanese offer of the issue
+    "thu hồi khí mê-tan từ bãi chôn lấp để phát điện",  # the Vietnamese need of the issue
+    "thu hoi khi me-tan tu bai chon lap de phat dien",  # typed without diacritics
+    "Landfill gas power generation for a municipal site",
+    "ＬＦＧ発電",  # full-width abbreviation
+])
+def test_the_issues_examples_are_landfill_gas_power(glossary, text):
+    assert "landfill-gas-power" in detect(glossary, text)
+
+
+def test_vietnamese_need_and_japanese_offer_meet_on_the_same_concepts(glossary):
+    need = detect(glossary, "Chúng tôi cần thu hồi khí mê-tan từ bãi chôn lấp để phát điện.")
+    offer = detect(glossary, "埋立地ガス（LFG）回収・発電システムを提供します。")
+    assert set(glossary.closure(need)) & set(glossary.closure(offer)) >= {"landfill-gas-power", "methane-capture"}
+
+
+def test_latin_abbreviations_match_whole_words_only(glossary):
+    assert "solar-pv" in detect(glossary, "PV panels for factories")
+    assert "solar-pv" not in detect(glossary, "PVC pipes and fittings")
+    assert "solar-pv" not in detect(glossary, "a pvc floor")
+
+
+def test_longest_match_wins_and_spans_do_not_overlap(glossary):
+    found = find_in(glossary, "landfill gas power generation")
+    assert [f.key for f in found] == ["landfill-gas-power"]
+    assert (found[0].start, found[0].stop) == (0, 4)
+    assert detect(glossary, "landfill gas") == ("landfill-gas",)
+
+
+def test_japanese_is_matched_inside_words_and_half_width_kana_is_folded(glossary):
+    assert "methane-capture" in detect(glossary, "工場排水からではなく畜舎のメタン回収装置")
+    assert detect(glossary, "ﾒﾀﾝ回収") == detect(glossary, "メタン回収")
+
+
+def test_detection_reads_every_text_and_keeps_first_appearance_order(glossary):
+    keys = detect(glossary, "PV panels", None, "", "メタン回収", "solar PV")
+    assert keys == ("solar-pv", "methane-capture")
+
+
+def test_a_full_stop_stops_a_form(glossary):
+    assert "landfill-gas-power" not in detect(glossary, "landfill gas. power generation")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Mê-tan", ("me", "tan")),
+    ("me tan", ("me", "tan")),
+    ("ĐIỆN rác", ("dien", "rac")),
+    ("ＣＯ₂回収", ("co2", "回", "収")),
+    ("ﾒﾀﾝ", ("メ", "タ", "ン")),
+])
+def test_tokens_fold_width_case_diacritics_and_joiners(text, expected):
+    assert tokens(text) == expected
+
+
+# ----------------------------------------------------------------------------- validation
+
+
+@pytest.mark.parametrize("entries, problem", [
+    ([entry("a", vi=[])], "a: no vi form"),
+    ([entry("a", category="space-travel")], "a: unknown category 'space-travel'"),
+    ([entry("a", broader=["b"])], "a: broader concept 'b' does not exist"),
+    ([entry("a", broader=["a"])], "a: a concept cannot be broader than itself"),
+    ([entry("a"), entry("a")], "a: given twice"),
+    ([entry("a", en=["Mê-tan"]), entry("b", en=["ME TAN"])], "b and a share the form 'ME TAN'"),
+    ([entry("a", ja=["ﾒﾀﾝ"]), entry("b", ja=["メタン"])], "b and a share the form 'メタン'"),
+    ([entry("a", en=["..."])], "a: the form '...' has no letters"),
+    ([{"en": ["x"]}], "entry 1: no key"),
+])
+def test_invalid_glossaries_are_refused_with_the_reason(entries, problem):
+    with pytest.raises(GlossaryError) as raised:
+        build_glossary(entries, CATEGORIES)
+    assert problem in raised.value.problems
+
+
+def test_a_cycle_of_broader_links_is_refused():
+    with pytest.raises(GlossaryError) as raised:
+        build_glossary([entry("a", broader=["c"]), entry("b", broader=["a"]), entry("c", broader=["b"])], CATEGORIES)
+    assert any("lead back to it" in p for p in raised.value.problems)
+
+
+def test_version_follows_the_content():
+    one = build_glossary([entry("a"), entry("b", broader=["a"])], CATEGORIES)
+    same = build_glossary(json.loads(json.dumps(one.entries())), CATEGORIES)
+    changed = build_glossary([entry("a"), entry("b", en=["bee"], broader=["a"])], CATEGORIES)
+    assert one.version == same.version != changed.version
+    assert same.entries() == one.entries()

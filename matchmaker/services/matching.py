@@ -263,6 +263,8 @@ class SuggestionsResult:
     rows: list[SuggestionRow] = field(default_factory=list)
     has_items: bool = True
     stale: int = 0
+    preparing: bool = False  # the list is being computed (services.suggestion_cache): nothing to show yet
+    updating: bool = False  # the list shown is the previous one; a newer one is being computed
 
 
 def _to_row(snapshot: Snapshot, s: core.Suggestion) -> SuggestionRow:

@@ -1,6 +1,7 @@
 """Benchmark partner matching: cross-lingual retrieval quality, and speed against a bare product.
 
     python benchmarks/matching.py [--sizes 1000,5000,20000] [--repeat 2] [--skip-quality]
+    python benchmarks/matching.py --sizes 50000 --repeat 1 --skip-quality   # suggest at 50,000 (about 20 minutes on 2 cores)
 
 Quality, on benchmarks/data/matching_eval.json (pairs of one offer in ja/en and one need in
 vi/en, each offer the intended answer to its need); mixed pools add
@@ -225,15 +226,23 @@ def synthetic_pool(n_companies: int, seed: int) -> Pool:
     )
 
 
+BARE_BLOCK_MB = 1024  # past this, the bare product is taken in row blocks of this size (result dropped block by block)
+
+
 def bare_product(pool: Pool) -> float:
-    """Seconds for one needs @ offers.T of the pool (the result is dropped)."""
+    """Seconds for one needs @ offers.T of the pool (the result is dropped).
+
+    At 50,000 companies the whole product would be 40 GB: it is then computed in blocks of
+    needs, each dropped before the next, the same arithmetic in bounded memory.
+    """
     needs = np.ascontiguousarray(pool.vectors[pool.item_is_need])
     offers = np.ascontiguousarray(pool.vectors[~pool.item_is_need])
+    rows = max(1, int(BARE_BLOCK_MB * 2**20 // (4 * max(1, len(offers)))))
     started = time.perf_counter()
-    product = needs @ offers.T
-    seconds = time.perf_counter() - started
-    del product
-    return seconds
+    for start in range(0, len(needs), rows):
+        product = needs[start:start + rows] @ offers.T
+        del product
+    return time.perf_counter() - started
 
 
 def ours(pool: Pool) -> float:
@@ -256,7 +265,7 @@ def peak_mb(task, pool: Pool) -> float:
     return (peak - base) / 2**20
 
 
-def speed_row(n_companies: int, rounds: int) -> str:
+def speed_row(n_companies: int, rounds: int, peaks: bool = True) -> str:
     """Markdown row for one pool size: bare, suggest, bare, suggest, ..., bare."""
     pool = synthetic_pool(n_companies, seed=n_companies)
     n_needs = int(pool.item_is_need.sum())
@@ -269,11 +278,19 @@ def speed_row(n_companies: int, rounds: int) -> str:
         bare_times.append(bare_product(pool))
     # each suggest() against the mean of the bare products just before and just after it
     ratios = [mine / ((before + after) / 2) for mine, before, after in zip(our_times, bare_times, bare_times[1:])]
-    mine_mb, bare_mb = peak_mb(ours, pool), peak_mb(bare_product, pool)
+    # tracemalloc slows the call severalfold: at 50,000 the peak is the process's (ru_maxrss) instead
+    mine_mb, bare_mb = (peak_mb(ours, pool), peak_mb(bare_product, pool)) if peaks else (_maxrss_mb(), float("nan"))
     matrix_mb = n_needs * n_offers * 4 / 2**20
     print(f"N={n_companies}: bare {_rounded(bare_times)}, suggest {_rounded(our_times)}", file=sys.stderr)
     return (f"| {n_companies:,} | {n_needs:,} × {n_offers:,} | {min(bare_times):.2f} | {min(our_times):.2f} "
             f"| {min(ratios):.2f} | {float(np.median(ratios)):.2f} | {mine_mb:,.0f} | {bare_mb:,.0f} | {matrix_mb:,.0f} |")
+
+
+def _maxrss_mb() -> float:
+    """This process's peak resident memory so far (MB): pool, product blocks and suggest() together."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _rounded(times: list[float]) -> list[float]:
@@ -316,7 +333,7 @@ def main(argv: list[str] | None = None) -> None:
           "| bare peak MB | item matrix MB |")
     print("|---|---|---|---|---|---|---|---|---|")
     for n in (int(s) for s in args.sizes.split(",")):
-        print(speed_row(n, args.repeat if n >= 20000 else max(args.repeat, 5)), flush=True)
+        print(speed_row(n, args.repeat if n >= 20000 else max(args.repeat, 5), peaks=n < 50000), flush=True)
     print(f"\nLoad average at the end {os.getloadavg()[0]:.2f}. Times: best round; ratio: suggest / mean of "
           "the bare products timed just before and after it (best and median round); item matrix: "
           "what needs × offers would take at once in float32.")

@@ -63,7 +63,7 @@ def app(tmp_path_factory):
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory), "SECRET_KEY": "test-secret",
                       # a page waits for the matching figures computed in the background (tests that
                       # look at the "being prepared" states set these to 0)
-                      "MATCH_CACHE_WAIT": 60.0, "MATCH_CACHE_WAIT_STALE": 60.0})
+                      "MATCH_CACHE_WAIT": 300.0, "MATCH_CACHE_WAIT_STALE": 300.0})
     with app.app_context():
         db.drop_all()
         db.create_all()

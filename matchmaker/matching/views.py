@@ -120,8 +120,7 @@ def cancel(request_id: int):
 def overview():
     """All suggested pairs above a threshold, suggestions per company, pins and forbids."""
     form = PairRuleForm()
-    companies = match_svc.approved_companies(db.session)
-    form.company_a.choices = form.company_b.choices = [(c.id, c.name) for c in companies]
+    form.company_a.choices = form.company_b.choices = []  # filled below for the page; the service checks the ids
     form.rule.choices = [("pin", _("Pin: always suggest and schedule")), ("forbid", _("Forbid: never suggest or schedule")),
                          ("none", _("Remove the rule"))]
     if form.validate_on_submit():
@@ -137,7 +136,10 @@ def overview():
     threshold = query_float("threshold", 0.5, minimum=0.0, maximum=1.0)
     text, page = request.args.get("q", "")[:200], query_int("page", 1)
     overview = pair_overview.overview_page(db.session, current_app._get_current_object(), threshold, text, page)
+    choices, some_left_out = pair_overview.rule_choices(db.session, overview, text)
+    form.company_a.choices = form.company_b.choices = choices
     return render_template("matching/overview.html", overview=overview, threshold=threshold, form=form, text=text, page=page,
+                           some_left_out=some_left_out,
                            pages=max(1, -(-overview.total // pair_overview.PAGE_SIZE)),
                            embed_job=vectors.latest_job(db.session, "embed"), action_form=ActionForm())
 

@@ -79,6 +79,19 @@ def kept_or_start(session: Session, app: Flask, key: str, version: str, task: st
     return kept
 
 
+def settled(session: Session, config, compute):
+    """``(version, compute())`` with the version read before the data. Computing may store the
+    vectors of new texts (committed here), which changes the version: then once more, so that
+    the result is labelled with the version pages will read."""
+    for _ in range(2):
+        version = matching_version(session, config)
+        value = compute()
+        session.commit()
+        if matching_version(session, config) == version:
+            break
+    return version, value
+
+
 def read(key: str) -> tuple[str, object] | None:
     """``(version, value)`` kept under *key*, or None (also when the store is down)."""
     try:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.core import matching as core
@@ -26,7 +26,7 @@ from matchmaker.services.meetings import closed_pairs
 
 TASK = "matchmaker.services.pair_overview.refresh_overview"
 PAGE_SIZE = 50  # pairs per page, and companies in the "fewest suggestions" list
-CHUNK = 200  # pairs per stored chunk of reasons
+CHUNK = 20  # pairs per stored chunk of reasons (a searched page reads up to PAGE_SIZE chunks)
 
 
 @dataclass(frozen=True)
@@ -55,9 +55,8 @@ def refresh_overview(app: Flask, started_for: str, threshold: float) -> None:
 
     with app.app_context():
         try:
-            version = match_store.matching_version(db.session, app.config)  # before the data it names
-            index, found = compute_pairs(db.session, app.config, threshold)
-            db.session.commit()  # the vectors computed on the way
+            version, (index, found) = match_store.settled(db.session, app.config,
+                                                          lambda: compute_pairs(db.session, app.config, threshold))
             entries = {_key(threshold, k): (version, found[k * CHUNK:(k + 1) * CHUNK]) for k in range(-(-len(found) // CHUNK))}
             entries[_key(threshold)] = (version, index)  # last: a reader that finds it finds the chunks
             match_store.write_many(entries)
@@ -107,6 +106,22 @@ def overview_page(session: Session, app: Flask, threshold: float, text: str = ""
     result = _page(session, threshold, kept[0], kept[1], text, page)
     result.rules, result.updating = rules, kept[0] != version
     return result
+
+
+RULE_CHOICES_ALL = 300  # up to this many approved companies, the rule form offers them all
+
+
+def rule_choices(session: Session, shown: OverviewPage, text: str) -> tuple[list[tuple[int, str]], bool]:
+    """The companies the pin/forbid form offers: all of them at a small event; at a large one, those
+    on the page (its pairs and the fewest-suggestions list) and those the search finds, by name
+    (thousands of options would make the page slow and heavy). The flag says whether some are left out."""
+    approved = select(Company.id, Company.name).where(Company.status == "approved").order_by(Company.name)
+    if session.scalar(select(func.count()).select_from(approved.subquery())) <= RULE_CHOICES_ALL:
+        return list(session.execute(approved).tuples()), False
+    ids = {c.id for c, _n in shown.counts} | {c.id for row in shown.pairs for c in (row.company, row.partner)}
+    if text.strip():
+        ids |= set(sorted(company_svc.matching_company_ids(session, text))[:RULE_CHOICES_ALL])
+    return list(session.execute(approved.where(Company.id.in_(ids))).tuples()), True
 
 
 def _open_pairs(session: Session, index: PairIndex) -> np.ndarray:

@@ -56,10 +56,8 @@ def refresh_suggestions(app: Flask, started_for: str) -> None:
 
     with app.app_context():
         try:
-            version = match_store.matching_version(db.session, app.config)  # before the data it names
-            entries = {key_of(company_id): (version, kept) for company_id, kept in compute_lists(db.session, app.config)}
-            db.session.commit()  # the vectors computed on the way
-            match_store.write_many(entries)
+            version, lists = match_store.settled(db.session, app.config, lambda: compute_lists(db.session, app.config))
+            match_store.write_many({key_of(company_id): (version, kept) for company_id, kept in lists})
         finally:
             db.session.rollback()
             match_store.finished(TASK, started_for)

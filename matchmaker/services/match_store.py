@@ -64,19 +64,24 @@ def matching_version(session: Session, config) -> str:
     return hashlib.sha256(repr((fingerprint, rules)).encode()).hexdigest()[:32]
 
 
-def kept_or_start(session: Session, app: Flask, key: str, version: str, task: str, *args) -> tuple[str, object] | None:
-    """The entry under *key*; unless it holds *version*, *task* is started (once) and, for up to
+def kept_or_start(session: Session, app: Flask, key: str, version: str, task: str, *args) -> tuple[tuple[str, object] | None, str]:
+    """The entry under *key* and the matching version to compare it with.
+
+    Unless the entry holds *version*, *task* is started (once) and, for up to
     ``MATCH_CACHE_WAIT`` seconds when there is no entry (``MATCH_CACHE_WAIT_STALE`` when there is
-    an older one), awaited. None when nothing was computed yet."""
+    an older one), awaited: the task may label its figures with a newer version than *version*
+    (it stored vectors on the way), so the wait ends at any new entry and the version is read
+    again. The entry is None when nothing was computed yet."""
     kept = read(key)
     if kept is not None and kept[0] == version:
-        return kept
+        return kept, version
     start_once(app, task, version, *args)
     wait = app.config["MATCH_CACHE_WAIT"] if kept is None else app.config["MATCH_CACHE_WAIT_STALE"]
-    if wait > 0:
-        session.rollback()  # hold no read lock while the task writes (SQLite)
-        kept = wait_for(key, version, wait) or kept
-    return kept
+    if wait <= 0:
+        return kept, version
+    session.rollback()  # hold no read lock while the task writes (SQLite)
+    kept = wait_for(key, kept, wait)
+    return kept, matching_version(session, app.config)
 
 
 def settled(session: Session, config, compute):
@@ -150,13 +155,11 @@ def _marker(task: str, version: str) -> str:
     return f"running:{task}:{version}"
 
 
-def wait_for(key: str, version: str, seconds: float) -> tuple[str, object] | None:
-    """Poll *key* until it holds *version* or *seconds* passed; the entry, or None."""
+def wait_for(key: str, before: tuple[str, object] | None, seconds: float) -> tuple[str, object] | None:
+    """Poll *key* until it holds something other than *before* or *seconds* passed; the entry."""
     deadline = time.monotonic() + seconds
     while True:
         kept = read(key)
-        if kept is not None and kept[0] == version:
-            return kept
-        if time.monotonic() >= deadline:
+        if (kept is not None and (before is None or kept[0] != before[0])) or time.monotonic() >= deadline:
             return kept
         time.sleep(0.05)

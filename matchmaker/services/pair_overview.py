@@ -99,7 +99,7 @@ def overview_page(session: Session, app: Flask, threshold: float, text: str = ""
     """One page of pairs above *threshold* (of the companies *text* finds), the companies with the
     fewest suggestions, and every pin and forbid."""
     version = match_store.matching_version(session, app.config)
-    kept = match_store.kept_or_start(session, app, _key(threshold), version, TASK, threshold)
+    kept, version = match_store.kept_or_start(session, app, _key(threshold), version, TASK, threshold)
     rules = list(session.scalars(select(PairRule).options(selectinload(PairRule.low), selectinload(PairRule.high))))
     if kept is None:
         return OverviewPage(rules=rules, preparing=True)
@@ -117,11 +117,11 @@ def rule_choices(session: Session, shown: OverviewPage, text: str) -> tuple[list
     (thousands of options would make the page slow and heavy). The flag says whether some are left out."""
     approved = select(Company.id, Company.name).where(Company.status == "approved").order_by(Company.name)
     if session.scalar(select(func.count()).select_from(approved.subquery())) <= RULE_CHOICES_ALL:
-        return list(session.execute(approved).tuples()), False
+        return [tuple(row) for row in session.execute(approved)], False
     ids = {c.id for c, _n in shown.counts} | {c.id for row in shown.pairs for c in (row.company, row.partner)}
     if text.strip():
         ids |= set(sorted(company_svc.matching_company_ids(session, text))[:RULE_CHOICES_ALL])
-    return list(session.execute(approved.where(Company.id.in_(ids))).tuples()), True
+    return [tuple(row) for row in session.execute(approved.where(Company.id.in_(ids)))], True
 
 
 def _open_pairs(session: Session, index: PairIndex) -> np.ndarray:

@@ -100,7 +100,7 @@ def suggestions(session: Session, app: Flask, company: Company, filters: svc.Sug
     if company.status != "approved":
         return svc.suggestions_for(session, company, app.config, filters)
     version = match_store.matching_version(session, app.config)
-    kept = match_store.kept_or_start(session, app, key_of(company.id), version, TASK)
+    kept, version = match_store.kept_or_start(session, app, key_of(company.id), version, TASK)
     if kept is None:
         return svc.SuggestionsResult(preparing=True)
     result = _rows(session, company, kept[1], filters)

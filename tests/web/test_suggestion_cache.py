@@ -1,5 +1,6 @@
 """Suggestion lists and the organiser's pairs, computed off the request path and kept per matching version."""
 
+import re
 import time
 
 import pytest
@@ -116,19 +117,23 @@ def test_an_unapproved_company_still_gets_its_own_list(app, client, event, login
 def test_organiser_pairs_are_paged_and_searched(app, client, event, make_organiser, login, monkeypatch, lang):  # noqa: F811
     monkeypatch.setattr(pair_overview, "PAGE_SIZE", 2)
     login(make_organiser(), lang=lang)
-    html = submit(client, f"/{lang}/admin/matches", "#pair-search", fields={"threshold": "0"}).get_data(as_text=True)
+    first = submit(client, f"/{lang}/admin/matches", "#pair-search", fields={"threshold": "0"})
+    html = first.get_data(as_text=True)
     with app.app_context():
         index = match_store.read(pair_overview._key(0.0))[1]
-    total = len(index.low)
-    assert total == 6  # four companies: every pair scores at least 0
+    ids = [(index.company_ids[a], index.company_ids[b]) for a, b in zip(index.low, index.high)]
+    total = len(ids)
+    assert total >= 3  # Hải Phòng's need meets the three offers
     assert translated_plural(app, lang, "%(num)d pair found", "%(num)d pairs found", total) in html
-    assert html.count("<h3>") >= 2 and f"page=3" in html  # pages of two: three pages
+    pairs = html[html.index('id="pairs"'):]
+    assert pairs.count("<h3>") == 2 and f"page={-(-total // 2)}" in html  # pages of two
     second = client.get(f"/{lang}/admin/matches?threshold=0.0&page=2").get_data(as_text=True)
-    assert translated_plural(app, lang, "%(num)d pair found", "%(num)d pairs found", total) in second
-    found = submit(client, html, "#pair-search", fields={"threshold": "0", "q": "ＬＩＯＮ city"}).get_data(as_text=True)
-    assert translated_plural(app, lang, "%(num)d pair found", "%(num)d pairs found", 3) in found  # Lion City Solar's three
-    pairs = found[found.index('id="pairs"'):]
-    assert pairs.count("Lion City Solar") == 2  # the two pairs of this page both name it
+    assert second[second.index('id="pairs"'):].count("<h3>") == min(2, total - 2)
+    found = submit(client, f"/{lang}/admin/matches", "#pair-search", fields={"threshold": "0", "q": "ＬＩＯＮ city"}).get_data(as_text=True)
+    of_lion = [p for p in ids if event["sg"] in p]
+    assert of_lion and translated_plural(app, lang, "%(num)d pair found", "%(num)d pairs found", len(of_lion)) in found
+    shown = found[found.index('id="pairs"'):]
+    assert shown.count("<h3>") == min(2, len(of_lion)) == len(re.findall(r"<h3>[^<]*Lion City Solar", shown))
 
 
 def test_organiser_pairs_leave_out_a_pair_accepted_since(app, client, event, make_organiser, login):  # noqa: F811
@@ -143,4 +148,7 @@ def test_organiser_pairs_leave_out_a_pair_accepted_since(app, client, event, mak
                                       expires_at=utcnow()))
         db.session.commit()
     html = client.get("/en/admin/matches?threshold=0").get_data(as_text=True)
-    assert "5 pairs found" in html  # the kept pairs, less the one that now meets
+    with app.app_context():
+        index = match_store.read(pair_overview._key(0.0))[1]
+    total = len(index.low)
+    assert f"{total - 1} pairs found" in html or (total == 2 and "1 pair found" in html)  # less the pair that now meets

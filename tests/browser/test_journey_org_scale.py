@@ -64,7 +64,7 @@ def test_a_company_sees_a_new_partner_after_a_profile_change(lang, live_server, 
                      title="Waste-to-energy plants built and run for Vietnamese cities")
     page.goto(f"{live_server}/{lang}/matches/")
     # either the task already finished, or the page says it is updating and reloads itself until it has
-    page.wait_for_function("document.querySelector('main').innerText.includes('Da Nang Clean Power')", timeout=120000)
+    page.locator("main h2", has_text="Da Nang Clean Power").wait_for(timeout=120000)
     assert page.locator("#being-updated").count() == 0
     with app.app_context():
         kept = match_store.read(suggestion_cache.key_of(hp))

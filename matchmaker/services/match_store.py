@@ -33,7 +33,7 @@ from flask import Flask
 from flask_caching import Cache
 from sqlalchemy.orm import Session
 
-from matchmaker import embeddings, jobs
+from matchmaker import embeddings, jobs, pagecache
 from matchmaker.services import matching
 
 log = logging.getLogger(__name__)
@@ -46,14 +46,8 @@ def init_app(app: Flask) -> None:
     """Bind the store to *app* (Redis when configured; in-process otherwise)."""
     app.config.setdefault("MATCH_CACHE_WAIT", 1.5)
     app.config.setdefault("MATCH_CACHE_WAIT_STALE", 0.0)
-    redis_url = app.config.get("REDIS_URL")
-    store.init_app(app, config={
-        "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",
-        "CACHE_REDIS_URL": redis_url,
-        "CACHE_KEY_PREFIX": "matchmaker:match:",
-        "CACHE_DEFAULT_TIMEOUT": 7 * 24 * 3600,  # replaced at each version long before that
-        "CACHE_THRESHOLD": 200_000,  # in-process: one entry per company and per overview page
-    })
+    # replaced at each version long before the week is out; in-process: one entry per company and per overview chunk
+    store.init_app(app, config=pagecache.store_config(app, "matchmaker:match:", 7 * 24 * 3600, 200_000))
 
 
 def matching_version(session: Session, config) -> str:

@@ -12,7 +12,7 @@ export FLASK_APP := wsgi
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: run test install system-deps build-deps pdf-deps translations model vendor db serve-dev serve bench-matching bench-schedule bench-interpreters bench-rematch bench-dashboard bench-load clean
+.PHONY: run test install system-deps build-deps pdf-deps translations model vendor db serve-dev serve bench-matching bench-schedule bench-interpreters bench-rematch bench-dashboard bench-load bench-organiser clean
 
 run: db ## set up, load the demo event if the database is empty, serve http://127.0.0.1:5000
 	@$(BIN)/flask mail-outbox
@@ -97,6 +97,9 @@ bench-schedule: install
 bench-interpreters: install ## interpreters as a scheduled resource, 15 % online: optimal vs greedy (600, 3,000 companies)
 	$(BIN)/python benchmarks/interpreters.py
 
+bench-organiser: install ## organiser pages at 1,000 and 5,000 companies (every organiser page a line at 1,000)
+	$(BIN)/python benchmarks/organiser.py
+
 bench-rematch: install ## same-day re-matching: exact refill vs greedy (600 companies, 12 slots, 15 % absent)
 	$(BIN)/python benchmarks/rematch.py
 
@@ -107,9 +110,10 @@ serve: install ## production server: migrate, then gunicorn (gunicorn.conf.py; W
 bench-dashboard: install ## organisers' dashboard with 1,000 companies and 10,000 meetings: cached and cold p95 against a trivial organiser page
 	$(BIN)/python benchmarks/dashboard.py
 
-bench-load: install ## load test over loopback with wrk against gunicorn, on SQLite and PostgreSQL (prints a table)
+bench-load: install ## load tests over loopback with wrk against gunicorn, on SQLite and PostgreSQL: pages, then suggestions for 50 signed-in companies (prints tables)
 	@command -v wrk >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq wrk; }
 	$(BIN)/python benchmarks/load.py
+	$(BIN)/python benchmarks/load_suggestions.py
 
 clean:
 	rm -rf $(VENV) translations/*/LC_MESSAGES/*.mo

@@ -1,6 +1,7 @@
 """Benchmark partner matching: cross-lingual retrieval quality, and speed against a bare product.
 
     python benchmarks/matching.py [--sizes 1000,5000,20000] [--repeat 2] [--skip-quality]
+    python benchmarks/matching.py --sizes 50000 --repeat 1 --skip-quality   # suggest at 50,000 (about 20 minutes on 2 cores)
 
 Quality, on benchmarks/data/matching_eval.json (pairs of one offer in ja/en and one need in
 vi/en, each offer the intended answer to its need); mixed pools add
@@ -253,15 +254,23 @@ def synthetic_pool(n_companies: int, seed: int, concepts: bool = False) -> Pool:
     )
 
 
+BARE_BLOCK_MB = 1024  # past this, the bare product is taken in row blocks of this size (result dropped block by block)
+
+
 def bare_product(pool: Pool) -> float:
-    """Seconds for one needs @ offers.T of the pool (the result is dropped)."""
+    """Seconds for one needs @ offers.T of the pool (the result is dropped).
+
+    At 50,000 companies the whole product would be 40 GB: it is then computed in blocks of
+    needs, each dropped before the next, the same arithmetic in bounded memory.
+    """
     needs = np.ascontiguousarray(pool.vectors[pool.item_is_need])
     offers = np.ascontiguousarray(pool.vectors[~pool.item_is_need])
+    rows = max(1, int(BARE_BLOCK_MB * 2**20 // (4 * max(1, len(offers)))))
     started = time.perf_counter()
-    product = needs @ offers.T
-    seconds = time.perf_counter() - started
-    del product
-    return seconds
+    for start in range(0, len(needs), rows):
+        product = needs[start:start + rows] @ offers.T
+        del product
+    return time.perf_counter() - started
 
 
 def ours(pool: Pool) -> float:
@@ -284,7 +293,7 @@ def peak_mb(task, pool: Pool) -> float:
     return (peak - base) / 2**20
 
 
-def speed_row(n_companies: int, rounds: int) -> str:
+def speed_row(n_companies: int, rounds: int, peaks: bool = True) -> str:
     """Markdown row for one pool size: bare, before, bare, after, bare, before, ... (see the docstring)."""
     before, after = synthetic_pool(n_companies, seed=n_companies), synthetic_pool(n_companies, seed=n_companies, concepts=True)
     n_needs = int(before.item_is_need.sum())
@@ -300,7 +309,9 @@ def speed_row(n_companies: int, rounds: int) -> str:
     around = [(a + b) / 2 for a, b in zip(bare_times, bare_times[1:])]
     ratios = {"before": [t / base for t, base in zip(times["before"], around[0::2])],
               "after": [t / base for t, base in zip(times["after"], around[1::2])]}
-    peak = {label: peak_mb(ours, pool) for label, pool in (("before", before), ("after", after))}
+    # tracemalloc slows the call severalfold: at 50,000 the peak is the process's (ru_maxrss) instead
+    peak = ({label: peak_mb(ours, pool) for label, pool in (("before", before), ("after", after))} if peaks
+            else {"before": float("nan"), "after": _maxrss_mb()})
     columns = prepare_columns(after)
     print(f"N={n_companies}: bare {_rounded(bare_times)}, before {_rounded(times['before'])}, "
           f"after {_rounded(times['after'])}", file=sys.stderr)
@@ -315,6 +326,13 @@ def prepare_columns(pool: Pool) -> int:
     from matchmaker.core.matching import prepare
 
     return len(prepare(pool).sides.concepts.keys)
+
+
+def _maxrss_mb() -> float:
+    """This process's peak resident memory so far (MB): pool, product blocks and suggest() together."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _rounded(times: list[float]) -> list[float]:
@@ -363,7 +381,7 @@ def main(argv: list[str] | None = None) -> None:
           "| ratio before (median) | ratio after (median) | peak MB before | peak MB after |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for n in (int(s) for s in args.sizes.split(",")):
-        print(speed_row(n, args.repeat if n >= 20000 else max(args.repeat, 5)), flush=True)
+        print(speed_row(n, args.repeat if n >= 20000 else max(args.repeat, 5), peaks=n < 50000), flush=True)
     print(f"\nLoad average at the end {os.getloadavg()[0]:.2f}. Times: best round; ratio: suggest / mean of "
           "the bare products timed just before and after it (median round); concept columns: concepts on both "
           "sides of the pool, the columns the concept term adds to the item rows.")

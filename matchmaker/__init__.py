@@ -49,6 +49,9 @@ def create_app(test_config: dict | None = None) -> "Flask":
     from matchmaker import pagecache
 
     pagecache.init_app(app)
+    from matchmaker.services import match_store
+
+    match_store.init_app(app)  # suggestion lists and the pairs overview, computed off the request path
     return app
 
 

@@ -83,18 +83,20 @@ def init_app(app: Flask) -> None:
     """
     app.config.setdefault("PAGE_CACHE", True)
     app.config.setdefault("PAGE_CACHE_SECONDS", 60)
-    redis_url = app.config.get("REDIS_URL")
-    cache.init_app(app, config={
-        "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",
-        "CACHE_REDIS_URL": redis_url,
-        "CACHE_KEY_PREFIX": "matchmaker:page:",
-        "CACHE_DEFAULT_TIMEOUT": app.config["PAGE_CACHE_SECONDS"],
-        "CACHE_THRESHOLD": 1000,  # in-process store: entries kept at most (a programme day is ~70 kB)
-    })
+    # in-process store: 1,000 entries kept at most (a programme day is ~70 kB)
+    cache.init_app(app, config=store_config(app, "matchmaker:page:", app.config["PAGE_CACHE_SECONDS"], 1000))
     app.before_request(serve_cached_page)
     app.after_request(store_page)
     _listen(db.session)
     prepare_rendering(app)
+
+
+def store_config(app: Flask, prefix: str, timeout: int, threshold: int) -> dict:
+    """Flask-Caching settings of a store: Redis when ``REDIS_URL`` is set, else this process's
+    memory (keeping at most *threshold* entries); keys start with *prefix*."""
+    redis_url = app.config.get("REDIS_URL")
+    return {"CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache", "CACHE_REDIS_URL": redis_url,
+            "CACHE_KEY_PREFIX": prefix, "CACHE_DEFAULT_TIMEOUT": timeout, "CACHE_THRESHOLD": threshold}
 
 
 # Templates of the cached pages (and what they include), compiled when the app is made.

@@ -60,7 +60,10 @@ def _worker_database(url: str) -> str:
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     """One application for the session; tables are emptied before every test."""
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory), "SECRET_KEY": "test-secret"})
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": _database_url(tmp_path_factory), "SECRET_KEY": "test-secret",
+                      # a page waits for the matching figures computed in the background (tests that
+                      # look at the "being prepared" states set these to 0)
+                      "MATCH_CACHE_WAIT": 300.0, "MATCH_CACHE_WAIT_STALE": 300.0})
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -85,12 +88,14 @@ def _empty_tables() -> None:
 def clean_db(app):
     """Every test starts with empty tables plus the default categories."""
     from matchmaker.extensions import limiter
+    from matchmaker.services import match_store
 
     with app.app_context():
         _empty_tables()
         seed_categories(db.session)
         db.session.commit()
         limiter.reset()  # rate-limit counters do not leak from one test into the next
+        match_store.store.clear()  # nor matching figures kept for ids another test reuses
     yield
 
 

@@ -21,6 +21,7 @@ from matchmaker.services.imports.table import XLSX_TYPE, to_csv, to_xlsx
 from matchmaker.services.categories import list_categories, save_category
 from matchmaker.services.validation import ValidationError
 from matchmaker.undo import offer_undo
+from matchmaker.urls import query_int
 
 bp = Blueprint("admin", __name__, url_prefix="/<lang_code>/admin")
 
@@ -28,11 +29,15 @@ bp = Blueprint("admin", __name__, url_prefix="/<lang_code>/admin")
 @bp.route("/companies")
 @organiser_required
 def companies():
-    """Every company, those awaiting approval first."""
+    """Companies, those awaiting approval first, one page at a time, searchable."""
     status = request.args.get("status")
-    rows = svc.companies_for_review(db.session, status)
-    return render_template("admin/companies.html", companies=rows, status=status, form=StatusForm(),
-                           invite_form=InviteForm(), without_login=invitations.without_login(db.session),
+    text = request.args.get("q", "")[:200]
+    page = query_int("page", 1)
+    rows, total = svc.companies_for_review(db.session, status, text, page)
+    return render_template("admin/companies.html", companies=rows, status=status, form=StatusForm(), text=text, page=page,
+                           total=total, pages=max(1, -(-total // svc.REVIEW_PAGE_SIZE)), invite_form=InviteForm(),
+                           without_login=invitations.without_login(db.session, [c.id for c in rows]),
+                           without_login_total=invitations.count_without_login(db.session),
                            flags=svc.review_flags(db.session))
 
 

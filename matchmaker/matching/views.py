@@ -14,12 +14,14 @@ from matchmaker.matching.forms import ActionForm, AnswerForm, PairRuleForm, Requ
 from matchmaker.models import Company
 from matchmaker.services import matching as match_svc
 from matchmaker.services import meetings as meet_svc
+from matchmaker.services import pair_overview
+from matchmaker.services import suggestion_cache
 from matchmaker.services import vectors
 from matchmaker.services.categories import list_categories
 from matchmaker.services.concepts import nudges, topics
 from matchmaker.services.concepts.glossary import current_glossary
 from matchmaker.services.validation import ValidationError
-from matchmaker.urls import query_float
+from matchmaker.urls import query_float, query_int
 
 bp = Blueprint("matching", __name__, url_prefix="/<lang_code>")
 
@@ -39,7 +41,7 @@ def suggestions():
         category=request.args.get("category", "")[:40],
         show_hidden=request.args.get("hidden") == "1",
     )
-    result = match_svc.suggestions_for(db.session, company, current_app.config, filters)
+    result = suggestion_cache.suggestions(db.session, current_app._get_current_object(), company, filters)
     page = render_template(
         "matching/suggestions.html", result=result, filters=filters, company=company,
         categories=list_categories(db.session), request_form=RequestForm(), action_form=ActionForm(),
@@ -122,8 +124,7 @@ def cancel(request_id: int):
 def overview():
     """All suggested pairs above a threshold, suggestions per company, pins and forbids."""
     form = PairRuleForm()
-    companies = match_svc.approved_companies(db.session)
-    form.company_a.choices = form.company_b.choices = [(c.id, c.name) for c in companies]
+    form.company_a.choices = form.company_b.choices = []  # filled below for the page; the service checks the ids
     form.rule.choices = [("pin", _("Pin: always suggest and schedule")), ("forbid", _("Forbid: never suggest or schedule")),
                          ("none", _("Remove the rule"))]
     if form.validate_on_submit():
@@ -137,9 +138,13 @@ def overview():
             db.session.rollback()
             flash(error.message, "error")
     threshold = query_float("threshold", 0.5, minimum=0.0, maximum=1.0)
-    overview = match_svc.organiser_overview(db.session, current_app.config, threshold)
-    db.session.commit()  # keep the vectors computed on the way
-    return render_template("matching/overview.html", overview=overview, threshold=threshold, form=form,
+    text, page = request.args.get("q", "")[:200], query_int("page", 1)
+    overview = pair_overview.overview_page(db.session, current_app._get_current_object(), threshold, text, page)
+    choices, some_left_out = pair_overview.rule_choices(db.session, overview, text)
+    form.company_a.choices = form.company_b.choices = choices
+    return render_template("matching/overview.html", overview=overview, threshold=threshold, form=form, text=text, page=page,
+                           some_left_out=some_left_out,
+                           pages=max(1, -(-overview.total // pair_overview.PAGE_SIZE)),
                            embed_job=vectors.latest_job(db.session, "embed"), action_form=ActionForm(),
                            topics=topics.reason_topics(db.session, current_glossary(db.session), overview.pairs, g.lang_code))
 

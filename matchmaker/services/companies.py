@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import Select, case, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from matchmaker.core.concepts import Glossary
@@ -308,6 +308,12 @@ def search_directory(session: Session, query: DirectoryQuery, include_pending: b
     return [by_id[company_id] for company_id, _ in ranked], ranked[0][1]
 
 
+def matching_company_ids(session: Session, text: str) -> set[int]:
+    """Ids of the approved companies a directory search for *text* finds."""
+    stmt = _directory_select(DirectoryQuery(text=text), include_pending=False)
+    return set(session.scalars(stmt.with_only_columns(Company.id)))
+
+
 def public_company(session: Session, company_id: int) -> Company | None:
     """The company of a public page with its descriptions, offers and needs, their categories and versions.
 
@@ -326,14 +332,31 @@ def directory_countries(session: Session) -> list[str]:
     return list(session.scalars(select(Company.country).where(Company.status == "approved").distinct().order_by(Company.country)))
 
 
-def companies_for_review(session: Session, status: str | None = None) -> list[Company]:
-    """Companies for the organiser's list, pending first."""
-    stmt = select(Company).options(selectinload(Company.users))
+REVIEW_PAGE_SIZE = 50
+
+
+def companies_for_review(session: Session, status: str | None = None, text: str = "", page: int = 1) -> tuple[list[Company], int]:
+    """One page of the organiser's list (pending first, then by name) and the number of matches.
+
+    *text* searches like the directory (names, places, offers and needs; case, width and
+    diacritics ignored). The ranking reads ids only; the page's companies are then loaded with
+    their logins and offers/needs (the table shows both), so a page costs the same at any size.
+    """
+    stmt = _directory_select(DirectoryQuery(text=text), include_pending=True)
     if status in COMPANY_STATUSES:
         stmt = stmt.where(Company.status == status)
-    order = {"pending": 0, "approved": 1, "rejected": 2}
-    return sorted(session.scalars(stmt), key=lambda c: (order.get(c.status, 3), c.name.lower()))
-
+    pending_first = case((Company.status == "pending", 0), (Company.status == "approved", 1), else_=2)
+    ranked = session.execute(
+        stmt.with_only_columns(Company.id, func.count().over())
+        .order_by(pending_first, func.lower(Company.name), Company.id)
+        .limit(REVIEW_PAGE_SIZE).offset((max(1, page) - 1) * REVIEW_PAGE_SIZE)
+    ).all()
+    if not ranked:
+        return [], session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    loaded = session.scalars(select(Company).where(Company.id.in_([company_id for company_id, _ in ranked]))
+                             .options(selectinload(Company.users), selectinload(Company.opportunities)))
+    by_id = {company.id: company for company in loaded}
+    return [by_id[company_id] for company_id, _ in ranked], ranked[0][1]
 
 
 @dataclass(frozen=True)

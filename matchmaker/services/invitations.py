@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Callable, Iterable, Mapping
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 from werkzeug.security import generate_password_hash
 
@@ -24,11 +24,20 @@ INVITE_SALT = "matchmaker.invitation"
 COUNTRY_LANGUAGE = {"JP": "ja", "VN": "vi"}
 
 
-def without_login(session: Session) -> list[Company]:
-    """Companies with a contact address and no user (imported ones), by name."""
+def without_login(session: Session, among: list[int] | None = None) -> list[Company]:
+    """Companies with a contact address and no user (imported ones), by name; only those
+    whose id is in *among* when given (the organiser's page lists one page of companies)."""
     stmt = (select(Company).options(selectinload(Company.users)).where(Company.contact_email.is_not(None))
             .where(~Company.users.any()).order_by(Company.name))
+    if among is not None:
+        stmt = stmt.where(Company.id.in_(among))
     return list(session.scalars(stmt))
+
+
+def count_without_login(session: Session) -> int:
+    """How many companies have a contact address and no user."""
+    return session.scalar(select(func.count()).select_from(Company).where(Company.contact_email.is_not(None))
+                          .where(~Company.users.any())) or 0
 
 
 def invited_company(session: Session, email: str) -> Company | None:

@@ -175,7 +175,8 @@ def _materialise(session: Session, shared: SharedPool, found: list[core.Suggesti
     categories = {i for s in found for i in s.shared_categories}
     opportunities_of = selectinload(Company.opportunities)
     loaded = session.scalars(select(Company).where(Company.id.in_([shared.company_ids[i] for i in companies])).options(
-        opportunities_of.selectinload(Opportunity.categories), opportunities_of.selectinload(Opportunity.versions)))
+        opportunities_of.selectinload(Opportunity.categories), opportunities_of.selectinload(Opportunity.versions),
+        selectinload(Company.users)))  # the request prefill writes in the language each partner's users read
     by_id = {c.id: c for c in loaded}
     opportunities = {o.id: o for c in by_id.values() for o in c.opportunities}
     missing = {shared.text_keys[i][0] for i in items} - opportunities.keys()
@@ -272,6 +273,8 @@ class SuggestionsResult:
     rows: list[SuggestionRow] = field(default_factory=list)
     has_items: bool = True
     stale: int = 0
+    preparing: bool = False  # the list is being computed (services.suggestion_cache): nothing to show yet
+    updating: bool = False  # the list shown is the previous one; a newer one is being computed
 
 
 def _to_row(snapshot: Snapshot, s: core.Suggestion) -> SuggestionRow:

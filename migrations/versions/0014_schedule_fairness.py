@@ -1,9 +1,9 @@
 """schedule runs record their fairness: floor reached, bound without floors, greedy's score
 
-Written against 0012_outcomes; the integrator re-chains down_revision.
+Follows 0013_concepts.
 
 Revision ID: 0014_schedule_fairness
-Revises: 0012_outcomes
+Revises: 0013_concepts
 """
 from alembic import op
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014_schedule_fairness'
-down_revision = '0012_outcomes'
+down_revision = '0013_concepts'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """concept ui: organisers' glossary edits with their history, and pair feedback
 
 Revision ID: 0015_concept_ui
-Revises: 0013_concepts
+Revises: 0014_schedule_fairness
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015_concept_ui'
-down_revision = '0013_concepts'
+down_revision = '0014_schedule_fairness'
 branch_labels = None
 depends_on = None
 

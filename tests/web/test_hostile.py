@@ -180,9 +180,12 @@ def post_fields(client, seen: Walk, rule, ids: dict, token: str, names: set[str]
 
 
 @pytest.fixture
-def no_background_jobs(monkeypatch):
-    """Jobs started by the walk (embedding, generation, imports) are not run: the routes are under test."""
+def no_background_jobs(app, monkeypatch):
+    """Jobs started by the walk (embedding, generation, imports, matching figures) are not run: the
+    routes are under test (and pages do not wait for matching figures that never come)."""
     monkeypatch.setattr(jobs, "submit", lambda app, task, *args: "test:not-run")
+    monkeypatch.setitem(app.config, "MATCH_CACHE_WAIT", 0)
+    monkeypatch.setitem(app.config, "MATCH_CACHE_WAIT_STALE", 0)
 
 
 @pytest.mark.parametrize("role", ["anonymous", "company", "organiser"])

@@ -1,0 +1,159 @@
+"""Matching figures computed off the request path and kept per matching version.
+
+A company's suggestion list and the organiser's pairs overview need the whole pool (a matrix
+product over every offer and need); at 1,000 companies that is far too slow for a page view.
+So a background task (``matchmaker.jobs``) computes them for everyone at once and keeps them
+here, each entry as ``(version, value)``; a page reads its entry and compares the version:
+
+- the same: the page shows it (no matrix work);
+- another one: the page shows it all the same, says the figures are being updated and starts
+  the task (once per version: a marker with ``add`` keeps 50 visitors from starting 50 tasks);
+- none (the first visit ever, or the cache was emptied): the page starts the task, waits up to
+  ``MATCH_CACHE_WAIT`` seconds (default 1.5) for it, and otherwise says the figures are being
+  prepared and reloads itself. (``MATCH_CACHE_WAIT_STALE``, default 0, is the same wait when an
+  older entry is there; the tests set both so that a page shows what was just written.)
+
+The MATCHING VERSION is a digest of what the figures depend on: the shared pool's fingerprint
+(``services.matching.pool_fingerprint``: the public data version, counts and latest vector
+change, the model and the weights) and the organiser's pair rules. It is read before the data,
+so an entry is never labelled newer than what it was computed from. What a company does to its
+own list (hiding a partner, a declined or accepted request) is applied when the page reads it.
+
+The store is Redis when ``REDIS_URL`` is set (all workers share one copy, and ``flask jobs
+worker`` fills it), else this process's memory (each worker computes its own in a thread).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+
+from flask import Flask
+from flask_caching import Cache
+from sqlalchemy.orm import Session
+
+from matchmaker import embeddings, jobs, pagecache
+from matchmaker.services import matching
+
+log = logging.getLogger(__name__)
+
+store = Cache()
+MARKER_SECONDS = 900  # a task that died without clearing its marker is started again after this
+
+
+def init_app(app: Flask) -> None:
+    """Bind the store to *app* (Redis when configured; in-process otherwise)."""
+    app.config.setdefault("MATCH_CACHE_WAIT", 1.5)
+    app.config.setdefault("MATCH_CACHE_WAIT_STALE", 0.0)
+    # replaced at each version long before the week is out; in-process: one entry per company and per overview chunk
+    store.init_app(app, config=pagecache.store_config(app, "matchmaker:match:", 7 * 24 * 3600, 200_000))
+
+
+def matching_version(session: Session, config) -> str:
+    """The digest of everything the kept figures depend on (two small queries)."""
+    weights = matching.weights_from(config)
+    fingerprint = matching.pool_fingerprint(session, embeddings.model_id(config["EMBEDDING_MODEL"]), weights)
+    rules = sorted(matching.pair_rules(session).items())
+    return hashlib.sha256(repr((fingerprint, rules)).encode()).hexdigest()[:32]
+
+
+def kept_or_start(session: Session, app: Flask, key: str, version: str, task: str, *args) -> tuple[tuple[str, object] | None, str]:
+    """The entry under *key* and the matching version to compare it with.
+
+    Unless the entry holds *version*, *task* is started (once) and, for up to
+    ``MATCH_CACHE_WAIT`` seconds when there is no entry (``MATCH_CACHE_WAIT_STALE`` when there is
+    an older one), awaited: the task may label its figures with a newer version than *version*
+    (it stored vectors on the way), so the wait ends at any new entry and the version is read
+    again. The entry is None when nothing was computed yet."""
+    kept = read(key)
+    if kept is not None and kept[0] == version:
+        return kept, version
+    start_once(app, task, version, *args)
+    wait = app.config["MATCH_CACHE_WAIT"] if kept is None else app.config["MATCH_CACHE_WAIT_STALE"]
+    if wait <= 0:
+        return kept, version
+    session.rollback()  # hold no read lock while the task writes (SQLite)
+    kept = wait_for(key, kept, wait)
+    return kept, matching_version(session, app.config)
+
+
+def settled(session: Session, config, compute):
+    """``(version, compute())`` with the version read before the data. Computing may store the
+    vectors of new texts (committed here), which changes the version: then once more, so that
+    the result is labelled with the version pages will read."""
+    for _ in range(2):
+        version = matching_version(session, config)
+        value = compute()
+        session.commit()
+        if matching_version(session, config) == version:
+            break
+    return version, value
+
+
+def read(key: str) -> tuple[str, object] | None:
+    """``(version, value)`` kept under *key*, or None (also when the store is down)."""
+    try:
+        return store.get(key)
+    except Exception:  # a cache that is down must not take the page with it
+        log.warning("match cache unavailable: %s not read", key, exc_info=True)
+        return None
+
+
+def read_many(keys: list[str]) -> list[tuple[str, object] | None]:
+    """``read`` of each of *keys*, in one round trip."""
+    if not keys:
+        return []
+    try:
+        return list(store.get_many(*keys))
+    except Exception:
+        log.warning("match cache unavailable: %d entries not read", len(keys), exc_info=True)
+        return [None] * len(keys)
+
+
+def write_many(entries: dict[str, tuple[str, object]]) -> None:
+    """Keep every ``key -> (version, value)`` of *entries*."""
+    store.set_many(entries)
+
+
+def start_once(app: Flask, task: str, version: str, *args) -> bool:
+    """Start *task* ``(app, *args)`` unless one was started for *version* already; True if started."""
+    marker = _marker(task, version)
+    try:
+        if not store.add(marker, 1, timeout=MARKER_SECONDS):
+            return False
+    except Exception:
+        log.warning("match cache unavailable: %s not started", task, exc_info=True)
+        return False
+    jobs.submit(app, task, version, *args)
+    return True
+
+
+def finished(task: str, version: str) -> None:
+    """Clear the marker of *task* for *version* (the task calls it, whatever happened)."""
+    try:
+        store.delete(_marker(task, version))
+    except Exception:
+        log.warning("match cache unavailable: marker of %s left", task, exc_info=True)
+
+
+def running(task: str, version: str) -> bool:
+    """Whether *task* was started for *version* and has not finished."""
+    try:
+        return bool(store.get(_marker(task, version)))
+    except Exception:
+        return False
+
+
+def _marker(task: str, version: str) -> str:
+    return f"running:{task}:{version}"
+
+
+def wait_for(key: str, before: tuple[str, object] | None, seconds: float) -> tuple[str, object] | None:
+    """Poll *key* until it holds something other than *before* or *seconds* passed; the entry."""
+    deadline = time.monotonic() + seconds
+    while True:
+        kept = read(key)
+        if (kept is not None and (before is None or kept[0] != before[0])) or time.monotonic() >= deadline:
+            return kept
+        time.sleep(0.05)

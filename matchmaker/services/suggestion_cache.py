@@ -1,0 +1,121 @@
+"""Each company's suggestion list, computed for all companies at once off the request path.
+
+``refresh_suggestions`` (a background task) scores every approved company against the pool in
+one ``core.suggest`` call and keeps each company's list in ``match_store`` under the matching
+version; ``suggestions`` (the page) reads the company's list, drops what the company closed
+since (hidden partners, declined or accepted requests, forbidden pairs) and loads only the
+companies and texts it shows. A list holds ``KEEP_EXTRA`` partners past the page's 20, so that
+what a company closes between two versions does not shorten it.
+
+A company that is not approved (yet) is not in the shared pool: its page computes its own list
+as before (``services.matching.suggestions_for``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from matchmaker.core import matching as core
+from matchmaker.models import Company, HiddenSuggestion, pair_key
+from matchmaker.services import match_store
+from matchmaker.services import matching as svc
+from matchmaker.services.meetings import closed_pairs
+
+TASK = "matchmaker.services.suggestion_cache.refresh_suggestions"
+TOP_K = 20
+KEEP_EXTRA = 20
+
+
+@dataclass(frozen=True)
+class KeptList:
+    """One company's partners with the ids behind their indices: the company is index 0 of
+    ``company_ids``; the suggestions' texts and categories index ``text_keys`` and
+    ``category_ids``. Shaped like ``services.matching.SharedPool`` for ``_materialise``."""
+
+    company_ids: list[int]
+    text_keys: list[tuple[int, str]]
+    category_ids: list[int]
+    found: list[core.Suggestion]
+    stale: int = 0
+    pool: None = None
+    index_of: dict = field(default_factory=dict)
+
+
+def key_of(company_id: int) -> str:
+    """The store key of a company's list."""
+    return f"suggestions:{company_id}"
+
+
+def refresh_suggestions(app: Flask, started_for: str) -> None:
+    """Background task: every approved company's list, kept under the current matching version."""
+    from matchmaker.extensions import db
+
+    with app.app_context():
+        try:
+            version, lists = match_store.settled(db.session, app.config, lambda: compute_lists(db.session, app.config))
+            match_store.write_many({key_of(company_id): (version, kept) for company_id, kept in lists})
+        finally:
+            db.session.rollback()
+            match_store.finished(TASK, started_for)
+
+
+def compute_lists(session: Session, config) -> list[tuple[int, KeptList]]:
+    """``(company id, KeptList)`` for every approved company, from one batch over the pool."""
+    shared = svc.shared_pool(session, config)
+    rules = svc.pair_rules(session)
+    forbidden = [p for p, rule in rules.items() if rule == "forbid"]
+    pins = [p for p, rule in rules.items() if rule == "pin"]
+    index = shared.index_of
+    found = core.suggest(shared.pool, svc.weights_from(config), top_k=TOP_K + KEEP_EXTRA,
+                         exclude=[(index[a], index[b]) for a, b in forbidden if a in index and b in index],
+                         pins=[(index[a], index[b]) for a, b in pins if a in index and b in index],
+                         prepared=shared.prepared)
+    return [(shared.company_ids[i], _compact(shared, i, found.get(i, []))) for i in range(len(shared.company_ids))]
+
+
+def _compact(shared: svc.SharedPool, me: int, found: list[core.Suggestion]) -> KeptList:
+    """*found* re-indexed into lists of the ids it refers to (a few hundred numbers per company)."""
+    companies, texts, categories = {me: 0}, {}, {}
+
+    def local(table: dict, i: int) -> int:
+        return table.setdefault(i, len(table))
+
+    kept = [s._replace(
+        company=0, partner=local(companies, s.partner),
+        reasons=tuple(r._replace(need_item=local(texts, r.need_item), offer_item=local(texts, r.offer_item)) for r in s.reasons),
+        shared_categories=tuple(local(categories, c) for c in s.shared_categories),
+    ) for s in found]
+    return KeptList([shared.company_ids[i] for i in companies], [shared.text_keys[i] for i in texts],
+                    [shared.category_ids[i] for i in categories], kept, shared.stale)
+
+
+def suggestions(session: Session, app: Flask, company: Company, filters: svc.SuggestionFilters) -> svc.SuggestionsResult:
+    """What the suggestions page shows for *company*: its kept list, or that it is being prepared."""
+    if not company.opportunities:
+        return svc.SuggestionsResult(has_items=False)
+    if company.status != "approved":
+        return svc.suggestions_for(session, company, app.config, filters)
+    version = match_store.matching_version(session, app.config)
+    kept, version = match_store.kept_or_start(session, app, key_of(company.id), version, TASK)
+    if kept is None:
+        return svc.SuggestionsResult(preparing=True)
+    result = _rows(session, company, kept[1], filters)
+    result.updating = kept[0] != version
+    return result
+
+
+def _rows(session: Session, company: Company, kept: KeptList, filters: svc.SuggestionFilters) -> svc.SuggestionsResult:
+    hidden = set(session.scalars(select(HiddenSuggestion.partner_id).where(HiddenSuggestion.company_id == company.id)))
+    closed = closed_pairs(session, company.id) | {p for p, rule in svc.pair_rules(session).items() if rule == "forbid"}
+    if not filters.show_hidden:
+        closed |= {pair_key(company.id, h) for h in hidden}
+    ids = kept.company_ids
+    found = [s for s in kept.found if s.pinned or pair_key(ids[0], ids[s.partner]) not in closed]
+    snapshot, found = svc._materialise(session, kept, found[:TOP_K + sum(s.pinned for s in found)])
+    rows = [row for row in (svc._to_row(snapshot, s) for s in found) if svc._passes(row, filters)]
+    svc._attach_requests(session, company, rows, hidden)
+    return svc.SuggestionsResult(rows=rows, stale=kept.stale)

@@ -64,11 +64,6 @@ class Snapshot:
     stale: int = 0  # texts left out because they have no current vector
 
 
-def approved_companies(session: Session) -> list[Company]:
-    """Approved companies by name."""
-    return list(session.scalars(select(Company).where(Company.status == "approved").order_by(Company.name)))
-
-
 def build_snapshot(session: Session, model: str, include: Company | None = None, embed_limit: int = INLINE_EMBED_LIMIT) -> Snapshot:
     """Gather approved companies (plus *include*, e.g. a pending viewer) and their vectors."""
     model_id = embeddings.model_id(model)

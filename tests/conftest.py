@@ -24,8 +24,10 @@ from matchmaker.services.categories import categories_by_keys, seed_categories  
 
 PASSWORD = "correct horse battery"
 # Redis database of the tests that use the real queue: 15, and one lower per pytest-xdist worker
-# (gw0 -> 15, gw1 -> 14, ...) so that two workers never empty each other's queue.
-REDIS_TEST_URL = f"redis://127.0.0.1:6379/{15 - int(os.environ.get('PYTEST_XDIST_WORKER', 'gw0')[2:]) % 8}"
+# (gw0 -> 15, gw1 -> 14, ...) so that two workers never empty each other's queue; TEST_REDIS_URL
+# overrides it for a second checkout testing at the same time.
+REDIS_TEST_URL = os.environ.get("TEST_REDIS_URL") or \
+    f"redis://127.0.0.1:6379/{15 - int(os.environ.get('PYTEST_XDIST_WORKER', 'gw0')[2:]) % 8}"
 _HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")  # fast hashes for factories
 
 

@@ -45,6 +45,12 @@ from matchmaker.models.programme import (
     booth_categories,
     seminar_categories,
 )
+from matchmaker.models.interpreters import (
+    INTERPRETER_MODES,
+    LANGUAGE_PAIRS,
+    Interpreter,
+    InterpreterUnavailability,
+)
 from matchmaker.models.schedule import (
     NOTIFICATION_KINDS,
     RUN_METHODS,
@@ -91,6 +97,10 @@ from matchmaker.models.user import ROLES, User
 from matchmaker.models.version import DataVersion
 
 __all__ = [
+    "INTERPRETER_MODES",
+    "Interpreter",
+    "InterpreterUnavailability",
+    "LANGUAGE_PAIRS",
     "CONCEPT_CHANGE_ACTIONS",
     "ConceptChange",
     "ConceptEdit",

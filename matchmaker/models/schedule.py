@@ -36,6 +36,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from matchmaker.extensions import db
 from matchmaker.models.base import UID_DOMAIN, UTCDateTime, utcnow
 from matchmaker.models.company import Company, Opportunity
+from matchmaker.models.interpreters import Interpreter
 
 SCHEDULE_STATES = ("draft", "published")
 _LIVE = "status IN ('scheduled', 'held', 'replacement')"
@@ -68,6 +69,12 @@ class MatchSession(db.Model):
     start_time: Mapped[time] = mapped_column(Time)
     end_time: Mapped[time] = mapped_column(Time)
     timezone: Mapped[str] = mapped_column(String(40))
+    # video links of online meetings: "template" (``video_template`` with ``{room}``, filled with an
+    # unguessable room name per meeting) or "pool" (``video_pool``: one link a line, each used by
+    # one meeting per slot); "" = none configured
+    video_source: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    video_template: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    video_pool: Mapped[str] = mapped_column(Text, default="", server_default="")
     slot_minutes: Mapped[int]
     buffer_minutes: Mapped[int] = mapped_column(default=0)
     generation_lock: Mapped[int | None]
@@ -160,12 +167,16 @@ class SessionCompany(db.Model):
     """
 
     __tablename__ = "session_companies"
-    __table_args__ = (CheckConstraint("max_meetings IS NULL OR max_meetings >= 0", name="max_meetings"),)
+    __table_args__ = (
+        CheckConstraint("max_meetings IS NULL OR max_meetings >= 0", name="max_meetings"),
+        CheckConstraint("mode IN ('onsite', 'online')", name="mode"),
+    )
 
     session_id: Mapped[int] = mapped_column(ForeignKey("match_sessions.id", ondelete="CASCADE"), primary_key=True)
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), primary_key=True)
     max_meetings: Mapped[int | None]
     excluded: Mapped[bool] = mapped_column(default=False, server_default=false())
+    mode: Mapped[str] = mapped_column(String(10), default="onsite", server_default="onsite")  # or "online"
 
 
 class Unavailability(db.Model):
@@ -207,6 +218,9 @@ class ScheduleRun(db.Model):
     greedy_score: Mapped[float | None]  # the greedy baseline's score on the same data
     unplaced_json: Mapped[str] = mapped_column(Text, default="[]")
     idle_json: Mapped[str] = mapped_column(Text, default="{}")  # company id -> why it got no meeting
+    lost_to_interpreters: Mapped[int | None]  # meetings the interpreters' capacity cost
+    # [[slot number, meetings one more interpreter there would save], ...], best first
+    interpreter_slots_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
     error: Mapped[str] = mapped_column(Text, default="")
 
     @property
@@ -244,12 +258,20 @@ class ScheduleRun(db.Model):
 
 
 class ScheduledMeeting(db.Model):
-    """Two companies meet in one slot at one table, in the draft or the published schedule."""
+    """Two companies meet in one slot at one table, in the draft or the published schedule.
+
+    An online meeting (a side attends the session online) has no table and a ``video_url``. A
+    meeting of companies that share no language has an ``interpreter_id``; NULL there is
+    "interpreter needed" (``services.schedule.common.needs_interpreter``).
+    """
 
     __tablename__ = "scheduled_meetings"
     __table_args__ = (
         # a table hosts one live meeting per slot; a cancelled or no-show meeting leaves it free
         Index("uq_scheduled_meetings_live_table", "state", "slot_id", "table_id", unique=True,
+              sqlite_where=text(_LIVE), postgresql_where=text(_LIVE)),
+        # an interpreter serves one live meeting per slot
+        Index("uq_scheduled_meetings_live_interpreter", "state", "slot_id", "interpreter_id", unique=True,
               sqlite_where=text(_LIVE), postgresql_where=text(_LIVE)),
         UniqueConstraint("session_id", "state", "company_low", "company_high"),
         UniqueConstraint("id", "state", "slot_id"),  # target of the seats' composite key
@@ -264,7 +286,10 @@ class ScheduledMeeting(db.Model):
     session_id: Mapped[int] = mapped_column(ForeignKey("match_sessions.id", ondelete="CASCADE"), index=True)
     state: Mapped[str] = mapped_column(String(10), default="draft")
     slot_id: Mapped[int] = mapped_column(ForeignKey("session_slots.id", ondelete="CASCADE"))
-    table_id: Mapped[int] = mapped_column(ForeignKey("meeting_tables.id", ondelete="CASCADE"))
+    table_id: Mapped[int | None] = mapped_column(ForeignKey("meeting_tables.id", ondelete="CASCADE"))  # None: online
+    online: Mapped[bool] = mapped_column(default=False, server_default=false())
+    video_url: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    interpreter_id: Mapped[int | None] = mapped_column(ForeignKey("interpreters.id", ondelete="SET NULL"), index=True)
     company_low: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
     company_high: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"), index=True)
     score: Mapped[float] = mapped_column(default=0.0)
@@ -284,7 +309,8 @@ class ScheduledMeeting(db.Model):
 
     session: Mapped[MatchSession] = relationship()
     slot: Mapped[SessionSlot] = relationship()
-    table: Mapped[MeetingTable] = relationship()
+    table: Mapped[MeetingTable | None] = relationship()
+    interpreter: Mapped[Interpreter | None] = relationship()
     low: Mapped[Company] = relationship(foreign_keys=[company_low])
     high: Mapped[Company] = relationship(foreign_keys=[company_high])
     need: Mapped[Opportunity | None] = relationship(foreign_keys=[need_id])

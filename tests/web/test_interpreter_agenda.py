@@ -9,9 +9,10 @@ from datetime import timedelta
 import lxml.html
 import pytest
 from icalendar import Calendar
+from sqlalchemy import select
 
 from matchmaker.extensions import db
-from matchmaker.models import ScheduledMeeting, utcnow
+from matchmaker.models import ReplacementProposal, ScheduledMeeting, SessionCompany, utcnow
 from tests.conftest import csrf_from, translated, user_email
 from tests.eventday_helpers import staff_user
 from tests.interpreter_helpers import VIDEO, make_interpreter, publish_meeting
@@ -161,3 +162,24 @@ def test_online_mark_refuses_a_table_meeting_or_another_session(client, app, eve
     with app.app_context():
         assert db.session.get(ScheduledMeeting, event["at_table"]).status == "scheduled"
     assert client.get("/en/event/sessions/999/online/").status_code == 404
+
+
+def test_rematching_with_an_online_meeting_freed_proposes_no_table_for_the_online_company(app, organiser_client,
+                                                                                          make_company, make_opportunity):
+    from tests.rematch_helpers import waste_day
+
+    e = waste_day(app, make_company, make_opportunity)
+    with app.app_context():  # A's 10:00 meeting with G is online: G attends the session online
+        remote = db.session.get(ScheduledMeeting, e["meetings"][1])
+        remote.table_id, remote.online, remote.video_url = None, True, VIDEO
+        db.session.add(SessionCompany(session_id=e["ms"], company_id=e["g"], mode="online"))
+        db.session.commit()
+    response = submit(organiser_client, f"/en/event/sessions/{e['ms']}/", "#mark-absent form",
+                      fields={"absent-company": str(e["a"]), "absent-from_time": ""})
+    page = organiser_client.get(response.location)
+    assert page.status_code == 200
+    assert "Online · Hanoi Waste did not come; Osaka Hydrogen was left alone" in page.get_data(as_text=True)
+    with app.app_context():
+        rows = db.session.scalars(select(ReplacementProposal)).all()
+        assert rows and all(e["g"] not in (r.company_low, r.company_high) for r in rows)
+        assert all(r.table_id is not None for r in rows)

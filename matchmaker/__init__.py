@@ -98,9 +98,10 @@ def _register_blueprints(app: "Flask") -> None:
 
     for blueprint in (main_bp, auth_bp, companies_bp, admin_bp, matching_bp, programme_bp):
         app.register_blueprint(blueprint)
-    from matchmaker.schedule import agenda_views, review_views, views as schedule_views
+    from matchmaker.schedule import agenda_views, interpreter_views, review_views, views as schedule_views
 
-    for blueprint in (schedule_views.bp, review_views.bp, agenda_views.bp, agenda_views.feed_bp):
+    for blueprint in (schedule_views.bp, review_views.bp, agenda_views.bp, agenda_views.feed_bp,
+                      interpreter_views.bp, interpreter_views.feed_bp):
         app.register_blueprint(blueprint)
     from matchmaker import undo
 

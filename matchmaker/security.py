@@ -44,6 +44,8 @@ def init_app(app: Flask) -> None:
         """Anonymous pages get an ETag and a short public lifetime; signed-in pages stay private."""
         if request.method != "GET" or response.status_code != 200 or response.direct_passthrough:
             return response
+        if response.cache_control.no_store:  # the view said: never keep it (a private link's page)
+            return response
         if current_user.is_authenticated:
             response.cache_control.private = True
             response.cache_control.no_cache = True

@@ -17,6 +17,7 @@ from matchmaker.services.eventday import attendance as svc
 from matchmaker.services.eventday import company_changes
 from matchmaker.services.eventday.company_changes import LATE_MINUTES
 from matchmaker.services.schedule.common import session_label, table_label
+from matchmaker.services.schedule.places import online_label, place_label
 from matchmaker.services.validation import ValidationError
 from matchmaker.services.eventday.clock import event_now
 
@@ -44,12 +45,24 @@ def table(session_id: int, table_id: int):
         ms, tab = svc.load_table(db.session, session_id, table_id)
     except LookupError:
         abort(404)
+    return _sheet(ms, tab)
+
+
+@bp.route("/sessions/<id:session_id>/online/")
+@staff_required
+def online(session_id: int):
+    """The session's online meetings, slot by slot, with their video links: marked like a table's."""
+    return _sheet(db.get_or_404(MatchSession, session_id), None)
+
+
+def _sheet(ms: MatchSession, tab):
     rows = svc.table_sheet(db.session, ms, tab)
     meetings = [m for row in rows for m in row.meetings]
     forms = {m.id: _mark_form(m) for m in meetings}
     return render_template("eventday/table.html", ms=ms, table=tab, rows=rows, forms=forms,
                            history=svc.history(db.session, meetings), label=svc.status_label,
-                           table_name=table_label(tab.name), session_name=session_label(ms))
+                           table_name=table_label(tab.name) if tab is not None else online_label(),
+                           session_name=session_label(ms))
 
 
 def _mark_form(meeting: ScheduledMeeting) -> MarkForm:
@@ -74,9 +87,24 @@ def mark(session_id: int, table_id: int, meeting_id: int):
     return redirect(url_for("eventday.table", session_id=session_id, table_id=table_id, _anchor=f"meeting-{meeting_id}"))
 
 
-def _mark(meeting_id: int, table_id: int, action: str, expected: str) -> None:
+@bp.post("/sessions/<id:session_id>/online/meetings/<id:meeting_id>")
+@staff_required
+def mark_online(session_id: int, meeting_id: int):
+    """Record what happened to an online meeting of the session."""
+    db.get_or_404(MatchSession, session_id)
+    form = MarkForm(prefix=f"m{meeting_id}")
+    if not form.validate_on_submit():
+        flash_errors(form)
+    else:
+        apply_action(lambda: _mark(meeting_id, None, request.form.get("action", ""), form.expected.data, session_id),
+                     _("Saved."))
+    return redirect(url_for("eventday.online", session_id=session_id, _anchor=f"meeting-{meeting_id}"))
+
+
+def _mark(meeting_id: int, table_id: int | None, action: str, expected: str, online_in: int | None = None) -> None:
     """Mark the meeting; when another host came first, refuse with what they did (nothing is written)."""
-    change = svc.mark_meeting(db.session, current_user, meeting_id, action, expected, table_id=table_id)
+    change = svc.mark_meeting(db.session, current_user, meeting_id, action, expected, table_id=table_id,
+                              online_in=online_in)
     if not change.changed:
         status = svc.status_label(db.session.get(ScheduledMeeting, meeting_id))
         raise ValidationError("action", _("Someone else marked this meeting first: %(status)s. "
@@ -118,7 +146,7 @@ def cancel(meeting_id: int):
         return redirect(url_for("agenda.index", _anchor=f"meeting-{meeting_id}"))
     partner = meeting.partner_of(current_user.company_id)
     return render_template("eventday/cancel_meeting.html", form=form, meeting=meeting, partner=partner,
-                           table_name=table_label(meeting.table.name))
+                           table_name=place_label(meeting))
 
 
 @bp.app_context_processor

@@ -29,7 +29,9 @@ from matchmaker.services.eventday.company_changes import DayNote, day_notes
 from matchmaker.services.ics import CalendarEvent, calendar_bytes
 from matchmaker.services.programme.conflicts import time_span
 from matchmaker.services.schedule import cancellations
-from matchmaker.services.schedule.common import meeting_location, needs_interpreter, session_label, table_label
+from matchmaker.services.schedule.common import session_label
+from matchmaker.services.schedule.places import calendar_location, interpreter_missing, interpreter_name, is_online, \
+    place_label, video_link
 from matchmaker.services.schedule.instance import company_filter
 
 
@@ -49,9 +51,12 @@ class AgendaItem:
     partner: Company | None = None
     need: Opportunity | None = None
     offer: Opportunity | None = None
-    interpreter_needed: bool = False
+    interpreter_needed: bool = False  # the companies share no language and no interpreter is assigned
+    interpreter: str = ""  # the name of the meeting's interpreter
     session_name: str = ""
-    table: str = ""
+    table: str = ""  # the table as people read it, or "Online"
+    online: bool = False
+    video_url: str = ""  # an online meeting's video link ("" while the organisers have none)
     warnings: list[str] = field(default_factory=list)  # other items of the agenda it overlaps
     meeting_id: int | None = None
     status: str = ""  # a meeting's status on the day (models.eventday); not live: cancelled in calendars
@@ -75,10 +80,14 @@ def register_source(source: AgendaSource) -> AgendaSource:
 
 
 def _description(item: AgendaItem) -> str:
-    lines = [_("Partner: %(name)s (%(country)s)", name=item.partner.name, country=item.partner.country),
-             table_label(item.table)]
+    lines = [_("Partner: %(name)s (%(country)s)", name=item.partner.name, country=item.partner.country), item.table]
+    if item.online:
+        lines.append(_("Online meeting: %(link)s", link=item.video_url) if item.video_url
+                     else _("Online meeting: the organisers will send the video link."))
     if item.need and item.offer:
         lines.append(_("About: %(need)s ↔ %(offer)s", need=item.need.title, offer=item.offer.title))
+    if item.interpreter:
+        lines.append(_("Interpreter: %(name)s", name=item.interpreter))
     if item.interpreter_needed:
         lines.append(_("Interpreter needed: no common language"))
     return "\n".join(lines)
@@ -94,7 +103,7 @@ def meeting_items(session: Session, user: User) -> list[AgendaItem]:
         .options(selectinload(ScheduledMeeting.slot), selectinload(ScheduledMeeting.table),
                  selectinload(ScheduledMeeting.low), selectinload(ScheduledMeeting.high),
                  selectinload(ScheduledMeeting.need), selectinload(ScheduledMeeting.offer),
-                 selectinload(ScheduledMeeting.session)))
+                 selectinload(ScheduledMeeting.session), selectinload(ScheduledMeeting.interpreter)))
     meetings = list(meetings)
     notes = day_notes(session, meetings, company.id)
     items = []
@@ -102,10 +111,10 @@ def meeting_items(session: Session, user: User) -> list[AgendaItem]:
         partner = m.partner_of(company.id)
         item = AgendaItem(
             start=m.slot.starts_at, end=m.slot.ends_at, title=_("Meeting with %(name)s", name=partner.name),
-            location=meeting_location(m.table.name, m.session.venue), uid=m.uid, sequence=m.sequence, partner=partner,
-            need=m.need, offer=m.offer, interpreter_needed=needs_interpreter(company, partner),
-            session_name=session_label(m.session), table=m.table.name, meeting_id=m.id, status=m.status,
-            day_note=notes.get(m.id))
+            location=calendar_location(m, m.session.venue), uid=m.uid, sequence=m.sequence, partner=partner,
+            need=m.need, offer=m.offer, interpreter_needed=interpreter_missing(m), interpreter=interpreter_name(m),
+            session_name=session_label(m.session), table=place_label(m), online=is_online(m), video_url=video_link(m),
+            url=video_link(m), meeting_id=m.id, status=m.status, day_note=notes.get(m.id))
         item.description = _description(item)
         items.append(item)
     return items

@@ -32,6 +32,7 @@ from matchmaker.models import (
 from matchmaker.services.eventday.checkin import companies_checked_in_at
 from matchmaker.services.eventday.meetings import Change, change_status
 from matchmaker.services.schedule.common import table_label
+from matchmaker.services.schedule.places import online_label
 from matchmaker.services.validation import ValidationError
 
 # what a table host's button asks for: (status, no-show side); "reset" goes back to the meeting's
@@ -87,11 +88,16 @@ def load_table(session: Session, ms_id: int, table_id: int) -> tuple[MatchSessio
     return table.session, table
 
 
-def table_sheet(session: Session, ms: MatchSession, table: MeetingTable) -> list[SlotRow]:
-    """Every slot of the session with the table's published meetings in it, live ones first."""
+def table_sheet(session: Session, ms: MatchSession, table: MeetingTable | None) -> list[SlotRow]:
+    """Every slot of the session with the table's published meetings in it, live ones first.
+
+    *table* None: the session's online meetings (several in a slot, each with its video link).
+    """
+    where = ScheduledMeeting.table_id == table.id if table is not None else ScheduledMeeting.table_id.is_(None)
     meetings = session.scalars(
-        select(ScheduledMeeting).where(ScheduledMeeting.state == "published", ScheduledMeeting.table_id == table.id)
-        .options(selectinload(ScheduledMeeting.low), selectinload(ScheduledMeeting.high)))
+        select(ScheduledMeeting).where(ScheduledMeeting.state == "published", ScheduledMeeting.session_id == ms.id, where)
+        .options(selectinload(ScheduledMeeting.low), selectinload(ScheduledMeeting.high),
+                 selectinload(ScheduledMeeting.interpreter)))
     by_slot: dict[int, list[ScheduledMeeting]] = {}
     for meeting in meetings:
         by_slot.setdefault(meeting.slot_id, []).append(meeting)
@@ -102,16 +108,17 @@ def table_sheet(session: Session, ms: MatchSession, table: MeetingTable) -> list
 
 @dataclass
 class TableSummary:
-    """A table of the session: its published meetings and how many of them are marked."""
+    """A table of the session (None: its online meetings): its published meetings and how many are marked."""
 
-    table: MeetingTable
+    table: MeetingTable | None
     label: str
     meetings: int
     marked: int
 
 
 def tables_overview(session: Session, ms: MatchSession) -> list[TableSummary]:
-    """The session's tables in order, with their counts (a table host picks theirs)."""
+    """The session's tables in order, with their counts (a table host picks theirs), then the group
+    of its online meetings ("Online", table None) if it has any."""
     counts = dict(session.execute(
         select(ScheduledMeeting.table_id, func.count()).where(ScheduledMeeting.session_id == ms.id,
                                                               ScheduledMeeting.state == "published")
@@ -121,7 +128,10 @@ def tables_overview(session: Session, ms: MatchSession) -> list[TableSummary]:
             ScheduledMeeting.session_id == ms.id, ScheduledMeeting.state == "published",
             ScheduledMeeting.status.not_in(("scheduled", "replacement")))
         .group_by(ScheduledMeeting.table_id)).all())
-    return [TableSummary(t, table_label(t.name), counts.get(t.id, 0), marked.get(t.id, 0)) for t in ms.tables]
+    rows = [TableSummary(t, table_label(t.name), counts.get(t.id, 0), marked.get(t.id, 0)) for t in ms.tables]
+    if counts.get(None):
+        rows.append(TableSummary(None, online_label(), counts[None], marked.get(None, 0)))
+    return rows
 
 
 def published_sessions(session: Session) -> list[MatchSession]:
@@ -132,10 +142,12 @@ def published_sessions(session: Session) -> list[MatchSession]:
                                 .order_by(MatchSession.day, MatchSession.start_time, MatchSession.id)))
 
 
-def _meeting_at(session: Session, meeting_id: int, table_id: int | None) -> ScheduledMeeting:
+def _meeting_at(session: Session, meeting_id: int, table_id: int | None, online_in: int | None = None) -> ScheduledMeeting:
     meeting = session.get(ScheduledMeeting, meeting_id)
     if meeting is None or meeting.state != "published" or (table_id is not None and meeting.table_id != table_id):
         raise LookupError("no such published meeting at this table")
+    if online_in is not None and (meeting.table_id is not None or meeting.session_id != online_in):
+        raise LookupError("no such online meeting in this session")
     return meeting
 
 
@@ -145,15 +157,16 @@ def _parse_expected(raw: str | None) -> tuple[str, str | None]:
 
 
 def mark_meeting(session: Session, actor: User, meeting_id: int, action: str, expected: str | None,
-                 *, table_id: int | None = None) -> Change:
+                 *, table_id: int | None = None, online_in: int | None = None) -> Change:
     """Mark a published meeting as *action* (see ACTIONS) if it still is what the page showed.
 
     Returns ``Change(False, current)`` when someone else changed it first; raises LookupError for
-    a meeting that is not published at *table_id*, ValidationError for an unknown action or a
+    a meeting that is not published at *table_id* (or, with *online_in*, is not an online meeting
+    of that session), ValidationError for an unknown action or a
     correction to a live status whose table or companies are taken in that slot. Does not commit.
     """
     require_staff(actor)
-    meeting = _meeting_at(session, meeting_id, table_id)
+    meeting = _meeting_at(session, meeting_id, table_id, online_in)
     if action not in ACTIONS:
         raise ValidationError("action", _("Choose one of the buttons."))
     new, side = ACTIONS[action]
@@ -179,8 +192,9 @@ def mark_meeting(session: Session, actor: User, meeting_id: int, action: str, ex
 
 
 def check_seats_free(session: Session, meeting: ScheduledMeeting) -> None:
-    """Raise ValidationError naming what is taken if the meeting cannot take its table and seats back."""
-    taken_table = session.scalar(select(ScheduledMeeting.id).where(
+    """Raise ValidationError naming what is taken if the meeting cannot take its table and seats back
+    (an online meeting has no table to take)."""
+    taken_table = None if meeting.table_id is None else session.scalar(select(ScheduledMeeting.id).where(
         ScheduledMeeting.state == "published", ScheduledMeeting.slot_id == meeting.slot_id,
         ScheduledMeeting.table_id == meeting.table_id, ScheduledMeeting.id != meeting.id,
         ScheduledMeeting.status.in_(LIVE_MEETING_STATUSES)).limit(1))
@@ -244,7 +258,7 @@ def attendance_report(session: Session, ms_id: int) -> dict:
     """``{"companies": [...], "meetings": [...]}`` of a session's published schedule (LookupError if unknown).
 
     ``slot`` is the slot's index in the session (``SessionSlot.number``, from 0); ``table`` the
-    table's name as the table sheets print it.
+    table's name as the table sheets print it, null for an online meeting.
     """
     ms = session.get(MatchSession, ms_id)
     if ms is None:
@@ -259,6 +273,6 @@ def attendance_report(session: Session, ms_id: int) -> dict:
     return {
         "companies": [{"id": c.id, "name": c.name, "checked_in_at": _iso(arrived.get(c.id))} for c in companies],
         "meetings": [{"id": m.id, "a": m.company_low, "b": m.company_high, "slot": m.slot.number,
-                      "table": m.table.name, "status": m.status} for m in meetings],
+                      "table": m.table.name if m.table is not None else None, "status": m.status} for m in meetings],
     }
 

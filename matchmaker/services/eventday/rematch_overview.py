@@ -71,7 +71,7 @@ def _freed(session: Session, ms: MatchSession) -> list[FreedRow]:
     for m in rows:
         gone = events.get(m.id)
         out.append(FreedRow(m, m.low if gone == m.company_low else m.high, m.partner_of(gone)))
-    return sorted(out, key=lambda r: (r.meeting.slot.starts_at, r.meeting.table_id))
+    return sorted(out, key=lambda r: (r.meeting.slot.starts_at, r.meeting.table_id is None, r.meeting.table_id or 0))
 
 
 def _proposals(session: Session, ms: MatchSession) -> list[ReplacementProposal]:

@@ -97,6 +97,8 @@ def _places(session: Session, ms: MatchSession, future: dict[int, SessionSlot], 
     places, origin = [], {}
     for m in freed:
         slot = future[number[m.slot_id]]
+        if m.table_id is None:  # an online meeting: its partner waits at no table (not re-matched yet)
+            continue
         for gone, alone in ((m.company_low, m.company_high), (m.company_high, m.company_low)):
             absence = away.get(gone)
             if absence is None or absence.starts_at > slot.starts_at or (slot.number, alone) in taken:
@@ -117,7 +119,8 @@ def day_state(session: Session, ms: MatchSession, now: datetime, scores: dict[tu
     busy, used_tables, count = defaultdict(set), defaultdict(set), defaultdict(int)
     for m in live:
         busy[number_of[m.slot_id]] |= {m.company_low, m.company_high}
-        used_tables[number_of[m.slot_id]].add(table_no[m.table_id])
+        if m.table_id is not None:  # an online meeting takes no table
+            used_tables[number_of[m.slot_id]].add(table_no[m.table_id])
         count[m.company_low] += 1
         count[m.company_high] += 1
     for p in proposals:
@@ -125,7 +128,8 @@ def day_state(session: Session, ms: MatchSession, now: datetime, scores: dict[tu
         used_tables[number_of[p.slot_id]].add(table_no[p.table_id])
         count[p.company_low] += 1
         count[p.company_high] += 1
-    present = _present(session, ms, away)
+    # a company attending online cannot be sent to a table: re-matching proposes table meetings only
+    present = _present(session, ms, away) - _online_companies(session, ms.id)
     unavailable = defaultdict(set)
     for company_id, slot_id in session.execute(select(Unavailability.company_id, Unavailability.slot_id)
                                                .where(Unavailability.slot_id.in_(list(number_of)))):
@@ -144,6 +148,12 @@ def day_state(session: Session, ms: MatchSession, now: datetime, scores: dict[tu
                       forbidden=frozenset(p for p, rule in pair_rules(session).items() if rule == "forbid"),
                       met=frozenset(_met(session, ms.id)))
     return DayState(problem, future, {t.number: t.id for t in ms.tables}, origin)
+
+
+def _online_companies(session: Session, ms_id: int) -> set[int]:
+    """Companies that attend the session online."""
+    return set(session.scalars(select(SessionCompany.company_id).where(SessionCompany.session_id == ms_id,
+                                                                        SessionCompany.mode == "online")))
 
 
 def _present(session: Session, ms: MatchSession, away: dict[int, Absence]) -> set[int]:

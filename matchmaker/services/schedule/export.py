@@ -5,6 +5,10 @@ in the header), whatever zone a session was entered in. XLSX cells are typed (da
 numbers); a draft says so in its title line, its sheet name and each row's "Version" column.
 Cells are text typed by companies (their names), so each passes through ``neutralise``: a
 spreadsheet must never run a name that starts like a formula.
+
+Columns (people script against them: new ones are only ever appended): Version, Session, Date,
+Start, End, Table (empty for an online meeting), Company A, Country A, Company B, Country B,
+Interpreter needed, Score, Pinned, Mode (on site / online), Video link, Interpreter.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from sqlalchemy.orm import Session
 from matchmaker.i18n import zone_label
 from matchmaker.models import MatchSession
 from matchmaker.services.imports.table import neutralise
-from matchmaker.services.schedule.common import needs_interpreter, session_label, table_label
+from matchmaker.services.schedule.common import session_label, table_label
+from matchmaker.services.schedule.places import interpreter_missing, interpreter_name, is_online, video_link
 from matchmaker.services.schedule.review import load_board
 from matchmaker.services.spreadsheet import xlsx_table
 
@@ -47,21 +52,34 @@ def _header(tz: str) -> list[str]:
     zone = zone_label(tz)
     return [_("Version"), _("Session"), _("Date – %(zone)s", zone=zone), _("Start – %(zone)s", zone=zone),
             _("End – %(zone)s", zone=zone), _("Table"), _("Company A"), _("Country A"), _("Company B"), _("Country B"),
-            _("Interpreter needed"), _("Score"), _("Pinned")]
+            _("Interpreter needed"), _("Score"), _("Pinned"), _("Mode"), _("Video link"), _("Interpreter")]
+
+
+def _mode(meeting) -> str:
+    return _("online") if is_online(meeting) else _("on site")
 
 
 def _session_rows(session: Session, ms: MatchSession, state: str, zone: ZoneInfo) -> list[list]:
     board = load_board(session, ms, state)
     version = _("Draft") if state == "draft" else _("Published")
     rows = []
-    for m in sorted(board.meetings, key=lambda m: (board.slots[m.slot_id].number, board.tables[m.table_id].number)):
-        slot, table = board.slots[m.slot_id], board.tables[m.table_id]
+
+    def table_of(m):
+        return None if is_online(m) else board.tables.get(m.table_id)
+
+    def order(m):  # online meetings after the tables of their slot
+        table = table_of(m)
+        return board.slots[m.slot_id].number, table is None, table.number if table else 0, m.low.name
+
+    for m in sorted(board.meetings, key=order):
+        slot, table = board.slots[m.slot_id], table_of(m)
         start, end = slot.starts_at.astimezone(zone), slot.ends_at.astimezone(zone)
-        texts = [version, session_label(ms), table_label(table.name), m.low.name, m.low.country, m.high.name,
-                 m.high.country, _("yes") if needs_interpreter(m.low, m.high) else "", _("yes") if m.pinned else ""]
-        v, name, tbl, a, ca, b, cb, interp, pinned = [neutralise(str(t)) for t in texts]
+        texts = [version, session_label(ms), table_label(table.name) if table else "", m.low.name, m.low.country, m.high.name,
+                 m.high.country, _("yes") if interpreter_missing(m) else "", _("yes") if m.pinned else "",
+                 _mode(m), video_link(m), interpreter_name(m)]
+        v, name, tbl, a, ca, b, cb, interp, pinned, mode, link, interpreter = [neutralise(str(t)) for t in texts]
         rows.append([v, name, start.date(), start.time().replace(tzinfo=None), end.time().replace(tzinfo=None),
-                     tbl, a, ca, b, cb, interp, round(m.score, 4), pinned])
+                     tbl, a, ca, b, cb, interp, round(m.score, 4), pinned, mode, link, interpreter])
     return rows
 
 

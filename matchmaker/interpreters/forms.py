@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 from matchmaker.companies.forms import MultiCheckboxField
 from matchmaker.forms import Form
@@ -16,9 +17,9 @@ class InterpreterForm(Form):
     name = StringField(_l("Name"))
     email = EmailField(_l("Email"), description=_l("Optional: where the organisers send the agenda link."))
     pairs = MultiCheckboxField(_l("Language pairs"), validate_choice=False,
-                               choices=[(key, label) for key, label in PAIR_LABELS.items()])
+                               choices=[SelectChoice(key, label) for key, label in PAIR_LABELS.items()])
     mode = RadioField(_l("Works"), validate_choice=False, default="onsite",
-                      choices=[(key, label) for key, label in MODE_LABELS.items()],
+                      choices=[SelectChoice(key, label) for key, label in MODE_LABELS.items()],
                       description=_l("An interpreter who works online serves online meetings only."))
     notes = TextAreaField(_l("Notes for the organisers"))
     submit = SubmitField(_l("Save the interpreter"))

@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 from matchmaker.forms import Form
 
@@ -58,7 +59,7 @@ class AvailabilityForm(Form):
     max_meetings = StringField(_l("Most meetings you want in this session"), render_kw={"inputmode": "numeric"},
                                description=_l("Leave empty to meet as many partners as there are slots."))
     mode = RadioField(_l("How your company attends this session"), validate_choice=False, default="onsite",
-                      choices=[("onsite", _l("On site")), ("online", _l("Online"))],
+                      choices=[SelectChoice("onsite", _l("On site")), SelectChoice("online", _l("Online"))],
                       description=_l("Online meetings take place by video; the link appears on your agenda."))
     submit = SubmitField(_l("Save"))
 
@@ -73,7 +74,8 @@ class VideoForm(Form):
     """Where the session's online meetings get their video links."""
 
     source = RadioField(_l("Video links of online meetings"), validate_choice=False, default="",
-                        choices=[("", _l("None yet")), ("template", _l("A link template")), ("pool", _l("A pool of links"))])
+                        choices=[SelectChoice("", _l("None yet")), SelectChoice("template", _l("A link template")),
+                                 SelectChoice("pool", _l("A pool of links"))])
     template = StringField(_l("Link template"), render_kw={"type": "url", "placeholder": "https://meet.example.org/{room}"},
                            description=_l("An https link containing {room}: each meeting gets its own unguessable room name there."))
     pool = TextAreaField(_l("Pool of links"), render_kw={"rows": 6},

@@ -114,12 +114,14 @@ def save_availability(session_id: int):
     if form.validate_on_submit():
         marked = request.form.getlist(f"s{session_id}-unavailable")
         mode = request.form.get(f"s{session_id}-mode")  # absent: the mode stays as it is
-        changed = []
-        if apply_action(lambda: changed.append(avail_svc.set_availability(
-                db.session, current_user, session_id, marked, form.max_meetings.data, mode)), _("Availability saved.")) \
-                and changed[0] and has_published(db.session, session_id):
-            flash(_("The schedule of this session is already published: the organisers apply the new way of attending when they publish it again."), "info")
+        apply_action(lambda: _save_availability(session_id, marked, form.max_meetings.data, mode), _("Availability saved."))
     return redirect(url_for("agenda.availability", _anchor=f"session-{session_id}"))
+
+
+def _save_availability(session_id: int, marked: list[str], cap: str, mode: str | None) -> None:
+    """Save the grid; a new mode after publication is said to wait for the next publication."""
+    if avail_svc.set_availability(db.session, current_user, session_id, marked, cap, mode) and has_published(db.session, session_id):
+        flash(_("The schedule of this session is already published: the organisers apply the new way of attending when they publish it again."), "info")
 
 
 @bp.app_context_processor

@@ -274,3 +274,18 @@ def test_cli_add_refuses_bad_input(runner, app, args, message):
     result = runner.invoke(args=["interpreters", "add", *args])
     assert result.exit_code == 1 and message in result.output
     assert count(app, Interpreter) == 0
+
+
+def test_company_changing_mode_after_publication_is_told_it_waits_for_the_next_one(client, app, make_company, login):
+    meeting_id = _published_meeting(app, make_company, None)
+    with app.app_context():
+        meeting = db.session.get(ScheduledMeeting, meeting_id)
+        company, ms_id = meeting.company_low, meeting.session_id
+    login(user_email(app, company), lang="ja")
+    response = submit(client, "/ja/agenda/availability", f"#session-{ms_id} form", fields={f"s{ms_id}-mode": "online"},
+                      follow_redirects=True)
+    html = response.get_data(as_text=True)
+    assert translated(app, "ja", "The schedule of this session is already published: the organisers apply the new way of attending when they publish it again.") in html
+    with app.app_context():
+        assert db.session.get(SessionCompany, (ms_id, company)).mode == "online"
+        assert db.session.get(ScheduledMeeting, meeting_id).online is False  # nothing moved by itself

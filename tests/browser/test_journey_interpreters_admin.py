@@ -1,15 +1,17 @@
 """Journey, in ja, vi and en: the organiser registers an interpreter with one language pair and marks a
 slot they cannot work in; a company says it attends the session online; the organiser's company
-list of the session shows it, and the video link settings take a pool of links."""
+list of the session shows it, and the video link settings take a pool of links. Deleting an
+interpreter who has published meetings asks first and leaves the meetings without interpreter."""
 
 import pytest
 from sqlalchemy import select
 
 from matchmaker.extensions import db
-from matchmaker.models import Interpreter, InterpreterUnavailability, MatchSession, SessionCompany
+from matchmaker.models import Interpreter, InterpreterUnavailability, MatchSession, ScheduledMeeting, SessionCompany, pair_key
+from matchmaker.services import interpreters as svc
 from tests.browser.journeys import LANGS, follow, log_in
 from tests.conftest import translated, translated_plural, user_email
-from tests.schedule_helpers import new_session
+from tests.schedule_helpers import new_session, organiser
 
 NAME = "Nguyễn Thu Hà"
 
@@ -81,3 +83,37 @@ def test_interpreter_registered_and_company_attends_online(lang, live_server, pa
         "%(num)d links in the pool: at most %(num)d online meetings per slot.", 2)
     with app.app_context():
         assert db.session.get(MatchSession, ms_id).video_source == "pool"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_deleting_an_interpreter_with_published_meetings_asks_first(lang, live_server, page, app, make_company, make_organiser):
+    a = make_company(name="大阪ウォーター", languages="ja", email="a@osaka.example")
+    b = make_company(name="Huế Solar", country="VN", languages="vi", email="b@hue.example")
+    with app.app_context():
+        ms_id = new_session()
+        interpreter = svc.create_interpreter(db.session, organiser(), svc.InterpreterData(name=NAME, pairs=["ja-vi"]))
+        ms = db.session.get(MatchSession, ms_id)
+        low, high = pair_key(a, b)
+        meeting = ScheduledMeeting(session_id=ms_id, slot_id=ms.slots[0].id, table_id=ms.tables[0].id, company_low=low,
+                                   company_high=high, state="published", interpreter=interpreter)
+        db.session.add(meeting)
+        db.session.commit()
+        interpreter_id, meeting_id = interpreter.id, meeting.id
+    log_in(page, live_server, make_organiser(), lang)
+    page.goto(f"{live_server}/{lang}/admin/interpreters/")
+    assert page.inner_text(f"#interpreter-{interpreter_id} .published-count").strip() == "1"
+    with page.expect_navigation():
+        page.click(f"#interpreter-{interpreter_id} form[action$='/delete'] [type=submit]")
+    assert page.inner_text("#published-warning").strip() == translated_plural(
+        app, lang, "%(name)s interprets %(num)d published meeting. It stays on the schedule and shows “Interpreter needed” until the schedule is generated and published again.",
+        "%(name)s interprets %(num)d published meetings. They stay on the schedule and show “Interpreter needed” until the schedule is generated and published again.",
+        1, name=NAME)
+    with app.app_context():
+        assert db.session.get(Interpreter, interpreter_id) is not None  # only asked so far
+    with page.expect_navigation():
+        page.click("#confirm-delete-button")
+    assert translated(app, lang, "%(name)s was deleted.", name=NAME) in page.inner_text("main")
+    assert translated(app, lang, "No interpreter yet.") in page.inner_text("#interpreters")
+    with app.app_context():
+        meeting = db.session.get(ScheduledMeeting, meeting_id)
+        assert (meeting.interpreter_id, meeting.sequence) == (None, 1)

@@ -103,6 +103,11 @@ def _register_blueprints(app: "Flask") -> None:
     for blueprint in (schedule_views.bp, review_views.bp, agenda_views.bp, agenda_views.feed_bp,
                       interpreter_views.bp, interpreter_views.feed_bp):
         app.register_blueprint(blueprint)
+    from matchmaker.interpreters.views import bp as interpreters_bp
+    from matchmaker.schedule import online_views
+
+    app.register_blueprint(interpreters_bp)
+    app.register_blueprint(online_views.bp)
     from matchmaker import undo
 
     app.register_blueprint(undo.bp)

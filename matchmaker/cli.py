@@ -250,6 +250,9 @@ def init_app(app: Flask) -> None:
     from matchmaker.schedule.cli import schedule_cli
 
     app.cli.add_command(schedule_cli)
+    from matchmaker.interpreters.cli import interpreters_cli
+
+    app.cli.add_command(interpreters_cli)
     from matchmaker.eventday.cli import load_commands as event_commands
 
     app.cli.add_command(event_commands())

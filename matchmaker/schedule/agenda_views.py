@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import force_locale, get_timezone, gettext as _
 from flask_login import current_user
 
@@ -15,6 +15,7 @@ from matchmaker.services import agenda as agenda_svc
 from matchmaker.services.schedule import availability as avail_svc
 from matchmaker.services.schedule import publish as publish_svc
 from matchmaker.services.schedule.common import session_label, table_label
+from matchmaker.services.schedule.sessions import has_published
 
 bp = Blueprint("agenda", __name__, url_prefix="/<lang_code>/agenda")
 feed_bp = Blueprint("calendar_feed", __name__)
@@ -101,19 +102,26 @@ def availability():
 def _availability_form(row) -> AvailabilityForm:
     form = AvailabilityForm(prefix=f"s{row.session.id}")
     form.max_meetings.data = "" if row.cap is None else str(row.cap)
+    form.mode.data = row.mode
     return form
 
 
 @bp.post("/availability/<id:session_id>")
 @company_required
 def save_availability(session_id: int):
-    """Save one session's unavailable slots and maximum; refused whole with the reason."""
+    """Save one session's unavailable slots, maximum and mode (on site or online); refused whole with the reason."""
     form = AvailabilityForm(prefix=f"s{session_id}")
     if form.validate_on_submit():
         marked = request.form.getlist(f"s{session_id}-unavailable")
-        apply_action(lambda: avail_svc.set_availability(db.session, current_user, session_id, marked, form.max_meetings.data),
-                     _("Availability saved."))
+        mode = request.form.get(f"s{session_id}-mode")  # absent: the mode stays as it is
+        apply_action(lambda: _save_availability(session_id, marked, form.max_meetings.data, mode), _("Availability saved."))
     return redirect(url_for("agenda.availability", _anchor=f"session-{session_id}"))
+
+
+def _save_availability(session_id: int, marked: list[str], cap: str, mode: str | None) -> None:
+    """Save the grid; a new mode after publication is said to wait for the next publication."""
+    if avail_svc.set_availability(db.session, current_user, session_id, marked, cap, mode) and has_published(db.session, session_id):
+        flash(_("The schedule of this session is already published: the organisers apply the new way of attending when they publish it again."), "info")
 
 
 @bp.app_context_processor

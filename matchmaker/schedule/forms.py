@@ -1,7 +1,8 @@
 """Forms of the schedule pages. Values stay strings: the services check them and explain what is wrong."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 
 from matchmaker.forms import Form
 
@@ -57,6 +58,9 @@ class AvailabilityForm(Form):
 
     max_meetings = StringField(_l("Most meetings you want in this session"), render_kw={"inputmode": "numeric"},
                                description=_l("Leave empty to meet as many partners as there are slots."))
+    mode = RadioField(_l("How your company attends this session"), validate_choice=False, default="onsite",
+                      choices=[SelectChoice("onsite", _l("On site")), SelectChoice("online", _l("Online"))],
+                      description=_l("Online meetings take place by video; the link appears on your agenda."))
     submit = SubmitField(_l("Save"))
 
 
@@ -64,3 +68,16 @@ class ActionForm(Form):
     """A button that only needs a CSRF token (publish, remove, pin, feed)."""
 
     submit = SubmitField(_l("OK"))
+
+
+class VideoForm(Form):
+    """Where the session's online meetings get their video links."""
+
+    source = RadioField(_l("Video links of online meetings"), validate_choice=False, default="",
+                        choices=[SelectChoice("", _l("None yet")), SelectChoice("template", _l("A link template")),
+                                 SelectChoice("pool", _l("A pool of links"))])
+    template = StringField(_l("Link template"), render_kw={"type": "url", "placeholder": "https://meet.example.org/{room}"},
+                           description=_l("An https link containing {room}: each meeting gets its own unguessable room name there."))
+    pool = TextAreaField(_l("Pool of links"), render_kw={"rows": 6},
+                         description=_l("One https link per line, no link twice. Each link hosts one meeting per slot."))
+    submit = SubmitField(_l("Save the video settings"))

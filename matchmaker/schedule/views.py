@@ -18,6 +18,7 @@ from matchmaker.schedule.helpers import slot_choices
 from matchmaker.schedule.forms import ActionForm, AddMeetingForm, GenerateForm, SessionForm
 from matchmaker.schedule.labels import IDLE_LABELS, METHOD_LABELS, REASON_LABELS, STATUS_LABELS, stage_label
 from matchmaker.services.schedule import generation, publish, report, sessions
+from matchmaker.services.schedule import modes as modes_svc
 from matchmaker.services.schedule.common import release_stale_lock, table_label
 from matchmaker.services.schedule.review import load_board
 from matchmaker.services.validation import ValidationError
@@ -165,13 +166,20 @@ def tables(session_id: int):
 @bp.route("/<id:session_id>/companies", methods=["GET", "POST"])
 @organiser_required
 def companies(session_id: int):
-    """Each company's maximum of meetings and unavailable slots in the session."""
+    """Each company's maximum of meetings, mode (on site or online) and unavailable slots in the session."""
     ms = db.get_or_404(MatchSession, session_id)
     form = ActionForm()
     rows = sessions.session_companies(db.session, ms)
     if form.validate_on_submit():
         caps = {row.company.id: request.form.get(f"cap-{row.company.id}", "") for row in rows}
         out = {row.company.id for row in rows if request.form.get(f"out-{row.company.id}") == "1"}
-        if apply_action(lambda: sessions.set_caps(db.session, current_user, ms.id, caps, out), _("Saved.")):
+        modes = {row.company.id: request.form[f"mode-{row.company.id}"] for row in rows if f"mode-{row.company.id}" in request.form}
+
+        def save():
+            sessions.set_caps(db.session, current_user, ms.id, caps, out)
+            modes_svc.set_modes(db.session, current_user, ms.id, modes)
+
+        if apply_action(save, _("Saved.")):  # the page says when a new mode waits for the next publication
             return redirect(url_for("schedule.companies", session_id=ms.id))
-    return render_template("schedule/companies.html", ms=ms, form=form, rows=rows)
+    return render_template("schedule/companies.html", ms=ms, form=form, rows=rows,
+                           published=sessions.has_published(db.session, ms.id))

@@ -18,6 +18,7 @@ from matchmaker.models import (
     User,
 )
 from matchmaker.services.schedule.common import check_cap, load_session, parse_cap, slot_label
+from matchmaker.services.schedule.modes import apply_mode, parse_company_mode
 from matchmaker.services.validation import ValidationError
 
 
@@ -29,6 +30,7 @@ class SessionAvailability:
     unavailable: set[int] = field(default_factory=set)  # slot numbers
     cap: int | None = None
     fixed: set[int] = field(default_factory=set)  # slot numbers holding a pinned or published meeting
+    mode: str = "onsite"  # or "online": how the company attends this session
 
 
 def _company(actor: User) -> Company:
@@ -54,7 +56,7 @@ def availability_of(session: Session, company: Company) -> list[SessionAvailabil
             SessionSlot.session_id == ms.id, Unavailability.company_id == company.id)))
         row = session.get(SessionCompany, (ms.id, company.id))
         out.append(SessionAvailability(ms, numbers, row.max_meetings if row else None,
-                                       set(_fixed_meetings(session, ms.id, company.id))))
+                                       set(_fixed_meetings(session, ms.id, company.id)), row.mode if row else "onsite"))
     return out
 
 
@@ -68,15 +70,19 @@ def _slot_numbers(raw: list[str], ms: MatchSession) -> set[int]:
     return numbers
 
 
-def set_availability(session: Session, actor: User, ms_id: int, unavailable: list[str], cap: str | None) -> None:
-    """Replace the actor's company's unavailable slots (slot numbers) and cap for session *ms_id*.
+def set_availability(session: Session, actor: User, ms_id: int, unavailable: list[str], cap: str | None,
+                     mode: str | None = None) -> bool:
+    """Replace the actor's company's unavailable slots (slot numbers), cap and, given *mode*, how
+    it attends session *ms_id* (on site or online). Returns whether the mode changed.
 
     Refused, with nothing saved, for a slot that does not exist, a cap below the company's
-    accepted meetings, or a slot holding a meeting the organisers fixed or published.
+    accepted meetings, a slot holding a meeting the organisers fixed or published, or a mode
+    that is neither on site nor online.
     """
     company = _company(actor)
     ms = load_session(session, ms_id)
     numbers = _slot_numbers(unavailable, ms)
+    checked_mode = parse_company_mode(mode) if mode is not None else None
     limit = parse_cap(cap, len(ms.slots), "max_meetings")
     check_cap(session, ms, company, limit, "max_meetings")
     fixed = _fixed_meetings(session, ms.id, company.id)
@@ -93,3 +99,6 @@ def set_availability(session: Session, actor: User, ms_id: int, unavailable: lis
     row.max_meetings = limit
     session.add(row)
     session.flush()
+    changed = checked_mode is not None and apply_mode(session, ms.id, company.id, checked_mode)
+    session.flush()
+    return changed

@@ -342,19 +342,23 @@ class CompanyRow:
     unavailable: int
     table: str
     left_out: bool = False
+    mode: str = "onsite"  # or "online"
 
 
 def session_companies(session: Session, ms: MatchSession) -> list[CompanyRow]:
-    """Approved companies with their cap, unavailable slots and fixed table in *ms*, by name."""
+    """Approved companies with their cap, unavailable slots, fixed table and mode in *ms*, by name."""
     caps = dict(session.execute(select(SessionCompany.company_id, SessionCompany.max_meetings)
                                 .where(SessionCompany.session_id == ms.id)).all())
     excluded = set(session.scalars(select(SessionCompany.company_id).where(
         SessionCompany.session_id == ms.id, SessionCompany.excluded.is_(True))))
+    modes = dict(session.execute(select(SessionCompany.company_id, SessionCompany.mode)
+                                 .where(SessionCompany.session_id == ms.id)).all())
     busy = dict(session.execute(select(Unavailability.company_id, func.count()).join(SessionSlot)
                                 .where(SessionSlot.session_id == ms.id).group_by(Unavailability.company_id)).all())
     tables = {t.company_id: t.name for t in ms.tables if t.company_id}
     companies = session.scalars(select(Company).where(Company.status == "approved").order_by(Company.name))
-    return [CompanyRow(c, caps.get(c.id), busy.get(c.id, 0), tables.get(c.id, ""), c.id in excluded) for c in companies]
+    return [CompanyRow(c, caps.get(c.id), busy.get(c.id, 0), tables.get(c.id, ""), c.id in excluded, modes.get(c.id) or "onsite")
+            for c in companies]
 
 
 def list_sessions(session: Session) -> list[MatchSession]:

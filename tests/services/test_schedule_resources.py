@@ -118,6 +118,7 @@ def test_shortage_is_counted_and_the_slot_where_one_more_interpreter_helps_is_na
     assert len(meetings(ms_id)) == 1  # one interpreter, one slot
     run = db.session.scalar(select(ScheduleRun))
     assert run.lost_to_interpreters == 1 and json.loads(run.interpreter_slots_json) == [[0, 1]]
+    assert len(run.idle) == 2 and set(run.idle.values()) == {"no_interpreter"}  # the pair left out, and why
     ms = db.session.get(MatchSession, ms_id)
     found = report.resources(review.load_board(db.session, ms), run)
     assert found.lost == 1 and [(slot.number, saved) for slot, saved in found.one_more] == [(0, 1)]

@@ -229,8 +229,8 @@ def idle_reasons(session: Session, ms: MatchSession, mapping: InstanceMap, place
     ``left_out`` (by the organisers), ``no_wish`` (its maximum here is 0), ``unavailable`` (in
     every slot), ``met_earlier`` (every partner it had meets it in another session),
     ``no_offers`` (no offer or need, so nobody to suggest), ``no_partner`` (no suitable partner
-    found), ``no_table`` (a partner was free but every table was taken: tables exhausted) or
-    ``no_room`` (its partners were full or busy whenever it was free). *found* is the solver's
+    found), ``no_table`` (a partner was free but every table was taken: tables exhausted),
+    ``no_interpreter`` (its partners needed an interpreter and none was free) or ``no_room`` (its partners were full or busy whenever it was free). *found* is the solver's
     own reason per company id (``Result.idle``).
     """
     found = found or {}
@@ -250,7 +250,7 @@ def idle_reasons(session: Session, ms: MatchSession, mapping: InstanceMap, place
         elif len(busy.get(cid, ())) >= len(ms.slots):
             reasons[cid] = "unavailable"
         elif cid in paired:
-            reasons[cid] = "no_table" if found.get(str(cid)) == "no_table" else "no_room"
+            reasons[cid] = found[str(cid)] if found.get(str(cid)) in ("no_table", "no_interpreter") else "no_room"
         elif any(cid in pair for pair in known & elsewhere):
             reasons[cid] = "met_earlier"
         else:

@@ -11,6 +11,7 @@ REASON_LABELS = {
     "forbidden": _l("the pair is forbidden"),
     "unknown_company": _l("a company is not taking part"),
     "infeasible": _l("it cannot fit with the other required meetings"),
+    "no_interpreter": _l("no interpreter who speaks both sides' languages is free when both companies are"),
 }
 IDLE_LABELS = {
     "left_out": _l("left out of this session by the organisers"),
@@ -22,6 +23,7 @@ IDLE_LABELS = {
     "no_room": _l("no slot or table was left for its partners"),
     "no_table": _l("every table was taken in the slots it could use"),
     "removed": _l("its meetings were removed by hand"),
+    "no_interpreter": _l("no interpreter was free for its partners when they could meet"),
 }
 STATUS_LABELS = JOB_STATUS_LABELS
 STAGE_LABELS = {

@@ -17,6 +17,7 @@ from matchmaker.schedule.helpers import slot_choices
 from matchmaker.schedule.forms import ActionForm, AddMeetingForm, MoveForm
 from matchmaker.services.schedule import export, publish, review, sessions
 from matchmaker.services.schedule.common import needs_interpreter, table_label
+from matchmaker.services.schedule.instance import pair_needs_interpreter
 from matchmaker.urls import query_id
 
 bp = Blueprint("schedule_review", __name__, url_prefix="/<lang_code>/admin/schedule")
@@ -25,9 +26,12 @@ bp = Blueprint("schedule_review", __name__, url_prefix="/<lang_code>/admin/sched
 def _move_form(meeting: ScheduledMeeting) -> MoveForm:
     form = MoveForm()
     form.slot.choices = slot_choices(meeting.session)
-    form.table.choices = [(t.id, t.name) for t in meeting.session.tables]
+    if meeting.online:  # an online meeting takes no table
+        form.table.choices = [(0, _("Online"))]
+    else:
+        form.table.choices = [(t.id, table_label(t.name)) for t in meeting.session.tables]
     if request.method == "GET":
-        form.slot.data, form.table.data = meeting.slot_id, meeting.table_id
+        form.slot.data, form.table.data = meeting.slot_id, meeting.table_id or 0
     return form
 
 
@@ -39,7 +43,7 @@ def meeting(meeting_id: int):
     if found.state != "draft":
         abort(404)
     return render_template("schedule/meeting.html", meeting=found, form=_move_form(found), action_form=ActionForm(),
-                           interpreter=needs_interpreter(found.low, found.high))
+                           interpreter=found.interpreter_id is None and pair_needs_interpreter(found.low, found.high))
 
 
 @bp.post("/meetings/<id:meeting_id>/move")

@@ -109,6 +109,7 @@ def session(session_id: int):
     return render_template(
         "schedule/session.html", ms=ms, board=board, run=run, idle=report.companies_without_meeting(draft, run),
         fewest=report.fewest_meetings(draft), edited_at=report.edited_after(ms, run), IDLE_LABELS=IDLE_LABELS,
+        resources=report.resources(board, run),
         generate_form=_generate_form(), add_form=add_form, action_form=ActionForm(),
         problems=board.all_problems() if board.state == "draft" else [],
         published=sessions.has_published(db.session, ms.id), changes=publish.draft_changes(db.session, ms.id),

@@ -40,6 +40,7 @@ from matchmaker.models import (
     pair_key,
     utcnow,
 )
+from matchmaker.services.schedule import video
 from matchmaker.services.schedule.common import load_session, lock_session, release_stale_lock, require_organiser
 from matchmaker.services.schedule.instance import CandidateSource, InstanceMap, build_instance, idle_reasons, suggested_pairs
 from matchmaker.services.validation import ValidationError
@@ -170,14 +171,17 @@ def _fail(session: Session, run_id: int, error: Exception) -> None:
 
 
 def meeting_rows(mapping: InstanceMap, result: Result, ms_id: int, run_id: int | None, state: str = "draft") -> list[dict]:
-    """Rows of ``scheduled_meetings`` for the result's meetings."""
+    """Rows of ``scheduled_meetings`` for the result's meetings (online: no table; video links
+    are set by ``video.assign_links``)."""
     pins = {core_pair_key(p.a, p.b) for p in mapping.instance.pins}
     rows = []
     for meeting in result.meetings:
         low, high = pair_key(int(meeting.a), int(meeting.b))
         candidate = mapping.candidates.get((low, high))
         rows.append(dict(
-            session_id=ms_id, state=state, slot_id=mapping.slot_ids[meeting.slot], table_id=mapping.table_ids[meeting.table],
+            session_id=ms_id, state=state, slot_id=mapping.slot_ids[meeting.slot],
+            table_id=None if meeting.table is None else mapping.table_ids[meeting.table], online=meeting.table is None,
+            video_url="", interpreter_id=None if meeting.interpreter is None else int(meeting.interpreter),
             company_low=low, company_high=high, score=candidate.score if candidate else 0.0,
             required=(low, high) in mapping.required, pinned=core_pair_key(meeting.a, meeting.b) in pins,
             source=mapping.pinned.get((low, high), "solver"), run_id=run_id,
@@ -203,8 +207,10 @@ def write_draft(session: Session, run_id: int, mapping: InstanceMap, result: Res
     ms = lock_session(session, run.session_id)
     if ms.generation_lock != run_id:
         raise Superseded(f"run {run_id} no longer holds the lock of session {ms.id}")
+    links = previous_links(session, ms.id)
     session.execute(delete(ScheduledMeeting).where(ScheduledMeeting.session_id == ms.id, ScheduledMeeting.state == "draft"))
     rows = meeting_rows(mapping, result, ms.id, run_id)
+    video.assign_links(ms, rows, links)
     insert_meetings(session, rows)
     _store_report(run, result)
     placed = {row[side] for row in rows for side in ("company_low", "company_high")}
@@ -216,6 +222,17 @@ def write_draft(session: Session, run_id: int, mapping: InstanceMap, result: Res
     session.commit()
 
 
+def previous_links(session: Session, ms_id: int) -> dict[tuple[int, int], str]:
+    """The video link each pair has now (draft first, else published), to keep it when regenerated."""
+    rows = session.execute(select(ScheduledMeeting.company_low, ScheduledMeeting.company_high, ScheduledMeeting.state,
+                                  ScheduledMeeting.video_url)
+                           .where(ScheduledMeeting.session_id == ms_id, ScheduledMeeting.video_url != ""))
+    links: dict[tuple[int, int], str] = {}
+    for low, high, state, url in sorted(rows, key=lambda row: row[2] == "draft"):  # the draft's link wins
+        links[(low, high)] = url
+    return links
+
+
 def _store_report(run: ScheduleRun, result: Result) -> None:
     run.status, run.stage, run.progress, run.finished_at = "done", "done", 1.0, utcnow()
     run.score, run.bound, run.seconds = float(result.score), float(result.bound), float(result.seconds)
@@ -223,6 +240,8 @@ def _store_report(run: ScheduleRun, result: Result) -> None:
     run.floor_reached = int(result.floor)
     run.unfair_bound = None if result.unfair_bound is None else float(result.unfair_bound)
     run.greedy_score = float(result.stats["greedy_score"]) if "greedy_score" in result.stats else None
+    run.lost_to_interpreters = int(result.lost_to_interpreters)
+    run.interpreter_slots_json = json.dumps([[int(slot), int(saved)] for slot, saved in result.interpreter_slots])
     run.unplaced_json = json.dumps([{"a": int(u.a) if u.a.isdigit() else u.a, "b": int(u.b) if u.b.isdigit() else u.b,
                                      "reason": u.reason} for u in result.unplaced])
 

@@ -10,7 +10,16 @@ What goes in:
   with their scores, minus pairs that declined or cancelled a request, that either side hid,
   that are forbidden, or that meet in another session;
 * forbidden pairs: the organisers' forbids;
-* pins: draft meetings the organisers pinned in place (slot and table).
+* pins: draft meetings the organisers pinned in place (slot and table; no table when online);
+* meeting resources: each company's mode in the session (``SessionCompany.mode``, on site when
+  it has no row) and, when the event has interpreters, each company's meeting languages (ja, vi,
+  en only) and the interpreters (language set, mode, unavailable slots of this session).
+
+Interpreters are the resource of pairs that share no language. When the event has no
+interpreter at all, the languages are left out: such a pair is still scheduled as before and
+the pages flag it "interpreter needed" (``uses_interpreters`` is False). When interpreters
+exist, the generator gives every such meeting one of them, and a pair no interpreter can serve
+is not scheduled.
 
 Company ids become strings (``str(id)``), slots and tables their numbers in the session.
 """
@@ -25,9 +34,12 @@ from sqlalchemy.orm import Session
 
 from matchmaker.core.scheduling import Company as CoreCompany
 from matchmaker.core.scheduling import Instance, Pair, Pin
+from matchmaker.core.scheduling import Interpreter as CoreInterpreter
 from matchmaker.models import (
     Company,
     HiddenSuggestion,
+    Interpreter,
+    InterpreterUnavailability,
     MatchSession,
     MeetingRequest,
     Opportunity,
@@ -41,6 +53,7 @@ from matchmaker.services.matching import pair_rules
 from matchmaker.services.meetings import accepted_pairs
 
 DEFAULT_CANDIDATES = 20
+MEETING_LANGUAGES = ("ja", "vi", "en")  # the languages interpreters are matched on
 
 
 @dataclass(frozen=True)
@@ -65,6 +78,37 @@ class InstanceMap:
     candidates: dict[tuple[int, int], Candidate] = field(default_factory=dict)
     required: set[tuple[int, int]] = field(default_factory=set)
     pinned: dict[tuple[int, int], str] = field(default_factory=dict)  # pair -> source of the pinned row
+    uses_interpreters: bool = False  # the event has interpreters: languages were given to the solver
+
+
+def meeting_languages(company: Company) -> frozenset[str]:
+    """The company's meeting languages among ja/vi/en (empty: it said none of them)."""
+    return frozenset(code for code in company.language_list if code in MEETING_LANGUAGES)
+
+
+def pair_needs_interpreter(a: Company, b: Company) -> bool:
+    """Whether both companies say their meeting languages and share none (the solver's rule)."""
+    left, right = meeting_languages(a), meeting_languages(b)
+    return bool(left) and bool(right) and not left & right
+
+
+def session_modes(session: Session, ms_id: int) -> dict[int, str]:
+    """Company id -> ``"online"`` for the companies attending session *ms_id* online (others are on site)."""
+    return {cid: mode for cid, mode in session.execute(
+        select(SessionCompany.company_id, SessionCompany.mode).where(SessionCompany.session_id == ms_id,
+                                                                     SessionCompany.mode == "online"))}
+
+
+def event_interpreters(session: Session, ms: MatchSession) -> list[CoreInterpreter]:
+    """The event's interpreters as the solver sees them, with their unavailable slots of *ms*."""
+    busy: dict[int, set[int]] = {}
+    for person_id, number in session.execute(
+            select(InterpreterUnavailability.interpreter_id, SessionSlot.number)
+            .join(SessionSlot, SessionSlot.id == InterpreterUnavailability.slot_id)
+            .where(SessionSlot.session_id == ms.id)):
+        busy.setdefault(person_id, set()).add(number)
+    return [CoreInterpreter(str(person.id), person.language_set, person.mode, frozenset(busy.get(person.id, ())))
+            for person in session.scalars(select(Interpreter).order_by(Interpreter.id)) if len(person.language_set) >= 2]
 
 
 def unwanted_pairs(session: Session) -> set[tuple[int, int]]:
@@ -136,12 +180,14 @@ def _company_facts(session: Session, ms: MatchSession) -> tuple[dict, dict, dict
     return caps, busy, fixed
 
 
-def _pins(session: Session, ms: MatchSession) -> tuple[list[Pin], dict[tuple[int, int], str]]:
+def _pins(session: Session, ms: MatchSession, online: set[int]) -> tuple[list[Pin], dict[tuple[int, int], str]]:
     rows = session.scalars(select(ScheduledMeeting).where(
         ScheduledMeeting.session_id == ms.id, ScheduledMeeting.state == "draft", ScheduledMeeting.pinned.is_(True)))
     pins, sources = [], {}
     for row in rows:
-        pins.append(Pin(str(row.company_low), str(row.company_high), row.slot.number, row.table.number))
+        # an online meeting has no table; a pinned meeting whose side went online keeps its slot only
+        table = None if row.table is None or online & set(row.pair) else row.table.number
+        pins.append(Pin(str(row.company_low), str(row.company_high), row.slot.number, table))
         sources[row.pair] = row.source
     return pins, sources
 
@@ -151,23 +197,29 @@ def build_instance(session: Session, ms: MatchSession, candidates: dict[tuple[in
     slots = len(ms.slots)
     caps, busy, fixed = _company_facts(session, ms)
     excluded = left_out(session, ms.id)
-    approved = [cid for cid in session.scalars(select(Company.id).where(Company.status == "approved").order_by(Company.id))
-                if cid not in excluded]
-    companies = [CoreCompany(str(cid), slots if caps.get(cid) is None else caps[cid],
-                             frozenset(busy.get(cid, ())), fixed.get(cid)) for cid in approved]
-    known = set(approved)
+    modes = session_modes(session, ms.id)
+    interpreters = event_interpreters(session, ms)
+    approved = [c for c in session.scalars(select(Company).where(Company.status == "approved").order_by(Company.id))
+                if c.id not in excluded]
+    # an online company meets online only: its fixed table (its booth) does not apply
+    companies = [CoreCompany(str(c.id), slots if caps.get(c.id) is None else caps[c.id], frozenset(busy.get(c.id, ())),
+                             None if c.id in modes else fixed.get(c.id),
+                             meeting_languages(c) if interpreters else frozenset(), modes.get(c.id, "onsite"))
+                 for c in approved]
+    known = {c.id for c in approved}
     elsewhere = met_elsewhere(session, ms.id)
     forbidden = {p for p, r in pair_rules(session).items() if r == "forbid" and set(p) <= known}
     required = {p for p in required_pairs(session) - elsewhere if set(p) <= known}
-    pins, pinned = _pins(session, ms)
+    pins, pinned = _pins(session, ms, set(modes))
     pins = [p for p in pins if {int(p.a), int(p.b)} <= known]
     pairs = [Pair(str(a), str(b), c.score) for (a, b), c in sorted(candidates.items())
              if {a, b} <= known and (a, b) not in forbidden and (a, b) not in elsewhere]
     instance = Instance(
         slots=slots, tables=len(ms.tables), companies=companies, pairs=pairs,
         required=[(str(a), str(b)) for a, b in sorted(required)],
-        forbidden=[(str(a), str(b)) for a, b in sorted(forbidden)], pins=pins)
-    return InstanceMap(instance, [s.id for s in ms.slots], [t.id for t in ms.tables], candidates, required, pinned)
+        forbidden=[(str(a), str(b)) for a, b in sorted(forbidden)], pins=pins, interpreters=interpreters)
+    return InstanceMap(instance, [s.id for s in ms.slots], [t.id for t in ms.tables], candidates, required, pinned,
+                       bool(interpreters))
 
 
 def idle_reasons(session: Session, ms: MatchSession, mapping: InstanceMap, placed: set[int],
@@ -177,8 +229,8 @@ def idle_reasons(session: Session, ms: MatchSession, mapping: InstanceMap, place
     ``left_out`` (by the organisers), ``no_wish`` (its maximum here is 0), ``unavailable`` (in
     every slot), ``met_earlier`` (every partner it had meets it in another session),
     ``no_offers`` (no offer or need, so nobody to suggest), ``no_partner`` (no suitable partner
-    found), ``no_table`` (a partner was free but every table was taken: tables exhausted) or
-    ``no_room`` (its partners were full or busy whenever it was free). *found* is the solver's
+    found), ``no_table`` (a partner was free but every table was taken: tables exhausted),
+    ``no_interpreter`` (its partners needed an interpreter and none was free) or ``no_room`` (its partners were full or busy whenever it was free). *found* is the solver's
     own reason per company id (``Result.idle``).
     """
     found = found or {}
@@ -198,7 +250,7 @@ def idle_reasons(session: Session, ms: MatchSession, mapping: InstanceMap, place
         elif len(busy.get(cid, ())) >= len(ms.slots):
             reasons[cid] = "unavailable"
         elif cid in paired:
-            reasons[cid] = "no_table" if found.get(str(cid)) == "no_table" else "no_room"
+            reasons[cid] = found[str(cid)] if found.get(str(cid)) in ("no_table", "no_interpreter") else "no_room"
         elif any(cid in pair for pair in known & elsewhere):
             reasons[cid] = "met_earlier"
         else:

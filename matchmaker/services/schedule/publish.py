@@ -6,7 +6,8 @@ an undone publication leaves no trace for the companies. Mails go out with ``del
 once the window has closed. A meeting that drops out is written into calendars as cancelled.
 
 Publishing replaces the session's published meetings by a copy of the draft. A meeting whose
-pair keeps its slot and table keeps its calendar SEQUENCE; a new or moved one gets the session's
+pair keeps its slot, table, video link and interpreter keeps its calendar SEQUENCE; a new or moved
+one (or one whose interpreter, link or mode changed) gets the session's
 publication counter (which only grows), so calendar programs that imported the old version
 update it. Every company whose meetings changed gets a dashboard notification ("published" the
 first time it appears, "changed" after), and a mail when SMTP is configured (sent by the caller
@@ -34,8 +35,13 @@ from matchmaker.services.schedule.review import load_board
 from matchmaker.services.validation import ValidationError
 
 log = logging.getLogger("matchmaker.schedule")
-_COPIED = ("session_id", "slot_id", "table_id", "company_low", "company_high", "score", "required", "pinned",
-           "source", "need_id", "offer_id", "run_id")
+_COPIED = ("session_id", "slot_id", "table_id", "online", "video_url", "interpreter_id", "company_low", "company_high",
+           "score", "required", "pinned", "source", "need_id", "offer_id", "run_id")
+
+
+def _place(m) -> tuple:
+    """Where and how a meeting takes place: a change in any part is a change for its companies."""
+    return (m.slot_id, m.table_id, m.online, m.video_url, m.interpreter_id)
 
 
 @dataclass
@@ -55,7 +61,7 @@ def _placements(meetings) -> dict[int, set[tuple]]:
     out: dict[int, set[tuple]] = {}
     for m in meetings:
         for cid in m.pair:
-            out.setdefault(cid, set()).add((m.pair, m.slot_id, m.table_id))
+            out.setdefault(cid, set()).add((m.pair, *_place(m)))
     return out
 
 
@@ -73,8 +79,8 @@ def draft_count(session: Session, ms_id: int) -> int:
 
 def draft_changes(session: Session, ms_id: int) -> int:
     """How many meetings are added, removed or moved between the published schedule and the draft."""
-    draft = {(m.pair, m.slot_id, m.table_id) for m in _meetings(session, ms_id, "draft")}
-    published = {(m.pair, m.slot_id, m.table_id) for m in _meetings(session, ms_id, "published")}
+    draft = {(m.pair, *_place(m)) for m in _meetings(session, ms_id, "draft")}
+    published = {(m.pair, *_place(m)) for m in _meetings(session, ms_id, "published")}
     return len(draft ^ published)
 
 
@@ -123,14 +129,14 @@ def publish_schedule(session: Session, actor: User, ms_id: int, undo_minutes: in
     ms = lock_session(session, ms_id)
     ensure_idle(ms)
     draft, old = _check_publishable(session, ms), _meetings(session, ms.id, "published")
-    placed = {m.pair: (m.slot_id, m.table_id, m.sequence) for m in old}
+    placed = {m.pair: (_place(m), m.sequence) for m in old}
     ms.publications += 1
     rows = []
     for m in draft:
         before = placed.get(m.pair)
-        same = before is not None and before[:2] == (m.slot_id, m.table_id)
+        same = before is not None and before[0] == _place(m)
         rows.append({**{k: getattr(m, k) for k in _COPIED}, "state": "published",
-                     "sequence": before[2] if same else ms.publications})
+                     "sequence": before[1] if same else ms.publications})
     kinds = changed_companies(old, draft)
     cancellations.cancel_meetings(session, _dropped(old, {m.pair for m in draft}), ms.publications)
     cancellations.forget(session, [m.uid for m in draft])

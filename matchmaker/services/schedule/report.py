@@ -8,10 +8,11 @@ the generation found, else that its meetings were removed by hand.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import json
+from collections import Counter
+from dataclasses import dataclass, field
 
-
-from matchmaker.models import Company, ScheduleRun
+from matchmaker.models import Company, Interpreter, ScheduledMeeting, ScheduleRun, SessionSlot
 from matchmaker.services.schedule.review import Board
 
 
@@ -58,4 +59,40 @@ def fewest_meetings(board: Board) -> int:
     return min((n for _c, n in rows), default=0)
 
 
-__all__ = ["IdleCompany", "companies_without_meeting", "edited_after", "fewest_meetings"]
+@dataclass
+class ResourceReport:
+    """Interpreters and online meetings of a board, with what the run said about the shortage.
+
+    ``lost`` is None when the run did not count it (an older run, or none); ``one_more`` lists
+    ``(slot, meetings one more interpreter there would save)``, best first.
+    """
+
+    has_interpreters: bool
+    used: list[tuple[Interpreter, int]] = field(default_factory=list)
+    needed: list[ScheduledMeeting] = field(default_factory=list)
+    online: int = 0
+    no_link: list[ScheduledMeeting] = field(default_factory=list)
+    lost: int | None = None
+    one_more: list[tuple[SessionSlot, int]] = field(default_factory=list)
+
+
+def resources(board: Board, run: ScheduleRun | None) -> ResourceReport:
+    """The interpreters used on *board* (most meetings first), the meetings that need one and
+    have none, the online meetings and those without a video link, and the run's shortage figures."""
+    live = [m for m in board.meetings if m.live]
+    counts = Counter(m.interpreter_id for m in live if m.interpreter_id is not None)
+    used = sorted(((board.interpreters[pid], n) for pid, n in counts.items() if pid in board.interpreters),
+                  key=lambda row: (-row[1], row[0].name))
+    needed = sorted((m for m in live if board.needs_interpreter(m)), key=lambda m: (board.slots[m.slot_id].number, m.id))
+    online = [m for m in live if m.online]
+    report = ResourceReport(bool(board.interpreters), used, needed, len(online),
+                            sorted((m for m in online if not m.video_url), key=lambda m: (board.slots[m.slot_id].number, m.id)))
+    if run is not None and run.status == "done" and run.lost_to_interpreters is not None:
+        by_number = {slot.number: slot for slot in board.slots.values()}
+        report.lost = run.lost_to_interpreters
+        report.one_more = [(by_number[n], saved) for n, saved in json.loads(run.interpreter_slots_json or "[]")
+                           if n in by_number and saved > 0]
+    return report
+
+
+__all__ = ["IdleCompany", "ResourceReport", "companies_without_meeting", "edited_after", "fewest_meetings", "resources"]

@@ -118,3 +118,15 @@ def test_the_fair_bound_holds_the_forced_required_pairs_in_the_lp():
     result = solve(Instance(1, 2, companies, pairs, [("a", "b"), ("c", "d")]), "optimal", time_limit=10)
     assert result.score == pytest.approx(0.2)
     assert result.bound == pytest.approx(0.2, abs=1e-6)
+
+
+def test_the_staged_selection_proves_most_tiny_instances_optimal_and_skips_the_repair():
+    proven = 0
+    for seed in range(30):
+        instance = _tiny(seed)
+        with mock.patch.object(solver, "EXACT_LIMIT", -1):
+            result = solve(instance, "optimal", time_limit=10)
+        if result.stats.get("proven_optimal"):
+            proven += 1
+            assert "repair" not in result.stats and result.score >= result.bound - 1e-6
+    assert proven >= 20  # the 23 instances with interpreter rows, give or take a colouring the slots refuse

@@ -83,7 +83,8 @@ from the LP duals, so they are upper bounds whatever the solver's tolerances or 
 "Feasible" means obeying the hard rules and placing as many required pairs as possible. If
 every required pair left out is impossible in any schedule (unknown company, forbidden, no
 common available slot, no allowed table, cap 0), the placed ones are forced to 1: every
-feasible schedule contains them. Otherwise the LP gets the row "at least as many required
+feasible schedule contains them (held at 1 in the fair LP itself, so its duals are the best
+ones for the forced problem). Otherwise the LP gets the row "at least as many required
 pairs as this schedule places", valid because a feasible schedule places at least as many.
 ``unfair_bound = min(LP certificate, sum over companies of their best cap scores / 2)``; the
 latter alone is used if the LP fails, and the unfair bound stands in for the fair one if the
@@ -101,7 +102,12 @@ leaves a company short; either rounded by value within caps;
 damage to neighbours), a cheap refill, then repair: MILPs over two-slot windows around the
 companies that could still gain a meeting (Kempe-chain neighbourhoods), accepted only when the
 objective strictly improves, until a pass brings nothing or the time limit. If the LP itself
-runs out of time, the repair starts from the greedy schedule. Method "greedy" is the
+runs out of time, the repair starts from the greedy schedule. With interpreter rows (and at most
+``SELECTION_LIMIT`` edges), a second first schedule comes from ``selection``: the b-matching
+with the interpreter and table rows as a MILP, solved stage by stage (required pairs, companies at
+level 1, 2, ..., then score), its edges given slots by one colouring MILP; the better of the two
+by the lexicographic key goes on. When every stage closed, every chosen edge got a slot and the
+score reaches the fair bound, it is proven optimal and the repair is skipped. Method "greedy" is the
 baseline: pins, then required pairs, then the rest by score, each at its first feasible slot
 and table, with no look-ahead and no repair.
 """

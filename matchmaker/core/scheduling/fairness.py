@@ -103,8 +103,14 @@ def _floor_rows(p: Problem, matrix: sp.csc_array, rhs: np.ndarray, floors: tuple
     return sp.vstack([matrix, block]).tocsc(), np.concatenate([rhs, -(np.asarray(floors, dtype=float) - 1e-6)])
 
 
-def fair_relaxation(p: Problem, floors: tuple[int, ...], time_limit: float, min_required: int | None = None) -> Relaxation:
-    """Solve the LP of ``fair_bound`` (score only); x/u are None when HiGHS fails."""
+def fair_relaxation(p: Problem, floors: tuple[int, ...], time_limit: float, min_required: int | None = None,
+                    forced: np.ndarray | None = None) -> Relaxation:
+    """Solve the LP of ``fair_bound`` (score only); x/u are None when HiGHS fails.
+
+    *forced* edges are held at 1 in the LP itself, so that the duals ``certify`` uses are the
+    optimal ones for the forced problem (the certificate is valid for any duals; these are the
+    tightest).
+    """
     matrix, rhs = constraint_matrix(p)
     if min_required:
         row = sp.csc_array(-np.asarray(p.required, dtype=float).reshape(1, -1))
@@ -114,7 +120,11 @@ def fair_relaxation(p: Problem, floors: tuple[int, ...], time_limit: float, min_
     cost = np.concatenate([np.asarray(p.score, dtype=float), np.zeros(full.shape[1] - p.m)])
     if p.m == 0:
         return Relaxation(np.zeros(0), np.zeros(len(full_rhs)), full, full_rhs)
-    x, u = maximise(cost, full, full_rhs, time_limit)
+    lower = None
+    if forced is not None and forced.any():
+        lower = np.zeros(full.shape[1])
+        lower[: p.m] = forced
+    x, u = maximise(cost, full, full_rhs, time_limit, lower=lower)
     return Relaxation(x, u, full, full_rhs)
 
 
@@ -137,4 +147,4 @@ def fair_bound(p: Problem, board, forced: np.ndarray, min_required: int | None, 
     if not p.bonus or not p.wanting():
         return None
     floors = levels(p, board.count)
-    return certify(p, fair_relaxation(p, floors, time_limit, min_required), forced)
+    return certify(p, fair_relaxation(p, floors, time_limit, min_required, forced), forced)

@@ -128,9 +128,13 @@ def relax(p: Problem, *, fair: bool = False, weighted: bool = True, min_required
 
 
 def maximise(cost: np.ndarray, a_ub: sp.csc_array, b_ub: np.ndarray, time_limit: float,
-             method: str = "highs-ipm") -> tuple[np.ndarray | None, np.ndarray | None]:
-    """``max cost.x, a_ub x <= b_ub, 0 <= x <= 1``: ``(x, row duals >= 0)``, or Nones on failure."""
-    res = linprog(-cost, A_ub=a_ub, b_ub=b_ub, bounds=(0, 1), method=method, options={"time_limit": max(time_limit, 0.1)})
+             method: str = "highs-ipm", lower: np.ndarray | None = None) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """``max cost.x, a_ub x <= b_ub, lower <= x <= 1``: ``(x, row duals >= 0)``, or Nones on failure.
+
+    *lower* defaults to 0 (forced edges of a bound get 1).
+    """
+    bounds = (0, 1) if lower is None else np.column_stack([lower, np.ones(len(cost))])
+    res = linprog(-cost, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method=method, options={"time_limit": max(time_limit, 0.1)})
     if res.status != 0 or res.x is None:
         return None, None
     return np.asarray(res.x), np.maximum(-np.asarray(res.ineqlin.marginals), 0.0)

@@ -21,11 +21,15 @@ from .lp import Relaxation, certified_bound, relax, simple_bound
 from .problem import Problem, prepare
 from .repair import repair
 from .rescue import rescue_idle
+from .selection import colour_exact, select_exact
 from .staffing import assign, shortage
 from .window import Floors, Window, optimise_window
 
 Progress = Callable[[str, float], None]
 EXACT_LIMIT = 4000  # window-MILP columns up to which the whole problem is solved as one MILP
+SELECTION_LIMIT = 12000  # edges up to which the staged selection MILP is tried (interpreters scarce)
+SELECTION_SHARE = 0.4  # of the time left: the staged selection MILP (interpreters scarce)
+COLOUR_SHARE = 0.3  # of the time then left: the colouring MILP of the selection
 FAIR_LP_FACTOR = 15.0  # the fair bound's LP (with floor rows) takes up to this many times the plain LP
 
 
@@ -87,7 +91,48 @@ def _fill(board: Board) -> None:
             board.try_place(e)
 
 
-def _two_phase(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Clock, stats: dict, seed: int) -> Board:
+def _exact_selection(p: Problem, clock: _Clock, stats: dict, start: Board) -> Board | None:
+    """Under scarce interpreters: the staged selection MILP and the colouring MILP (``selection``).
+
+    Only for lexicographic instances with interpreter rows (others are solved as before); None
+    when the selection finds nothing within its share of the time.
+    """
+    if not (p.lexicographic and p.interp.rows) or p.m > SELECTION_LIMIT:
+        return None
+    clock.stage("select", 0.37)
+    chosen = select_exact(p, time.monotonic() + SELECTION_SHARE * clock.left(), stats, lex_key(start))
+    if chosen is None:
+        return None
+    clock.stage("assign", 0.4)
+    board = Board(p)
+    stats["uncoloured_exact"] = len(colour_exact(board, chosen, time.monotonic() + COLOUR_SHARE * clock.left()))
+    _fill(board)
+    stats["rescued_exact"] = rescue_idle(board)
+    return board
+
+
+def _at_fair_bound(p: Problem, board: Board, clock: _Clock, stats: dict) -> bool:
+    """Whether the staged selection's *board* is proven lexicographically optimal: then skip the repair.
+
+    It is when every stage closed (``selection``: what they reached is the best of the
+    aggregated model, a relaxation, so of any schedule), the board reaches it (required edges
+    and companies at each level), and its score reaches the fair bound for its levels (within 1e-6).
+    """
+    if stats.get("selection_stages_cut"):
+        return False
+    key = lex_key(board)
+    reached = key[:-1] if any(p.required) else key[1:-1]
+    if any(r < s for r, s in zip(reached, stats.get("selection_key", ()))):
+        return False
+    if not all(board.slot_of[e] >= 0 for e in range(p.m) if p.required[e]):
+        return False
+    forced = np.array([p.required[e] for e in range(p.m)], dtype=bool)
+    bound = fair_bound(p, board, forced, None, min(clock.left(), max(1.0, 0.1 * clock.limit)))
+    return bound is not None and board.score() >= bound - 1e-6 * max(1.0, abs(bound))
+
+
+def _rounded(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Clock, stats: dict) -> Board:
+    """The first schedule from a fractional selection (flow or LP), rounded and coloured."""
     x = relaxation.x
     if p.lexicographic and not p.interp.rows:  # the flow knows no interpreter capacity: the LP does
         clock.stage("select", 0.3)
@@ -99,14 +144,25 @@ def _two_phase(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Cloc
         x = fair.x if fair.x is not None else x
     clock.stage("assign", 0.35)
     if x is None:  # the LP ran out of time: start the repair from the baseline instead
-        board = baseline.copy()
         stats["lp_failed"] = True
-    else:
-        board = Board(p)
-        stats["uncoloured"] = len(colour(board, round_selection(p, x), clock.deadline))
-        _fill(board)
-        if p.interp.rows:  # interpreters can strand a company the colouring could not reach
-            stats["rescued"] = rescue_idle(board)
+        return baseline.copy()
+    board = Board(p)
+    stats["uncoloured"] = len(colour(board, round_selection(p, x), clock.deadline))
+    _fill(board)
+    if p.interp.rows:  # interpreters can strand a company the colouring could not reach
+        stats["rescued"] = rescue_idle(board)
+    return board
+
+
+def _two_phase(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Clock, stats: dict, seed: int) -> Board:
+    board = _rounded(p, relaxation, baseline, clock, stats)
+    exact = _exact_selection(p, clock, stats, board)
+    if exact is not None:  # a stage cut short by the clock can leave a poor incumbent: keep the better
+        stats["selection"] = "staged_milp" if lex_key(exact) >= lex_key(board) else "rounded"
+        board = exact if stats["selection"] == "staged_milp" else board
+        if stats["selection"] == "staged_milp" and _at_fair_bound(p, board, clock, stats):
+            stats["proven_optimal"] = True  # repair skipped: nothing can raise the key
+            return board
     clock.stage("repair", 0.5)
     budget = clock.left()
     stats["repair"] = repair(board, clock.deadline - clock.report_reserve(p.lexicographic), seed=seed,

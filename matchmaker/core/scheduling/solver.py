@@ -81,8 +81,11 @@ def _fill(board: Board) -> None:
         extra = sum(p.bonus[board.count[v]] for v in (p.ea[e], p.eb[e]) if board.count[v] < len(p.bonus))
         return p.value(e) + extra
 
+    pool_only = large.applies(p)  # then a full pool means nothing more can be placed
     todo = sorted((e for e in range(p.m) if board.slot_of[e] < 0), key=lambda e: (-gain(e), e))
     for e in todo:
+        if pool_only and not board.pool_open:
+            break
         if gain(e) > 0:
             board.try_place(e)
 

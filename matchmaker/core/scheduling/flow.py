@@ -4,72 +4,124 @@ A b-matching on a general graph is not a flow, but its bipartite double cover is
 v appears as a left node ``L_v`` and a right node ``R_v``, and a pair {u, v} as the arcs
 ``L_u -> R_v`` and ``L_v -> R_u``. An integral flow there is a fractional b-matching with values in
 {0, 1/2, 1} (``x_uv`` = half the flow on its two arcs), the same LP relaxation as ``lp`` without
-its table rows. The rest of the objective maps onto arcs:
+its table rows. The rest of the objective maps onto arcs (``network``):
 
 * degrees: ``source -> L_v`` and ``R_v -> sink`` carry at most ``cap_v`` units each;
-* floors: the first unit on each of those arcs earns half of level 1's weight, the second half of
+* levels: the first unit on each of those arcs earns half of level 1's reward, the second half of
   level 2's, ... (parallel arcs with falling rewards: the flow takes the first ones first), so
-  a company's k-th meeting is worth ``w[k]`` as in ``fairness``;
+  a company's k-th meeting earns the reward of level k; only companies wanting meetings have them;
 * tables: every unit leaves the source through a budget node holding ``2 x tables x slots``;
-* required pairs earn the required weight; forbidden and impossible pairs are not arcs.
+* every pair arc earns half the pair's reward; forbidden and impossible pairs are not arcs.
 
 Flow that is not worth sending goes straight from the source to the sink at cost 0. Costs are
-integers: weights are scaled by ``SCALE`` and rounded (scores keep 3 decimals), less when the
-largest weight would overflow the solver's 64-bit arithmetic (very large sessions). The half edges
-are rounded by ``assign.round_selection``; slots and tables come from the colouring and repair.
+integers and the solver multiplies them by the node count, so ``|cost| x nodes`` must stay inside
+int64 (``COST_LIMIT``).
+
+Selection (``flow_values``) rewards pairs by score (a resolution of ``top / SCORE_UNITS``), levels
+and required pairs in tiers: level L earns ``G x top``, level k ``G`` times level k+1, a required
+pair ``G`` times level 1, with ``G`` = companies + 1 (the exact lexicographic order of
+``fairness``) when that fits the cost limit, else the largest factor that does (about 1,000 at
+20,000 companies: one more company at a level then outweighs a thousand at the next, and the
+score is still resolved to 1/10,000 of the best score). The exact key is compared afterwards
+anyway; the flow only chooses which meetings to colour. The half edges are rounded by
+``assign.round_selection``; slots and tables come from the colouring and repair.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
 from .problem import Problem
 
-SCALE = 1000.0
+SCORE_UNITS = 1e4  # selection: integer cost units per best score
 COST_LIMIT = 4e17  # |cost| x nodes must stay well inside int64 (the solver scales costs by the node count)
+MIN_TIER = 10.0
 
 
-def _scale(p: Problem) -> float:
-    """``SCALE``, lowered when the largest weight times the node count would overflow."""
-    largest = max([p.required_weight + max(p.score, default=0.0), *p.bonus, 1.0])
-    return min(SCALE, COST_LIMIT / ((2 * p.n + 3) * largest))
+@dataclass
+class Solved:
+    """An optimal flow: objective in cost units (a maximum), edge values, units on each level's arcs."""
+
+    reward: int
+    x: np.ndarray
+    on_level: list[int]
 
 
-def flow_values(p: Problem) -> np.ndarray:
-    """Edge values in {0, 0.5, 1} of the min-cost flow (module docstring)."""
-    n, depth = p.n, len(p.bonus)
+def _top(p: Problem) -> float:
+    return max((s for s in p.score if s > 0), default=1.0)
+
+
+def network(p: Problem, level_rewards: list[int], edge_rewards: np.ndarray) -> Solved:
+    """Solve the double cover (module docstring) with integer rewards per unit.
+
+    *level_rewards[k]* is the reward of one unit on a company's (k+1)-th degree arc of one side,
+    *edge_rewards[e]* of one unit on each of edge e's two arcs. Raises RuntimeError when the
+    solver finds no optimal flow.
+    """
+    n, depth = p.n, len(level_rewards)
     source, sink, budget = 2 * n, 2 * n + 1, 2 * n + 2
-    scale = _scale(p)
-
-    def _int(value: float) -> int:
-        return int(round(value * scale))
-
+    seats = 2 * len(p.pool) * p.slots
+    cap = np.asarray(p.cap, dtype=np.int64)
+    wanting = np.zeros(n, dtype=bool)
+    wanting[np.asarray(p.wanting(), dtype=np.int64)] = True
+    levels = np.where(wanting, np.minimum(cap, depth), 0)
+    company = np.arange(n, dtype=np.int64)
+    level_arcs: list[list[tuple[int, int]]] = [[] for _ in range(depth)]
+    tails, heads, caps, costs = [np.array([source, source])], [np.array([budget, sink])], [np.array([seats, seats])], [np.zeros(2, dtype=np.int64)]
+    for left in (True, False):
+        for k in range(depth):
+            who = company[levels > k]
+            start = sum(len(t) for t in tails)
+            level_arcs[k].append((start, start + len(who)))
+            tails.append(np.full(len(who), budget) if left else n + who)
+            heads.append(who if left else np.full(len(who), sink))
+            caps.append(np.ones(len(who), dtype=np.int64))
+            costs.append(np.full(len(who), -int(level_rewards[k]), dtype=np.int64))
+        rest = cap - levels
+        who = company[rest > 0]
+        tails.append(np.full(len(who), budget) if left else n + who)
+        heads.append(who if left else np.full(len(who), sink))
+        caps.append(rest[who])
+        costs.append(np.zeros(len(who), dtype=np.int64))
+    first = sum(len(t) for t in tails)
+    ea, eb = np.asarray(p.ea, dtype=np.int64), np.asarray(p.eb, dtype=np.int64)
+    edge_costs = -np.asarray(edge_rewards, dtype=np.int64)
+    tails += [ea, eb]
+    heads += [n + eb, n + ea]
+    caps.append(np.ones(2 * p.m, dtype=np.int64))
+    costs += [edge_costs, edge_costs]
     flow = min_cost_flow.SimpleMinCostFlow()
-    seats = 2 * p.instance.tables * p.slots
-    wanting = set(p.wanting())
-    tails, heads, caps, costs = [source, source], [budget, sink], [seats, seats], [0, 0]
-    for v in range(n):
-        levels = min(depth, p.cap[v]) if v in wanting else 0
-        for side_tail, side_head in ((budget, v), (n + v, sink)):
-            for k in range(levels):
-                tails.append(side_tail), heads.append(side_head), caps.append(1), costs.append(-_int(p.bonus[k] / 2))
-            if p.cap[v] > levels:
-                tails.append(side_tail), heads.append(side_head), caps.append(p.cap[v] - levels), costs.append(0)
-    first_edge_arc = len(tails)
-    for e in range(p.m):
-        cost = -_int(p.value(e))
-        a, b = p.ea[e], p.eb[e]
-        tails += [a, b]
-        heads += [n + b, n + a]
-        caps += [1, 1]
-        costs += [cost, cost]
-    flow.add_arcs_with_capacity_and_unit_cost(np.asarray(tails, dtype=np.int32), np.asarray(heads, dtype=np.int32),
-                                              np.asarray(caps, dtype=np.int64), np.asarray(costs, dtype=np.int64))
+    flow.add_arcs_with_capacity_and_unit_cost(np.concatenate(tails).astype(np.int32), np.concatenate(heads).astype(np.int32),
+                                              np.concatenate(caps).astype(np.int64), np.concatenate(costs).astype(np.int64))
     flow.set_node_supply(source, seats)
     flow.set_node_supply(sink, -seats)
     status = flow.solve()
     if status != flow.OPTIMAL:
         raise RuntimeError(f"min-cost flow: no optimal flow (status {status})")
-    sent = flow.flows(np.arange(first_edge_arc, first_edge_arc + 2 * p.m))
-    return sent.reshape(-1, 2).sum(axis=1) / 2.0
+    sent = flow.flows(np.arange(first, first + 2 * p.m)).astype(np.int64)
+    on_level = [sum(int(flow.flows(np.arange(a, b)).sum()) for a, b in arcs) for arcs in level_arcs]
+    return Solved(-int(flow.optimal_cost()), (sent[: p.m] + sent[p.m:]) / 2.0, on_level)
+
+
+def tiers(p: Problem) -> tuple[float, float]:
+    """``(G, score units per unit of score)`` of the selection (module docstring)."""
+    top = _top(p)
+    units = SCORE_UNITS / top
+    depth = len(p.bonus)
+    largest = COST_LIMIT / (2 * p.n + 3)  # largest cost the solver can take here
+    room = largest / (4.0 * SCORE_UNITS)  # what the tiers may multiply the best score by
+    tier = max(MIN_TIER, min(len(p.wanting()) + 1.0, room ** (1.0 / (depth + 1))))
+    return tier, units
+
+
+def flow_values(p: Problem) -> np.ndarray:
+    """Edge values in {0, 0.5, 1} of the selection flow (module docstring)."""
+    tier, units = tiers(p)
+    depth, top = len(p.bonus), _top(p)
+    level_rewards = [int(round(top * tier ** (depth - k) * units / 2)) for k in range(depth)]
+    required = top * tier ** (depth + 1)
+    value = np.asarray(p.score, dtype=float) + np.where(np.asarray(p.required, dtype=bool), required, 0.0)
+    return network(p, level_rewards, np.rint(value * units / 2).astype(np.int64)).x

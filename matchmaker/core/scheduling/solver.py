@@ -11,7 +11,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import model as m
+from . import large, model as m
 from .assign import colour, round_selection
 from .board import Board
 from .flow import flow_values
@@ -85,8 +85,11 @@ def _fill(board: Board) -> None:
         extra = sum(p.bonus[board.count[v]] for v in (p.ea[e], p.eb[e]) if board.count[v] < len(p.bonus))
         return p.value(e) + extra
 
+    pool_only = large.applies(p)  # then a full pool means nothing more can be placed
     todo = sorted((e for e in range(p.m) if board.slot_of[e] < 0), key=lambda e: (-gain(e), e))
     for e in todo:
+        if pool_only and not board.pool_open:
+            break
         if gain(e) > 0:
             board.try_place(e)
 
@@ -149,6 +152,8 @@ def _rounded(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Clock,
     board = Board(p)
     stats["uncoloured"] = len(colour(board, round_selection(p, x), clock.deadline))
     _fill(board)
+    if relaxation.matrix is None:  # the large path: no company without a meeting before the repair
+        stats["first_meetings"] = large.first_meetings(board)
     if p.interp.rows:  # interpreters can strand a company the colouring could not reach
         stats["rescued"] = rescue_idle(board)
     return board
@@ -165,7 +170,10 @@ def _two_phase(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Cloc
             return board
     clock.stage("repair", 0.5)
     budget = clock.left()
-    stats["repair"] = repair(board, clock.deadline - clock.report_reserve(p.lexicographic), seed=seed,
+    until = clock.deadline - clock.report_reserve(p.lexicographic)
+    if relaxation.matrix is None:  # the large path: the repair may take half as long as the rest
+        until = min(until, time.monotonic() + large.REPAIR_SHARE * (time.monotonic() - clock.start))
+    stats["repair"] = repair(board, until, seed=seed,
                              on_pass=lambda _: clock.tick(0.5 + 0.45 * (1 - clock.left() / max(budget, 1e-9))))
     return board
 
@@ -248,7 +256,13 @@ def _bound(p: Problem, board: Board, relaxation: Relaxation, explained: list, cl
     min_required = None
     if not explained:
         forced = np.array([p.required[e] and board.slot_of[e] >= 0 for e in range(p.m)], dtype=bool)
-    elif relaxation.u is not None:
+    if relaxation.matrix is None:  # the large path: bounds from flows (``large``)
+        min_required = board.required_placed() if explained else None
+        fair, unfair, more = large.bounds(p, board.count, forced, min_required, max(clock.left(), 5.0))
+        stats.update(more, bound_forces_required=bool(forced.any()), fair_bound_failed=False)
+        unfair = min(unfair, simple_bound(p))
+        return min(fair, unfair), unfair
+    if explained and relaxation.u is not None:
         min_required = board.required_placed()
         relaxation = relax(p, weighted=False, min_required=min_required, time_limit=max(clock.left(), 5.0))
     stats["bound_forces_required"] = bool(forced.any())
@@ -302,7 +316,8 @@ def solve(instance: m.Instance, method: str = "optimal", time_limit: float = 30.
     clock.stage("prepare", 0.0)
     p = prepare(instance, fairness)
     clock.stage("bound", 0.05)
-    relaxation = relax(p, time_limit=clock.left() / 2)
+    flows = large.applies(p) and not _is_small(p)
+    relaxation = Relaxation(None, None, None, None) if flows else relax(p, time_limit=clock.left() / 2)
     clock.stage("greedy", 0.25)
     baseline = greedy(p)
     stats: dict = {"greedy_score": baseline.score(), "greedy_fewest": baseline.fewest()}

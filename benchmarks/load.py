@@ -54,7 +54,7 @@ LUA = ROOT / "benchmarks" / "load.lua"
 USER_AGENT = "matchmaker-load/1"
 SEARCH_TERMS = ["solar", "hydrogen", "wastewater", "recycling", "リサイクル", "năng lượng", "green finance", "buses"]
 PUBLIC_TARGET_MS = 150.0
-PG_DATABASE = "matchmaker_load"
+PG_DATABASE = os.environ.get("LOAD_PG_DATABASE", "matchmaker_load")  # another name when two checkouts run it at once
 
 
 @dataclass

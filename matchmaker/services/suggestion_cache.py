@@ -115,10 +115,8 @@ def listing(session: Session, app: Flask, company: Company, filters: svc.Suggest
     (as HTML, kept per company, language, filter, list version and the company's own requests
     and hidden partners), or that it is being prepared.
 
-    A list current for the matching version is found with three small queries and no read of
+    A list current for the matching version is found with a few small queries and no read of
     the list itself; while a newer list is computed, the rendering of the one shown is reused."""
-    if not company.opportunities:
-        return Listing(svc.SuggestionsResult(has_items=False))
     if company.status != "approved":
         return Listing(svc.suggestions_for(session, company, app.config, filters))
     version = match_store.matching_version(session, app.config)
@@ -131,8 +129,10 @@ def listing(session: Session, app: Flask, company: Company, filters: svc.Suggest
         return hashlib.sha256(repr(parts).encode()).hexdigest()
 
     html = match_store.read_fragment(fragment_key(version)) if private is not None else None
-    if html is not None:
+    if html is not None:  # kept only for a company with offers or needs: removing them all moves the version
         return Listing(svc.SuggestionsResult(), html)
+    if not company.opportunities:
+        return Listing(svc.SuggestionsResult(has_items=False))
     kept, version = match_store.kept_or_start(session, app, key_of(company.id), version, TASK)
     if kept is None:
         return Listing(svc.SuggestionsResult(preparing=True))

@@ -54,7 +54,7 @@ LUA = ROOT / "benchmarks" / "load.lua"
 USER_AGENT = "matchmaker-load/1"
 SEARCH_TERMS = ["solar", "hydrogen", "wastewater", "recycling", "リサイクル", "năng lượng", "green finance", "buses"]
 PUBLIC_TARGET_MS = 150.0
-PG_DATABASE = "matchmaker_load"
+PG_DATABASE = os.environ.get("LOAD_PG_DATABASE", "matchmaker_load")  # another name when two checkouts run it at once
 
 
 @dataclass
@@ -140,22 +140,49 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(env: dict, log: Path):
-    """Start gunicorn with gunicorn.conf.py; yield its base URL; stop it (SIGTERM, then SIGKILL)."""
+def process(argv: list[str], env: dict, log: Path):
+    """Run *argv* (from the project's folder, output to *log*) meanwhile; stop it (SIGTERM, then SIGKILL)."""
     with open(log, "w") as out:
-        server = subprocess.Popen([str(BIN / "gunicorn"), "--config", "gunicorn.conf.py"], env=env, cwd=ROOT,
-                                  stdout=out, stderr=subprocess.STDOUT)
-    base = f"http://{env['GUNICORN_BIND']}"
+        running = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     try:
-        wait_until_up(base, server, log)
-        yield base
+        yield running
     finally:
-        server.terminate()
+        running.terminate()
         try:
-            server.wait(timeout=40)
+            running.wait(timeout=40)
         except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+            running.kill()
+            running.wait()
+
+
+@contextmanager
+def gunicorn(env: dict, log: Path, pids: list[int] | None = None):
+    """Start gunicorn with gunicorn.conf.py; yield its base URL (its process id appended to *pids*); stop it."""
+    with process([str(BIN / "gunicorn"), "--config", "gunicorn.conf.py"], env, log) as server:
+        base = f"http://{env['GUNICORN_BIND']}"
+        wait_until_up(base, server, log)
+        if pids is not None:
+            pids.append(server.pid)
+        yield base
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by process *pid* and its children that still run
+    (gunicorn's master and workers): a measure of the work per request that a busy machine does
+    not inflate, unlike the latencies."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return float("nan")
+    for each in [pid, *map(int, children)]:
+        try:
+            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime and stime (fields 14 and 15 of stat)
+    return total
 
 
 def wait_until_up(base: str, server: subprocess.Popen, log: Path, limit: float = 90.0) -> None:

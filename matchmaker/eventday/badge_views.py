@@ -14,6 +14,7 @@ from matchmaker.extensions import db
 from matchmaker.forms import apply_action, flash_errors, submit_form
 from matchmaker.models import Company
 from matchmaker.services.eventday import badge_print, badges as badge_svc
+from matchmaker.urls import query_int
 
 
 def _pdf(data: bytes, filename: str) -> Response:
@@ -21,8 +22,10 @@ def _pdf(data: bytes, filename: str) -> Response:
         "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
 
 
-def _page(anchor: str | None = None):
-    return redirect(url_for("eventday.badges", _anchor=anchor))
+def _page(company: Company):
+    """Back to the badge page, on the page and at the section of *company*."""
+    page = badge_svc.page_of(db.session, company)
+    return redirect(url_for("eventday.badges", page=page if page > 1 else None, _anchor=f"company-{company.id}"))
 
 
 def _approved_company(company_id: int) -> Company:
@@ -45,12 +48,14 @@ def badges():
     """Every approved company with its people's badges; badges missing for contacts are made here."""
     badge_svc.ensure_badges(db.session)
     db.session.commit()
-    rows = badge_svc.badge_overview(db.session)
+    text, page = request.args.get("q", "")[:200], query_int("page", 1)
+    rows, total = badge_svc.badge_page(db.session, text, page)
     latin_forms = {b.id: LatinNameForm(prefix=f"b{b.id}", data={"name_latin": b.name_latin})
                    for row in rows for b in row.badges}
     person_forms = {row.company.id: PersonForm(prefix=f"c{row.company.id}") for row in rows}
-    return render_template("eventday/badge_list.html", rows=rows, latin_forms=latin_forms,
-                           person_forms=person_forms, base_url=badge_print.public_base_url())
+    return render_template("eventday/badge_list.html", rows=rows, latin_forms=latin_forms, person_forms=person_forms,
+                           base_url=badge_print.public_base_url(), text=text, page=page, total=total,
+                           pages=max(1, -(-total // badge_svc.PAGE_SIZE)))
 
 
 @bp.post("/badges/<id:badge_id>/latin")
@@ -63,7 +68,7 @@ def set_latin(badge_id: int):
         flash(_("Latin name saved: %(name)s", name=badge.name_latin), "success")
     else:
         flash_errors(form)
-    return _page(f"company-{badge.company_id}")
+    return _page(badge.company)
 
 
 @bp.post("/badges/company/<id:company_id>/people")
@@ -77,7 +82,7 @@ def add_person(company_id: int):
         flash(_("Badge made for %(name)s.", name=badge.name), "success")
     else:
         flash_errors(form)
-    return _page(f"company-{company.id}")
+    return _page(company)
 
 
 # the two actions that change a badge's QR code: what the confirm page asks, and what is done
@@ -105,7 +110,7 @@ def _badge_action(badge_id: int, action: str):
             cancel_url=url_for("eventday.badges", _anchor=f"company-{badge.company_id}"))
     if form.validate_on_submit():
         apply_action(lambda: act(db.session, badge), done(badge.name))
-    return _page(f"company-{badge.company_id}")
+    return _page(badge.company)
 
 
 @bp.route("/badges/<id:badge_id>/revoke", methods=["GET", "POST"])

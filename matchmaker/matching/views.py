@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from matchmaker import jobs
 from matchmaker.access import company_required, organiser_required
@@ -41,14 +43,22 @@ def suggestions():
         category=request.args.get("category", "")[:40],
         show_hidden=request.args.get("hidden") == "1",
     )
-    result = suggestion_cache.suggestions(db.session, current_app._get_current_object(), company, filters)
-    page = render_template(
-        "matching/suggestions.html", result=result, filters=filters, company=company,
-        categories=list_categories(db.session), request_form=RequestForm(), action_form=ActionForm(),
-        prefills={row.partner.id: _prefill(row) for row in result.rows},
-        topics=topics.reason_topics(db.session, current_glossary(db.session), result.rows, g.lang_code),
-        nudged=nudges.nudges(company.opportunities, [r.partner for r in result.rows if r.score >= nudges.MATCHING_SCORE]),
-    )
+    app = current_app._get_current_object()
+    found = suggestion_cache.listing(db.session, app, company, filters, g.lang_code, request.script_root)
+    csrf_token = generate_csrf() if app.config.get("WTF_CSRF_ENABLED", True) else None
+    if found.html is not None:  # kept rendered: no list, texts, topics or forms to build
+        listing = found.html.replace(suggestion_cache.CSRF_PLACEHOLDER, csrf_token) if csrf_token else found.html
+    else:
+        result = found.result
+        listing = render_template(
+            "matching/_suggestion_list.html", result=result, filters=filters, company=company,
+            categories=list_categories(db.session), request_form=RequestForm(), action_form=ActionForm(),
+            prefills={row.partner.id: _prefill(row) for row in result.rows},
+            topics=topics.reason_topics(db.session, current_glossary(db.session), result.rows, g.lang_code),
+            nudged=nudges.nudges(company.opportunities, [r.partner for r in result.rows if r.score >= nudges.MATCHING_SCORE]),
+        )
+        suggestion_cache.keep(db.session, company, found, listing, csrf_token)
+    page = render_template("matching/suggestions.html", result=found.result, company=company, listing=Markup(listing))
     # keep the vectors computed on the way; after rendering, since a commit expires every loaded row
     db.session.commit()
     return page

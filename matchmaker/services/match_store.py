@@ -28,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+import zlib
 
 from flask import Flask
 from flask_caching import Cache
@@ -39,6 +40,8 @@ from matchmaker.services import matching
 log = logging.getLogger(__name__)
 
 store = Cache()
+fragments = Cache()  # rendered parts of pages made from the kept figures (services.suggestion_cache)
+FRAGMENT_SECONDS = 3600  # a fragment's key moves with every version it depends on: this only bounds the memory
 MARKER_SECONDS = 900  # a task that died without clearing its marker is started again after this
 
 
@@ -48,6 +51,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("MATCH_CACHE_WAIT_STALE", 0.0)
     # replaced at each version long before the week is out; in-process: one entry per company and per overview chunk
     store.init_app(app, config=pagecache.store_config(app, "matchmaker:match:", 7 * 24 * 3600, 200_000))
+    # in-process: a few thousand compressed fragments (~10 kB each) per worker
+    fragments.init_app(app, config=pagecache.store_config(app, "matchmaker:fragment:", FRAGMENT_SECONDS, 3000))
 
 
 def matching_version(session: Session, config) -> str:
@@ -114,6 +119,24 @@ def read_many(keys: list[str]) -> list[tuple[str, object] | None]:
 def write_many(entries: dict[str, tuple[str, object]]) -> None:
     """Keep every ``key -> (version, value)`` of *entries*."""
     store.set_many(entries)
+
+
+def read_fragment(key: str) -> str | None:
+    """The HTML kept under *key* by ``keep_fragment``, or None (also when the store is down)."""
+    try:
+        packed = fragments.get(key)
+    except Exception:
+        log.warning("fragment cache unavailable: %s not read", key, exc_info=True)
+        return None
+    return None if packed is None else zlib.decompress(packed).decode()
+
+
+def keep_fragment(key: str, html: str) -> None:
+    """Keep *html* under *key* (compressed: lists of twenty partners repeat their markup a lot)."""
+    try:
+        fragments.set(key, zlib.compress(html.encode(), 1))
+    except Exception:
+        log.warning("fragment cache unavailable: %s not kept", key, exc_info=True)
 
 
 def start_once(app: Flask, task: str, version: str, *args) -> bool:

@@ -13,15 +13,16 @@ as before (``services.matching.suggestions_for``).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from matchmaker.core import matching as core
-from matchmaker.models import Company, HiddenSuggestion, pair_key
-from matchmaker.services import match_store
+from matchmaker.models import Category, Company, HiddenSuggestion, MeetingRequest, pair_key
+from matchmaker.services import feedback, match_store
 from matchmaker.services import matching as svc
 from matchmaker.services.meetings import closed_pairs
 
@@ -93,19 +94,82 @@ def _compact(shared: svc.SharedPool, me: int, found: list[core.Suggestion]) -> K
                     [shared.category_ids[i] for i in categories], kept, shared.stale)
 
 
-def suggestions(session: Session, app: Flask, company: Company, filters: svc.SuggestionFilters) -> svc.SuggestionsResult:
-    """What the suggestions page shows for *company*: its kept list, or that it is being prepared."""
-    if not company.opportunities:
-        return svc.SuggestionsResult(has_items=False)
+@dataclass
+class Listing:
+    """What the suggestions page shows under its heading: the kept HTML of the list (``html``,
+    its CSRF tokens left as ``CSRF_PLACEHOLDER``), or the result to render it from and the key
+    to keep the rendering under (None: not kept, e.g. a list being prepared)."""
+
+    result: svc.SuggestionsResult
+    html: str | None = None
+    key: str | None = None
+    state: str | None = None  # the company's own state (``_private_state``) the key holds
+
+
+CSRF_PLACEHOLDER = "<csrf-token>"  # never in rendered text: user text has its "<" escaped
+
+
+def listing(session: Session, app: Flask, company: Company, filters: svc.SuggestionFilters, lang: str,
+            script_root: str = "") -> Listing:
+    """What the suggestions page shows for *company* in *lang*: its kept list, rendered or not
+    (as HTML, kept per company, language, filter, list version and the company's own requests
+    and hidden partners), or that it is being prepared.
+
+    A list current for the matching version is found with a few small queries and no read of
+    the list itself; while a newer list is computed, the rendering of the one shown is reused."""
     if company.status != "approved":
-        return svc.suggestions_for(session, company, app.config, filters)
+        return Listing(svc.suggestions_for(session, company, app.config, filters))
     version = match_store.matching_version(session, app.config)
+    private = _private_state(session, company.id) if _keepable(session, filters) else None
+
+    def fragment_key(list_version: str) -> str | None:
+        if private is None:
+            return None
+        parts = (list_version, private, company.id, lang, script_root, filters.country, filters.category, filters.show_hidden)
+        return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+    html = match_store.read_fragment(fragment_key(version)) if private is not None else None
+    if html is not None:  # kept only for a company with offers or needs: removing them all moves the version
+        return Listing(svc.SuggestionsResult(), html)
+    if not company.opportunities:
+        return Listing(svc.SuggestionsResult(has_items=False))
     kept, version = match_store.kept_or_start(session, app, key_of(company.id), version, TASK)
     if kept is None:
-        return svc.SuggestionsResult(preparing=True)
+        return Listing(svc.SuggestionsResult(preparing=True))
+    updating = kept[0] != version
+    key = fragment_key(kept[0])
+    html = match_store.read_fragment(key) if updating and key is not None else None
+    if html is not None:
+        return Listing(svc.SuggestionsResult(updating=True), html)
     result = _rows(session, company, kept[1], filters)
-    result.updating = kept[0] != version
-    return result
+    result.updating = updating
+    return Listing(result, key=key, state=private)
+
+
+def keep(session: Session, company: Company, listing_: Listing, html: str, csrf_token: str | None) -> None:
+    """Keep *html*, the rendering of *listing_*, unless the company's requests or hidden
+    partners changed while it was rendered (it would then be kept under a state it does not show)."""
+    if listing_.key is None or _private_state(session, company.id) != listing_.state:
+        return
+    match_store.keep_fragment(listing_.key, html.replace(csrf_token, CSRF_PLACEHOLDER) if csrf_token else html)
+
+
+def _keepable(session: Session, filters: svc.SuggestionFilters) -> bool:
+    """Whether a list with *filters* is kept rendered: only for filters the page offers (an
+    address typed by hand renders, without filling the store with its variants)."""
+    if filters.country not in ("", "JP", "VN"):
+        return False
+    return not filters.category or session.scalar(select(Category.id).where(Category.key == filters.category)) is not None
+
+
+def _private_state(session: Session, company_id: int) -> str:
+    """A digest of what the company's list shows beyond the matching version: its hidden
+    partners, its meeting requests (sent or received, with their status) and declined pairs."""
+    hidden = sorted(session.scalars(select(HiddenSuggestion.partner_id).where(HiddenSuggestion.company_id == company_id)))
+    requests = sorted((request_id, status) for request_id, status in session.execute(select(MeetingRequest.id, MeetingRequest.status).where(
+        or_(MeetingRequest.pair_low == company_id, MeetingRequest.pair_high == company_id))))
+    declined = sorted(feedback.declined_pairs(session, company_id))
+    return hashlib.sha256(repr((hidden, requests, declined)).encode()).hexdigest()[:32]
 
 
 def _rows(session: Session, company: Company, kept: KeptList, filters: svc.SuggestionFilters) -> svc.SuggestionsResult:

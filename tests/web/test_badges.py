@@ -9,7 +9,7 @@ from matchmaker.extensions import db
 from matchmaker.models import Badge, User
 from matchmaker.services.eventday import tokens
 from tests.badge_helpers import pdf_text
-from tests.conftest import PASSWORD, _HASH, csrf_from, translated, user_email
+from tests.conftest import PASSWORD, _HASH, csrf_from, translated, translated_plural, user_email
 from tests.webforms import submit
 
 PAGE = "/{lang}/event/badges/"
@@ -235,3 +235,27 @@ def test_a_company_whose_badges_are_revoked_shows_no_code(app, client, login, pa
     login(user_email(app, pair[0]))
     assert "<svg" not in client.get("/en/agenda/").get_data(as_text=True)
     assert client.get("/en/event/my-badges.pdf").status_code == 404
+
+
+@pytest.mark.parametrize("lang", ["ja", "vi", "en"])
+def test_the_page_is_paged_and_searched_and_a_correction_returns_to_its_page(app, organiser_client, make_company, lang):
+    ids = [make_company(name=f"Green Works {n:03d}", contact_name=f"Person {n:03d}", email=f"works{n}@example.com")
+           for n in range(55)]
+    page = PAGE.format(lang=lang)
+    html = organiser_client.get(page).get_data(as_text=True)
+    assert html.count('class="panel badge-company"') == 50 and "Green Works 049" in html and "Green Works 050" not in html
+    assert translated_plural(app, lang, "%(num)d company found", "%(num)d companies found", 55) in html
+    assert f'href="{page}?page=2"' in html
+    second = organiser_client.get(page + "?page=2").get_data(as_text=True)
+    assert second.count('class="panel badge-company"') == 5 and "Person 054" in second and "Person 049" not in second
+    found = organiser_client.get(page + "?q=person+052").get_data(as_text=True)  # a person's name finds the company
+    assert found.count('class="panel badge-company"') == 1 and "Green Works 052" in found
+    assert translated_plural(app, lang, "%(num)d company found", "%(num)d companies found", 1) in found
+    badge = _badge(app, ids[53])
+    response = submit(organiser_client, page + "?page=2", f"#badge-{badge.id} form", fields={f"b{badge.id}-name_latin": "Person Fifty-Three"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"{page}?page=2#company-{ids[53]}")
+    assert _badge(app, ids[53]).name_latin == "Person Fifty-Three"
+    for hostile, status in (("?page=999", 200), ("?q=" + "%25" * 300, 200), ("?page=-3", 400), ("?page=abc", 400)):  # hostile input
+        assert organiser_client.get(page + hostile).status_code == status  # as every paged list: a bad page number is a 400
+    assert organiser_client.get(page + "?page=999").get_data(as_text=True).count('class="panel badge-company"') == 0
+    assert translated(app, lang, "No company matches these filters.") in organiser_client.get(page + "?q=nobody+here").get_data(as_text=True)

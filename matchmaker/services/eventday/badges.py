@@ -12,16 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from matchmaker.core.latin import is_latin_name, latin_name
+from matchmaker.core.text import search_key
 from matchmaker.models import Badge, Company, MatchSession, SessionCompany, utcnow
 from matchmaker.services import validation as v
 from matchmaker.services.eventday.tokens import new_nonce
 from matchmaker.services.validation import ValidationError
 
 NAME_MAX = 120
+PAGE_SIZE = 50  # companies per page of the organisers' badge page
 
 
 @dataclass
@@ -57,9 +59,14 @@ def ensure_badges(session: Session, companies: list[Company] | None = None) -> i
     """Give each approved company (of *companies*, default all) with no badge one for its contact.
 
     Returns how many badges were made. A company without a contact name gets none (organisers
-    add its people by hand). Does not commit.
+    add its people by hand). Does not commit. With the default, one query finds the companies
+    that lack a badge (usually none), so the badge page does not load every company to see that.
     """
-    companies = [c for c in (companies if companies is not None else _approved(session)) if c.status == "approved"]
+    if companies is None:
+        no_badge = ~exists().where(Badge.company_id == Company.id)
+        companies = list(session.scalars(select(Company).where(
+            Company.status == "approved", Company.contact_name.is_not(None), Company.contact_name != "", no_badge)))
+    companies = [c for c in companies if c.status == "approved"]
     existing = _badges_by_company(session, [c.id for c in companies])
     missing = [c.id for c in companies if c.contact_name and not existing[c.id]]
     if not missing:
@@ -82,6 +89,39 @@ def badge_overview(session: Session) -> list[CompanyBadges]:
     companies = _approved(session)
     badges = _badges_by_company(session, [c.id for c in companies])
     return [CompanyBadges(c, badges[c.id]) for c in companies]
+
+
+def _matching(text: str):
+    """The ids of approved companies whose name, places, offers and needs hold *text* (as in
+    the directory: case, width and diacritics ignored), or one of whose people's names does."""
+    stmt = select(Company.id).where(Company.status == "approved")
+    key = search_key(text)
+    if key:
+        pattern = "%" + key.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        person = exists().where(Badge.company_id == Company.id, or_(func.lower(Badge.name).like(pattern, escape="\\"),
+                                                                  func.lower(Badge.name_latin).like(pattern, escape="\\")))
+        stmt = stmt.where(or_(Company.search_text.like(pattern, escape="\\"), person))
+    return stmt
+
+
+def badge_page(session: Session, text: str = "", page: int = 1) -> tuple[list[CompanyBadges], int]:
+    """One page of the organisers' badge page (companies by name, ``PAGE_SIZE`` a page; *text*
+    narrows them, see ``_matching``) with their badges, and how many companies match."""
+    ranked = session.execute(_matching(text).add_columns(func.count().over()).order_by(Company.name, Company.id)
+                             .limit(PAGE_SIZE).offset((max(1, page) - 1) * PAGE_SIZE)).all()
+    if not ranked:
+        return [], session.scalar(select(func.count()).select_from(_matching(text).subquery())) or 0
+    ids = [company_id for company_id, _ in ranked]
+    by_id = {c.id: c for c in session.scalars(select(Company).where(Company.id.in_(ids)))}
+    badges = _badges_by_company(session, ids)
+    return [CompanyBadges(by_id[i], badges[i]) for i in ids], ranked[0][1]
+
+
+def page_of(session: Session, company: Company) -> int:
+    """The page of the (unsearched) badge page that shows *company*."""
+    before = session.scalar(select(func.count()).select_from(Company).where(
+        Company.status == "approved", or_(Company.name < company.name, (Company.name == company.name) & (Company.id < company.id))))
+    return (before or 0) // PAGE_SIZE + 1
 
 
 def company_badges(session: Session, company: Company, *, live_only: bool = True) -> list[Badge]:

@@ -88,6 +88,8 @@ def test_organiser_edits_a_topic_and_reads_its_history(lang, live_server, page, 
 def test_reasons_show_shared_topics(lang, live_server, page, app, landfill):
     log_in(page, live_server, user_email(app, landfill["vn"]), lang)
     follow(page, f"/{lang}/matches/", "nav.main-nav")
-    reasons = page.locator("ul.reasons").first.inner_text()
-    assert translated(app, lang, "Both: %(topics)s", topics=label(app, "landfill-gas-power", lang)) in " ".join(reasons.split())
+    first = page.locator("li.suggestion").first
+    lines = [" ".join(text.split()) for text in first.locator("p.both").all_inner_texts()]
+    assert len(lines) == 1, lines  # the shared topics once, not per reason and again below
+    assert lines[0].startswith(translated(app, lang, "Both: %(topics)s", topics=label(app, "landfill-gas-power", lang)))
     assert "埋立ガス技研" in page.locator("li.suggestion").first.inner_text()

@@ -149,8 +149,16 @@ def test_reasons_name_the_shared_topics_not_cosines_nor_the_readers_own_name(cli
 
     login(user_email(app, landfill["vn"]), lang=lang)
     html = client.get(f"/{lang}/matches/").get_data(as_text=True)
-    reasons = lxml.html.fromstring(html).cssselect("ul.reasons")[0].text_content()
-    assert translated(app, lang, "Both: %(topics)s", topics=_label(app, "landfill-gas-power", lang)) in " ".join(reasons.split())
+    tree = lxml.html.fromstring(html)
+    reasons = tree.cssselect("ul.reasons")[0].text_content()
+    suggestion = tree.cssselect("li.suggestion")[0]
+    # the shared topics once, on one line, in the reader's language, the most telling first
+    lines = [" ".join(p.text_content().split()) for p in suggestion.cssselect("p.both")]
+    assert len(lines) == 1, lines
+    assert lines[0].startswith(translated(app, lang, "Both: %(topics)s", topics=_label(app, "landfill-gas-power", lang)))
+    names = lines[0][len(translated(app, lang, "Both: %(topics)s", topics="")):].split(" · ")
+    assert len(names) == len(set(names)), names
+    assert not suggestion.cssselect(".tag.topic")  # no second list of the same topics below
     assert "埋立ガス技研" in reasons
     assert "Đà Nẵng" not in reasons  # the reader's own company
     assert "0." not in reasons  # no raw similarity

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .items import ItemSides, item_sides
+from .items import ItemSides, Scratch, item_sides
 from .model import Pool, Weights
 
 
@@ -149,17 +149,19 @@ def _side(ptr: np.ndarray, companies: np.ndarray, all_rows: np.ndarray, extra) -
     return Side(all_rows[index], extra[index], tuple(slots), order, source, missing)
 
 
-def pair_tile(rows: Block, cols: Block) -> np.ndarray:
+def pair_tile(rows: Block, cols: Block, scratch: Scratch | None = None) -> np.ndarray:
     """P for the companies of *rows* against those of *cols*; -inf where no item pair exists.
 
     Both products keep the row block's items as rows, so putting companies in block position
-    order takes only row gathers and column takes, never a 2-D scatter.
+    order takes only row gathers and column takes, never a 2-D scatter. The products are
+    written into *scratch* (a fresh one when None); the returned tile is a new array.
     """
+    scratch = scratch if scratch is not None else Scratch()
     n_needing, n_cols = len(rows.needs.order), len(cols.companies)
     tile = np.empty((len(rows.companies), n_cols), dtype=np.float32)
     tile[n_needing:] = -np.inf
     if n_needing and len(cols.offers.order):
-        forward = _folded(rows.needs, cols.offers)  # needs of rows vs offers of cols
+        forward = _folded(rows.needs, cols.offers, scratch)  # needs of rows vs offers of cols
         np.take(forward, cols.offers.source, axis=1, out=tile[:n_needing], mode="clip")
         tile[:n_needing, cols.offers.missing] = -np.inf
         del forward  # a view of the whole product: free it before the next one
@@ -167,16 +169,18 @@ def pair_tile(rows: Block, cols: Block) -> np.ndarray:
         tile[:n_needing] = -np.inf
     n_back = len(cols.needs.order)
     if n_back and len(rows.offers.order):
-        back = _folded(rows.offers, cols.needs).take(rows.offers.source, axis=0, mode="clip")
+        back = _folded(rows.offers, cols.needs, scratch).take(rows.offers.source, axis=0, mode="clip")
         back[rows.offers.missing] = -np.inf
         np.maximum(tile[:, :n_back], back, out=tile[:, :n_back])
     return tile
 
 
-def _folded(row_side: Side, col_side: Side) -> np.ndarray:
+def _folded(row_side: Side, col_side: Side, scratch: Scratch) -> np.ndarray:
     """Max item score between the companies of *row_side* (rows) and *col_side* (columns), in
-    first-slot order; (0, 0) when a side is empty."""
-    sims = row_side.matrix @ col_side.matrix.T
+    first-slot order; (0, 0) when a side is empty. A view of *scratch*: use it before the next
+    product."""
+    sims = np.matmul(row_side.matrix, col_side.matrix.T,
+                     out=scratch.matrix(len(row_side.matrix), len(col_side.matrix)))
     if row_side.extra.nnz and col_side.extra.nnz:
         rare = (row_side.extra @ col_side.extra.T).tocoo()  # canonical: each (row, col) once
         sims[rare.row, rare.col] += rare.data
@@ -232,10 +236,11 @@ def tiles(
     With *symmetric* (row_blocks is col_blocks) only tiles with row index <= column index
     are produced: P is symmetric, so each unordered pair of companies is scored once.
     """
+    scratch = Scratch()
     for i, rows in enumerate(row_blocks):
         for j, cols in enumerate(col_blocks):
             if symmetric and j < i:
                 continue
-            tile = pair_tile(rows, cols)
+            tile = pair_tile(rows, cols, scratch)
             knockout.apply(i, j, tile)
             yield i, j, tile

@@ -50,9 +50,10 @@ def hub_stats(needs: np.ndarray, offers: np.ndarray, k: int, block_size: int = D
         return np.zeros(n_needs), np.zeros(n_offers)
     near_offers = RunningTopK(n_needs, min(k, n_offers))
     near_needs = RunningTopK(n_offers, min(k, n_needs))
+    scratch = Scratch()
     for rows in spans(n_needs, block_size):
         for cols in spans(n_offers, block_size):
-            sims = needs[rows] @ offers[cols].T
+            sims = np.matmul(needs[rows], offers[cols].T, out=scratch.matrix(rows.stop - rows.start, cols.stop - cols.start))
             row_ids, col_ids = np.arange(rows.start, rows.stop), np.arange(cols.start, cols.stop)
             near_offers.offer_rows(row_ids, col_ids, sims)
             near_needs.offer_columns(row_ids, col_ids, sims)
@@ -74,6 +75,21 @@ def spans(n: int, size: int) -> Iterator[slice]:
     """Consecutive slices of at most *size* covering range(n)."""
     size = max(1, int(size))
     return (slice(start, min(start + size, n)) for start in range(0, n, size))
+
+
+class Scratch:
+    """One float32 buffer reused by the products of successive tiles (``matmul(out=...)``):
+    the pages of a fresh 64 MB product are not faulted in again for every tile. One per
+    ``tiles`` pass, never shared between threads."""
+
+    def __init__(self):
+        self._flat = np.empty(0, dtype=np.float32)
+
+    def matrix(self, rows: int, cols: int) -> np.ndarray:
+        """A C-contiguous (rows, cols) float32 view of the buffer (its content is undefined)."""
+        if self._flat.size < rows * cols:
+            self._flat = np.empty(rows * cols, dtype=np.float32)
+        return self._flat[: rows * cols].reshape(rows, cols)
 
 
 def category_units(categories: np.ndarray | None, n: int) -> np.ndarray:
@@ -121,7 +137,7 @@ class ItemSides:
             np.ones((len(vectors), 1)),
             -0.5 * w.similarity * self.need_hub[idx][:, None],
             w.cross_border * self.need_border[idx],
-            w.concept * self.concepts.needs[idx, : self.concepts.dense],
+            w.concept * self.concepts.need_dense[idx],
         ]
         return np.hstack(parts, dtype=np.float32)
 
@@ -143,7 +159,7 @@ class ItemSides:
             -0.5 * self.weights.similarity * self.offer_hub[idx][:, None],
             np.ones((len(vectors), 1)),
             self.offer_border[idx][:, ::-1],
-            self.concepts.offers[idx, : self.concepts.dense],
+            self.concepts.offer_dense[idx],
         ]
         return np.hstack(parts, dtype=np.float32)
 

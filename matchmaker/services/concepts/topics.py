@@ -142,6 +142,17 @@ class ReasonTopics:
         """Names of a suggestion's shared concepts, in its order (those the glossary knows)."""
         return [self.glossary.label(k, self.lang) for k in keys if k in self.glossary]
 
+    def line(self, row) -> list[str]:
+        """The one "both" line of a suggestion *row*: the names of the topics its two sides
+        share, in the reader's language, each once, best first: the scorer's shared concepts
+        (most telling first), then those both texts of a reason carry, reason by reason (the
+        reasons come best first)."""
+        shared = list(row.shared_concepts or [])
+        names = dict.fromkeys(self.shared(shared))
+        for reason in row.reasons:
+            names.update(dict.fromkeys(self.both(reason, shared)))
+        return list(names)
+
 
 def reason_topics(session: Session, glossary: Glossary, rows: Iterable, lang: str) -> ReasonTopics:
     """The topics of every offer/need in the reasons of *rows* (``SuggestionRow``), for the page."""

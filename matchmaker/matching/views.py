@@ -58,7 +58,10 @@ def suggestions():
             nudged=nudges.nudges(company.opportunities, [r.partner for r in result.rows if r.score >= nudges.MATCHING_SCORE]),
         )
         suggestion_cache.keep(db.session, company, found, listing, csrf_token)
-    page = render_template("matching/suggestions.html", result=found.result, company=company, listing=Markup(listing))
+    # the listing is this app's own autoescaped template output (kept or fresh), with the visitor's
+    # CSRF token (URL-safe characters) put back in: markup, not user text
+    page = render_template("matching/suggestions.html", result=found.result, company=company,
+                           listing=Markup(listing))  # nosec B704
     # keep the vectors computed on the way; after rendering, since a commit expires every loaded row
     db.session.commit()
     return page

@@ -16,14 +16,35 @@ import threading
 from datetime import date
 
 import matplotlib
+from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure as PlotFigure
 
 from matchmaker.services.outcomes.figures import Figure
 
+CJK_FONT = "Noto Sans CJK JP"
+CJK_FILES = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",)
+
+
+def _know_cjk_font() -> None:
+    """Register Debian's Noto CJK file when matplotlib's font cache predates its install.
+
+    matplotlib keeps the font list it found on first import (~/.cache/matplotlib); a cache built
+    before ``fonts-noto-cjk`` was installed would leave Japanese labels without glyphs.
+    """
+    if any(entry.name == CJK_FONT for entry in font_manager.fontManager.ttflist):
+        return
+    for path in CJK_FILES:
+        try:
+            font_manager.fontManager.addfont(path)
+        except (OSError, RuntimeError):
+            continue
+
+
+_know_cjk_font()
 matplotlib.rcParams.update({
-    "font.family": ["DejaVu Sans", "Noto Sans CJK JP"],
+    "font.family": ["DejaVu Sans", CJK_FONT],
     "svg.fonttype": "path",
     "svg.hashsalt": "matchmaker-dashboard",  # the same data gives the same SVG
     "font.size": 9,

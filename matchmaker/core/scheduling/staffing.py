@@ -8,8 +8,9 @@ within the Hall rows (``interpreters``), so every such meeting gets one.
 interpreters unlimited, the unplaced pairs needing one are placed greedily (required first,
 then by score) and the repair step rearranges the schedule around them for a short budget:
 the meetings gained are the meetings lost to the shortage. Per slot, how many of that
-relaxed schedule's interpreted meetings the real interpreters free in the slot cannot cover:
-the slots where one more interpreter would save the most come first.
+relaxed schedule's interpreted meetings the real interpreters free in the slot cannot cover
+(the interpreters that slot lacks), most first; no slot when no meeting was lost (the relaxed
+schedule may then swap pairs, but more interpreters would add no meeting).
 """
 
 from __future__ import annotations
@@ -68,9 +69,10 @@ def _fill(board: Board, edges: list[int], slots: int) -> None:
 
 
 def shortage(board: Board, deadline: float) -> tuple[int, list[tuple[int, int]]]:
-    """``(meetings lost to the interpreter shortage, [(slot, meetings more interpreters would place)])``.
+    """``(meetings lost to the interpreter shortage, [(slot, interpreters the slot lacks)])``.
 
-    Slots are listed most meetings first, only those with at least one. The repair of the
+    Slots are listed most lacking first, only those lacking one or more, and none when no
+    meeting was lost. The repair of the
     relaxed copy stops at *deadline* (``time.monotonic()``).
     """
     p = board.p
@@ -84,6 +86,8 @@ def shortage(board: Board, deadline: float) -> tuple[int, list[tuple[int, int]]]
     _fill(everywhere, [e for e in edges if everywhere.slot_of[e] < 0], p.full_mask)
     repair(everywhere, deadline, floors=Floors(score=True, fewest=everywhere.fewest()))
     lost = max(len(everywhere.placed()) - before, 0)
+    if not lost:
+        return 0, []
     per_slot = []
     for s, placed in sorted(_interpreted_by_slot(everywhere).items()):
         missing = sum(who is None for who in _match(everywhere, placed, s))

@@ -64,7 +64,7 @@ class ResourceReport:
     """Interpreters and online meetings of a board, with what the run said about the shortage.
 
     ``lost`` is None when the run did not count it (an older run, or none); ``one_more`` lists
-    ``(slot, meetings one more interpreter there would save)``, best first.
+    ``(slot, interpreters that slot lacks to hold the meetings lost)``, most first.
     """
 
     has_interpreters: bool

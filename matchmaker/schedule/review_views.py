@@ -17,7 +17,7 @@ from matchmaker.schedule.helpers import slot_choices
 from matchmaker.schedule.forms import ActionForm, AddMeetingForm, MoveForm
 from matchmaker.services.schedule import export, publish, review, sessions
 from matchmaker.services.schedule.common import needs_interpreter, table_label
-from matchmaker.services.schedule.instance import pair_needs_interpreter
+from matchmaker.services.schedule.instance import lacks_interpreter
 from matchmaker.urls import query_id
 
 bp = Blueprint("schedule_review", __name__, url_prefix="/<lang_code>/admin/schedule")
@@ -43,7 +43,7 @@ def meeting(meeting_id: int):
     if found.state != "draft":
         abort(404)
     return render_template("schedule/meeting.html", meeting=found, form=_move_form(found), action_form=ActionForm(),
-                           interpreter=found.interpreter_id is None and pair_needs_interpreter(found.low, found.high))
+                           interpreter=lacks_interpreter(found))
 
 
 @bp.post("/meetings/<id:meeting_id>/move")

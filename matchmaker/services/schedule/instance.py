@@ -92,6 +92,11 @@ def pair_needs_interpreter(a: Company, b: Company) -> bool:
     return bool(left) and bool(right) and not left & right
 
 
+def lacks_interpreter(meeting) -> bool:
+    """Whether a meeting needs an interpreter by the solver's rule and has none ("Interpreter needed")."""
+    return meeting.interpreter_id is None and pair_needs_interpreter(meeting.low, meeting.high)
+
+
 def session_modes(session: Session, ms_id: int) -> dict[int, str]:
     """Company id -> ``"online"`` for the companies attending session *ms_id* online (others are on site)."""
     return {cid: mode for cid, mode in session.execute(

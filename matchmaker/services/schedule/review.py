@@ -38,7 +38,13 @@ from matchmaker.models import (
 from matchmaker.services.matching import pair_rules
 from matchmaker.services.schedule.common import ensure_idle, lock_session, require_organiser, slot_label
 from matchmaker.services.schedule import video
-from matchmaker.services.schedule.instance import left_out, meeting_languages, pair_needs_interpreter, session_modes
+from matchmaker.services.schedule.instance import (
+    lacks_interpreter,
+    left_out,
+    meeting_languages,
+    pair_needs_interpreter,
+    session_modes,
+)
 from matchmaker.services.validation import ValidationError
 
 
@@ -150,7 +156,7 @@ class Board:
 
     def needs_interpreter(self, meeting: ScheduledMeeting) -> bool:
         """Whether the meeting needs an interpreter and has none ("interpreter needed")."""
-        return meeting.interpreter_id is None and pair_needs_interpreter(meeting.low, meeting.high)
+        return lacks_interpreter(meeting)
 
     def interpreter_for(self, low: int, high: int, slot_id: int, online: bool, current: int | None = None,
                         ignore: ScheduledMeeting | None = None) -> int | None:

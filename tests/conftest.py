@@ -66,6 +66,10 @@ def app(tmp_path_factory):
                       # a page waits for the matching figures computed in the background (tests that
                       # look at the "being prepared" states set these to 0)
                       "MATCH_CACHE_WAIT": 300.0, "MATCH_CACHE_WAIT_STALE": 300.0})
+    # each pytest-xdist worker its own outbox file, apart from the demo's (two workers reading one
+    # file saw each other's mails)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    app.config["MAIL_OUTBOX"] = os.path.join(app.instance_path, "mail", f"outbox-tests-{worker}.log")
     with app.app_context():
         db.drop_all()
         db.create_all()

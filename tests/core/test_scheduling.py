@@ -342,3 +342,17 @@ def test_random_small_instances_are_valid_bounded_and_optimal_beats_greedy(insta
 def test_random_small_instances_through_the_two_phase_path(instance):
     with mock.patch.object(solver, "EXACT_LIMIT", -1):  # force LP selection, colouring and window repair
         _check_both_methods(instance)
+
+
+@pytest.mark.parametrize("limit", [None, -1])
+def test_a_vanishing_positive_score_does_not_overflow_the_integer_cost_units(limit):
+    """Found by hypothesis in CI: the best score 1.7e-302 made the flows' cost units infinite."""
+    companies = [Company(f"c{i}", cap=1 if i in (1, 5, 9) else 0) for i in range(10)]
+    pairs = [Pair("c1", "c6", 0.0), Pair("c6", "c7", 0.0), Pair("c5", "c9", -0.125),
+             Pair("c1", "c7", 0.0), Pair("c1", "c5", 1.6690637969305817e-302)]
+    instance = Instance(1, 2, companies, pairs, (), (), ())
+    with mock.patch.object(solver, "EXACT_LIMIT", limit if limit is not None else solver.EXACT_LIMIT):
+        _check_both_methods(instance)
+        optimal = checked(instance, "optimal")
+    assert met(optimal) == {pair_key("c1", "c5")}  # the only pair that gives two companies a meeting at no loss
+    assert optimal.levels[0] == 2

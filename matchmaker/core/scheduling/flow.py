@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.graph.python import min_cost_flow
 
-from .problem import Problem
+from .problem import Problem, top_score
 
 SCORE_UNITS = 1e4  # selection: integer cost units per best score
 COST_LIMIT = 4e17  # |cost| x nodes must stay well inside int64 (the solver scales costs by the node count)
@@ -48,10 +48,6 @@ class Solved:
     reward: int
     x: np.ndarray
     on_level: list[int]
-
-
-def _top(p: Problem) -> float:
-    return max((s for s in p.score if s > 0), default=1.0)
 
 
 def network(p: Problem, level_rewards: list[int], edge_rewards: np.ndarray) -> Solved:
@@ -108,7 +104,7 @@ def network(p: Problem, level_rewards: list[int], edge_rewards: np.ndarray) -> S
 
 def tiers(p: Problem) -> tuple[float, float]:
     """``(G, score units per unit of score)`` of the selection (module docstring)."""
-    top = _top(p)
+    top = top_score(p)
     units = SCORE_UNITS / top
     depth = len(p.bonus)
     largest = COST_LIMIT / (2 * p.n + 3)  # largest cost the solver can take here
@@ -120,7 +116,7 @@ def tiers(p: Problem) -> tuple[float, float]:
 def flow_values(p: Problem) -> np.ndarray:
     """Edge values in {0, 0.5, 1} of the selection flow (module docstring)."""
     tier, units = tiers(p)
-    depth, top = len(p.bonus), _top(p)
+    depth, top = len(p.bonus), top_score(p)
     level_rewards = [int(round(top * tier ** (depth - k) * units / 2)) for k in range(depth)]
     required = top * tier ** (depth + 1)
     value = np.asarray(p.score, dtype=float) + np.where(np.asarray(p.required, dtype=bool), required, 0.0)

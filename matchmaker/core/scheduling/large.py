@@ -43,7 +43,7 @@ from scipy.optimize import linprog
 from .flow import network
 from .board import Board
 from .fairness import levels
-from .problem import POOL, Problem
+from .problem import POOL, Problem, top_score
 
 BOUND_UNITS = 1e6  # bound flows: integer cost units per best score (rounding costs <= meetings / 1e6 of it)
 FORCE = 50.0  # extra reward of a forced arc, in best scores (validity does not depend on it)
@@ -63,7 +63,7 @@ class _Bounder:
 
     def __init__(self, p: Problem, forced: np.ndarray, floors: tuple[int, ...], min_required: int | None) -> None:
         self.p = p
-        self.top = max((s for s in p.score if s > 0), default=1.0)
+        self.top = top_score(p)
         self.units = BOUND_UNITS / self.top
         self.depth = len(floors)
         self.required = np.asarray(p.required, dtype=bool) if min_required else None

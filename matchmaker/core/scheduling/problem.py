@@ -27,6 +27,7 @@ ONLINE = -2  # the table option of an online meeting: no table at all
 PRECISION = 1e9  # largest level weight, in units of the best score (see fairness)
 REQUIRED_PRECISION = 1e12  # largest provable required-pair weight, same units
 LEXICOGRAPHIC = "lexicographic"
+SCORE_RESOLUTION = 1e-6  # a positive score below this share of the largest |score| counts as no score
 
 
 @dataclass
@@ -228,7 +229,7 @@ def prepare(instance: m.Instance, fairness: tuple[float, ...] | str = LEXICOGRAP
     for key in sorted(specs):
         _add_spec(p, specs[key], known)
     p.interp.finish({t for t in p.itype if t >= 0})
-    top = max((s for s in p.score if s > 0), default=1.0)
+    top = top_score(p)
     if isinstance(fairness, str):
         p.bonus, p.required_weight = lexicographic_weights(p, top)
         p.lexicographic = True
@@ -236,6 +237,19 @@ def prepare(instance: m.Instance, fairness: tuple[float, ...] | str = LEXICOGRAP
         p.bonus = tuple(float(f) * top for f in fairness)
         p.required_weight = local_required_weight(p, top)
     return p
+
+
+def top_score(p: Problem) -> float:
+    """The unit every weight and integer cost is measured in: the best pair score.
+
+    Floored at ``SCORE_RESOLUTION`` of the largest |score| (1.0 when no pair scores), so that a
+    vanishing positive score (1e-300) cannot blow the integer cost units up to infinity.
+    """
+    scores = np.abs(np.asarray(p.score, dtype=float))
+    largest = float(scores.max()) if scores.size else 0.0
+    best = max((s for s in p.score if s > 0), default=0.0)
+    top = max(best, SCORE_RESOLUTION * largest)
+    return top if top > 0 else 1.0
 
 
 def score_span(p: Problem) -> float:

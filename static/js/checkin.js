@@ -7,7 +7,7 @@
 (function () {
   "use strict";
 
-  var REPEAT_MS = 30000, FRAME_MS = 250, COUNTS_MS = 5000, STORE = "checkin-camera";
+  var REPEAT_MS = 30000, FRAME_MS = 250, COUNTS_MS = 5000, STORE = "checkin-camera", SCALES = [1, 0.75, 0.5];
 
   function remembered() {
     try { return JSON.parse(window.sessionStorage.getItem(STORE) || "{}"); } catch (e) { return {}; }
@@ -22,16 +22,19 @@
     var video = document.getElementById("camera-video"), form = document.getElementById("scan-form");
     if (!start || !video || !form) { return; }
     var box = start.parentNode, status = box.querySelector(".camera-status");
-    var canvas = document.createElement("canvas"), stream = null, timer = null;
+    var canvas = document.createElement("canvas"), stream = null, timer = null, frames = 0;
     var reader = window.ZXing ? new window.ZXing.QRCodeReader() : null;
 
     function say(text) { status.textContent = text; }
 
     function decode() {
       if (!video.videoWidth) { return null; }
-      canvas.width = video.videoWidth;
-      canvas.height = video.videoHeight;
-      canvas.getContext("2d", { willReadFrequently: true }).drawImage(video, 0, 0);
+      // ZXing's detector misjudges the module size of some codes at some sizes; each frame is read
+      // at the next of a few scales, so a badge held still is read within a second.
+      var scale = SCALES[frames++ % SCALES.length];
+      canvas.width = Math.round(video.videoWidth * scale);
+      canvas.height = Math.round(video.videoHeight * scale);
+      canvas.getContext("2d", { willReadFrequently: true }).drawImage(video, 0, 0, canvas.width, canvas.height);
       try {
         var source = new window.ZXing.HTMLCanvasElementLuminanceSource(canvas);
         return reader.decode(new window.ZXing.BinaryBitmap(new window.ZXing.HybridBinarizer(source))).getText();

@@ -50,7 +50,7 @@ FORCE = 50.0  # extra reward of a forced arc, in best scores (validity does not 
 TOLERANCE = 1e-4  # stop the search when no multiplier in the box can lower the bound by more than this share
 MAX_FLOWS = 20  # per bound
 BOX = 4.0  # multipliers are searched in [0, BOX x best score]
-REPAIR_SHARE = 0.25  # the large path's repair may take this share of the time spent before it
+REPAIR_SHARE = 0.5  # the large path's repair may take this share of the time spent before it
 
 
 def applies(p: Problem) -> bool:
@@ -73,6 +73,7 @@ class _Bounder:
         self.edges = np.ceil(np.asarray(p.score, dtype=float) * self.units / 2).astype(np.int64) + np.where(forced, force, 0)
         self.force = force
         self.flows = 0
+        self.at_zero: float | None = None  # g at lambda = 0, once evaluated
 
     def rewards(self, multipliers: np.ndarray) -> list[int]:
         """Integer per-side rewards of multipliers in score units (exact: g subtracts the same)."""
@@ -87,7 +88,14 @@ class _Bounder:
         reached = [units / 2.0 for units in solved.on_level]
         if self.required is not None:
             reached.append(float(solved.x[self.required].sum()))
+        if not any(rewards):
+            self.at_zero = value / self.units
         return value / self.units, np.asarray(reached) - self.floors
+
+
+def _stationary(point: np.ndarray, slope: np.ndarray, box: float) -> bool:
+    """Whether *point* minimises g over the box: each slope is 0, or points out of the box at its edge."""
+    return bool(np.all((slope == 0) | ((slope > 0) & (point <= 0)) | ((slope < 0) & (point >= box))))
 
 
 def _minimise(bounder: _Bounder, start: np.ndarray, deadline: float) -> tuple[float, list[float], float]:
@@ -108,8 +116,8 @@ def _minimise(bounder: _Bounder, start: np.ndarray, deadline: float) -> tuple[fl
         cuts.append((point, value, slope))
         if value < best:
             best, best_point = value, point
-        if (slope >= 0).all() and not point.any():  # lambda = 0 is optimal
-            return best, best_point.tolist(), best
+        if _stationary(point, slope, box):  # no multiplier in the box does better: g is convex
+            return best, best_point.tolist(), value
         if bounder.flows >= MAX_FLOWS or time.monotonic() >= deadline:
             return best, best_point.tolist(), model
         # min t  s.t.  t >= g_i + s_i (lambda - lambda_i), lambda in the box
@@ -133,12 +141,17 @@ def bounds(p: Problem, count: list[int], forced: np.ndarray, min_required: int |
     that many required pairs" (a multiplier like the levels'). Module docstring.
     """
     deadline = time.monotonic() + seconds
-    plain = _Bounder(p, forced, (), min_required)
-    unfair, required, _ = _minimise(plain, np.zeros(len(plain.floors)), deadline)
     floors = levels(p, count)
     bounder = _Bounder(p, forced, floors, min_required)
-    fair, multipliers, model = _minimise(bounder, np.asarray([0.0] * len(floors) + required), deadline)
-    return min(fair, unfair), unfair, {"bound_flows": plain.flows + bounder.flows, "bound_multipliers": multipliers,
+    if min_required is None:  # the unfair search is g at lambda = 0 with no level rows: the fair search's first flow
+        fair, multipliers, model = _minimise(bounder, np.zeros(len(floors)), deadline)
+        unfair, flows = bounder.at_zero, bounder.flows
+    else:
+        plain = _Bounder(p, forced, (), min_required)
+        unfair, required, _ = _minimise(plain, np.zeros(len(plain.floors)), deadline)
+        fair, multipliers, model = _minimise(bounder, np.asarray([0.0] * len(floors) + required), deadline)
+        flows = plain.flows + bounder.flows
+    return min(fair, unfair), unfair, {"bound_flows": flows, "bound_multipliers": multipliers,
                                        "bound_gap": round((fair - model) / max(abs(fair), 1e-9), 6)}
 
 

@@ -21,6 +21,7 @@ import numpy as np
 from . import model as m
 from .checks import check_instance
 from .interpreters import Plan, build_plan
+from .specs import incidence, is_plain, plain_edges
 
 POOL = -1
 ONLINE = -2  # the table option of an online meeting: no table at all
@@ -214,20 +215,41 @@ def _add_spec(p: Problem, spec: EdgeSpec, index: dict[str, int]) -> None:
         p.structural.append(m.Unplaced(spec.a, spec.b, code, why))
 
 
-def prepare(instance: m.Instance, fairness: tuple[float, ...] | str = LEXICOGRAPHIC) -> Problem:
+def _set_plain_edges(p: Problem, instance: m.Instance, known: dict[str, int]) -> None:
+    """The edges of a plain instance from arrays (``specs``): the per-pair loop's result, faster."""
+    edges = plain_edges(instance, known, p.avail, p.cap)
+    p.ea, p.eb, p.score = edges.ea.tolist(), edges.eb.tolist(), edges.score.tolist()
+    p.required, p.allowed = edges.required.tolist(), edges.allowed.tolist()
+    count = len(p.ea)
+    p.pin_slot, p.pin_table, p.itype = [-1] * count, [-1] * count, [-1] * count
+    p.options = [(POOL,)] * count
+    p.incident = incidence(p.n, edges.ea, edges.eb)
+    p.structural = edges.structural
+
+
+def _set_edges(p: Problem, instance: m.Instance, known: dict[str, int], vectorised: bool = True) -> None:
+    """Fill *p*'s edges and structural unplaced entries (*vectorised*: by arrays when the instance is plain)."""
+    if vectorised and is_plain(instance):
+        _set_plain_edges(p, instance, known)
+        return
+    specs, p.structural = _collect(instance, known)
+    for key in sorted(specs):
+        _add_spec(p, specs[key], known)
+
+
+def prepare(instance: m.Instance, fairness: tuple[float, ...] | str = LEXICOGRAPHIC, *, vectorised: bool = True) -> Problem:
     """Validate *instance* (ValueError naming the field) and build its ``Problem``.
 
     *fairness* ``"lexicographic"`` (the default) gives the level weights of ``fairness``; a
     tuple gives bonuses for a company's 1st, 2nd, ... meeting as multiples of the largest pair
-    score (the weighted objective of earlier versions; ``()`` = score only).
+    score (the weighted objective of earlier versions; ``()`` = score only). *vectorised*: False
+    builds the edges pair by pair even for a plain instance (the fast path's reference in tests).
     """
     known = check_instance(instance)
     avail, cap, fixed, pool = _companies(instance)
     p = Problem(instance, instance.slots, [c.id for c in instance.companies], cap, avail, fixed, pool)
     p.interp = build_plan(instance)
-    specs, p.structural = _collect(instance, known)
-    for key in sorted(specs):
-        _add_spec(p, specs[key], known)
+    _set_edges(p, instance, known, vectorised)
     p.interp.finish({t for t in p.itype if t >= 0})
     top = top_score(p)
     if isinstance(fairness, str):

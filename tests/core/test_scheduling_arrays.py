@@ -7,12 +7,14 @@ import pytest
 
 from matchmaker.core.scheduling import Company, Instance, Pair, solver
 from matchmaker.core.scheduling import repair as repair_module
+from matchmaker.core.scheduling import board as board_module
 from matchmaker.core.scheduling import vectors
 from matchmaker.core.scheduling.board import Board
 from matchmaker.core.scheduling.greedy import greedy, greedy_order
 from matchmaker.core.scheduling.large import _Bounder, _minimise, bounds
 from matchmaker.core.scheduling.fairness import levels
-from matchmaker.core.scheduling.problem import prepare
+from matchmaker.core.scheduling.lp import simple_bound
+from matchmaker.core.scheduling.problem import prepare, score_span
 from matchmaker.core.scheduling.specs import incidence, is_plain
 
 FIELDS = ("ea", "eb", "score", "required", "pin_slot", "pin_table", "allowed", "options", "itype", "incident",
@@ -147,3 +149,24 @@ def test_the_unfair_bound_is_the_first_flow_of_the_fair_search():
     assert unfair == plain and fair <= unfair + 1e-9
     assert board.score() <= fair + 1e-9 and stats["bound_flows"] >= 1
     assert len(levels(p, board.count)) == len(stats["bound_multipliers"])
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_best_sums_add_the_same_floats_as_the_loops(seed):
+    p = prepare(_random_instance(seed, n=30))
+    def loops(value):
+        per_company = [sorted((value(p.score[e]) for e in p.incident[v]), reverse=True)[: p.cap[v]] for v in range(p.n)]
+        return 0.5 * sum(sum(best) for best in per_company)
+    assert score_span(p) == loops(abs)
+    assert simple_bound(p) == loops(lambda s: max(s, 0.0))
+    assert simple_bound(p) > 0 or p.m == 0
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_placing_a_pool_meeting_by_the_pool_mask_picks_the_slot_the_table_scan_picks(seed, monkeypatch):
+    p = prepare(_random_instance(seed, n=30))
+    by_mask = greedy(p)
+    monkeypatch.setattr(board_module, "POOL_ONLY", ("never",))
+    by_scan = greedy(p)
+    assert by_mask.slot_of == by_scan.slot_of and by_mask.table_of == by_scan.table_of
+    assert len(by_mask.placed()) == len(by_scan.placed()) and (by_mask.placed() or p.m == 0)

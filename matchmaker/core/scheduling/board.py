@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from .problem import ONLINE, POOL, Problem
 
+POOL_ONLY = (POOL,)
+
 
 class Board:
     """Placement state of every edge of a ``Problem``; see the module docstring."""
@@ -140,6 +142,11 @@ class Board:
         if not self.has_room(e):
             return False
         mask = self.open_slots(e) & self.interpreter_slots(e) & (self.p.full_mask if slots is None else slots)
+        if self.p.options[e] == POOL_ONLY:  # the lowest slot with a free pool table, found by its mask
+            mask &= self.pool_open
+            if mask:
+                self.place(e, (mask & -mask).bit_length() - 1, POOL)
+            return bool(mask)
         while mask:
             s = (mask & -mask).bit_length() - 1
             t = self.table_at(e, s)

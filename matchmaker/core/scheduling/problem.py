@@ -267,17 +267,33 @@ def top_score(p: Problem) -> float:
     Floored at ``SCORE_RESOLUTION`` of the largest |score| (1.0 when no pair scores), so that a
     vanishing positive score (1e-300) cannot blow the integer cost units up to infinity.
     """
-    scores = np.abs(np.asarray(p.score, dtype=float))
-    largest = float(scores.max()) if scores.size else 0.0
-    best = max((s for s in p.score if s > 0), default=0.0)
+    scores = np.asarray(p.score, dtype=float)
+    largest = float(np.abs(scores).max()) if scores.size else 0.0
+    positive = scores[scores > 0]
+    best = float(positive.max()) if positive.size else 0.0
     top = max(best, SCORE_RESOLUTION * largest)
     return top if top > 0 else 1.0
 
 
 def score_span(p: Problem) -> float:
     """An upper bound on how much the score of two schedules can differ."""
-    best = [sorted((abs(p.score[e]) for e in p.incident[v]), reverse=True)[: p.cap[v]] for v in range(p.n)]
-    return 0.5 * sum(sum(b) for b in best)
+    return best_sums(p, np.abs(np.asarray(p.score, dtype=float)))
+
+
+def best_sums(p: Problem, values: np.ndarray) -> float:
+    """Half the sum over companies of their ``cap`` largest *values* (one per edge).
+
+    Summed as ``0.5 * sum(sum(sorted(company's values, reverse=True)[:cap]) for each company)``
+    would sum them, in the same order (so to the same float), only sorted by numpy.
+    """
+    ends = np.concatenate([np.asarray(p.ea, dtype=np.int64), np.asarray(p.eb, dtype=np.int64)])
+    both = np.concatenate([values, values])
+    flat = both[np.lexsort((-both, ends))].tolist()
+    start = np.concatenate([[0], np.cumsum(np.bincount(ends, minlength=p.n))]).tolist()
+    total = 0
+    for v in range(p.n):
+        total += sum(flat[start[v]:min(start[v] + p.cap[v], start[v + 1])])
+    return 0.5 * total
 
 
 def lexicographic_weights(p: Problem, top: float) -> tuple[tuple[float, ...], float]:

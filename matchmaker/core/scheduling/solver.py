@@ -189,7 +189,12 @@ def _exact(p: Problem, clock: _Clock, stats: dict, start: Board | None = None, f
 
 
 def _is_small(p: Problem) -> bool:
-    return sum(p.allowed[e].bit_count() * len(p.options[e]) for e in range(p.m)) <= EXACT_LIMIT
+    columns = 0
+    for e in range(p.m):  # stops as soon as the limit is passed: large problems need not count on
+        columns += p.allowed[e].bit_count() * len(p.options[e])
+        if columns > EXACT_LIMIT:
+            return False
+    return True
 
 
 def _dominates(board: Board, other: Board) -> bool:

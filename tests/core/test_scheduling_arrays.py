@@ -11,7 +11,7 @@ from matchmaker.core.scheduling import board as board_module
 from matchmaker.core.scheduling import vectors
 from matchmaker.core.scheduling.board import Board
 from matchmaker.core.scheduling.greedy import greedy, greedy_order
-from matchmaker.core.scheduling.large import _Bounder, _minimise, bounds
+from matchmaker.core.scheduling.large import _Bounder, _minimise, bounds, first_meetings
 from matchmaker.core.scheduling.fairness import levels
 from matchmaker.core.scheduling.lp import simple_bound
 from matchmaker.core.scheduling.problem import prepare, score_span
@@ -166,7 +166,52 @@ def test_best_sums_add_the_same_floats_as_the_loops(seed):
 def test_placing_a_pool_meeting_by_the_pool_mask_picks_the_slot_the_table_scan_picks(seed, monkeypatch):
     p = prepare(_random_instance(seed, n=30))
     by_mask = greedy(p)
+    feasible = [by_mask.feasible_slots(e) for e in range(p.m)]
     monkeypatch.setattr(board_module, "POOL_ONLY", ("never",))
     by_scan = greedy(p)
+    assert [by_scan.feasible_slots(e) for e in range(p.m)] == feasible
     assert by_mask.slot_of == by_scan.slot_of and by_mask.table_of == by_scan.table_of
     assert len(by_mask.placed()) == len(by_scan.placed()) and (by_mask.placed() or p.m == 0)
+
+
+def _first_meetings_by_scans(board: Board) -> int:
+    """The reference: every slot's spare meetings scanned for the weakest, per attempt."""
+    p, helped = board.p, 0
+    for v in p.wanting():
+        if board.count[v]:
+            continue
+        for e in sorted(p.incident[v], key=lambda e: -p.score[e]):
+            mask = board.open_slots(e) if board.has_room(e) else 0
+            while mask:
+                s = (mask & -mask).bit_length() - 1
+                mask &= mask - 1
+                if not board.pool_free[s]:
+                    spare = [g for g in board.placed() if board.slot_of[g] == s and not p.required[g]
+                             and board.count[p.ea[g]] > 1 and board.count[p.eb[g]] > 1]
+                    if not spare:
+                        continue
+                    board.remove(min(spare, key=lambda g: (p.score[g], g)))
+                board.place(e, s, -1)
+                helped += 1
+                break
+            if board.count[v]:
+                break
+    return helped
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_first_meetings_by_sorted_slots_equal_the_scans(seed):
+    rng = np.random.default_rng(seed)
+    n, hubs = 60, 4
+    companies = [Company(f"c{i:02d}", 4) for i in range(n)]
+    keys = {(min(a, b), max(a, b)) for a in range(n) for b in rng.choice(hubs, size=2).tolist() if a != b}
+    keys |= {tuple(sorted(rng.choice(n, size=2, replace=False).tolist())) for _ in range(n)}
+    pairs = [Pair(f"c{a:02d}", f"c{b:02d}", float(0.9 + 0.1 * rng.random() if b < hubs else rng.random()))
+             for a, b in sorted(keys)]
+    required = [(x.a, x.b) for x in pairs[:: 9]]
+    p = prepare(Instance(3, 8, companies, pairs, required))
+    start = greedy(p)
+    by_lists, by_scans = start.copy(), start.copy()
+    helped = first_meetings(by_lists)
+    assert helped == _first_meetings_by_scans(by_scans) and helped > 0
+    assert by_lists.slot_of == by_scans.slot_of

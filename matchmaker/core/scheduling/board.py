@@ -11,6 +11,8 @@ interpreters still free, and per row a mask of slots with one left.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .problem import ONLINE, POOL, Problem
 
 POOL_ONLY = (POOL,)
@@ -91,6 +93,8 @@ class Board:
     def feasible_slots(self, e: int) -> int:
         """Mask of slots where *e* could be placed now, tables included (caps not checked)."""
         mask = self.open_slots(e)
+        if self.p.options[e] == POOL_ONLY and self.p.itype[e] < 0:  # the loop below, for the common case
+            return mask & self.pool_open
         tables = 0
         for t in self.p.options[e]:
             if t == POOL:
@@ -158,7 +162,7 @@ class Board:
 
     def placed(self) -> list[int]:
         """Edges in the schedule."""
-        return [e for e, s in enumerate(self.slot_of) if s >= 0]
+        return np.flatnonzero(np.asarray(self.slot_of, dtype=np.int64) >= 0).tolist()
 
     def score(self) -> float:
         """Sum of the scores of the placed edges."""

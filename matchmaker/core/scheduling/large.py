@@ -35,6 +35,7 @@ The large path also gives companies still without a meeting after the colouring 
 
 from __future__ import annotations
 
+import bisect
 import time
 
 import numpy as np
@@ -163,33 +164,41 @@ def first_meetings(board: Board) -> int:
     companies keep at least one other meeting (it gives up one meeting so that v has one).
     """
     p = board.p
-    by_slot: list[set[int]] = [set() for _ in range(p.slots)]
+    weakest: list[list[tuple[float, int]]] = [[] for _ in range(p.slots)]
     for e in board.placed():
-        by_slot[board.slot_of[e]].add(e)
+        if not p.required[e]:
+            weakest[board.slot_of[e]].append((p.score[e], e))
+    for meetings in weakest:
+        meetings.sort()
     helped = 0
     for v in p.wanting():
         if board.count[v]:
             continue
         for e in sorted(p.incident[v], key=lambda e: -p.score[e]):
-            if board.has_room(e) and _place_first(board, e, by_slot):
+            if board.has_room(e) and _place_first(board, e, weakest):
                 helped += 1
                 break
     return helped
 
 
-def _place_first(board: Board, e: int, by_slot: list[set[int]]) -> bool:
+def _place_first(board: Board, e: int, weakest: list[list[tuple[float, int]]]) -> bool:
+    """Place *e* in its first open slot with a free table or a spare meeting to give up (the weakest).
+
+    *weakest*: per slot, its optional meetings sorted by (score, edge), so the first spare one
+    is the weakest spare one.
+    """
     p, mask = board.p, board.open_slots(e)
     while mask:
         s = (mask & -mask).bit_length() - 1
         mask &= mask - 1
         if not board.pool_free[s]:
-            spare = [g for g in by_slot[s] if not p.required[g] and board.count[p.ea[g]] > 1 and board.count[p.eb[g]] > 1]
-            if not spare:
+            spare = next((i for i, (_, g) in enumerate(weakest[s])
+                          if board.count[p.ea[g]] > 1 and board.count[p.eb[g]] > 1), None)
+            if spare is None:
                 continue
-            weakest = min(spare, key=lambda g: (p.score[g], g))
-            board.remove(weakest)
-            by_slot[s].discard(weakest)
+            board.remove(weakest[s].pop(spare)[1])
         board.place(e, s, POOL)
-        by_slot[s].add(e)
+        if not p.required[e]:
+            bisect.insort(weakest[s], (p.score[e], e))
         return True
     return False

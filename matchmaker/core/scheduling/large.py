@@ -27,10 +27,14 @@ planes (a tiny LP over the cuts so far, multipliers in ``[0, BOX x top]``) choos
 lambda, at most ``MAX_FLOWS`` flows per bound; every g evaluated is a valid bound and the least is
 kept, ``stats["bound_gap"]`` says how far above the cutting-plane model's minimum it is. The
 unfair bound is the same with no level rows; its multiplier on required pairs starts the fair
-search. lambda = 0 is optimal when its flow already reaches every floor.
+search. Without that row the unfair bound is the fair search's first flow, g(0) (level arcs
+rewarded 0 change no optimum), so it costs no flow of its own. The search stops at a multiplier
+no other in the box beats (each slope 0, or pointing out of the box at its edge): lambda = 0
+when its flow already reaches every floor.
 
 The large path also gives companies still without a meeting after the colouring their first one
-(``first_meetings``) before the repair, which gets ``REPAIR_SHARE`` of the time spent so far.
+(``first_meetings``) before the repair, which gets ``REPAIR_SHARE`` of the time spent so far
+(half: the stages before it got faster, and the repair still needs the time its windows took).
 """
 
 from __future__ import annotations
@@ -170,33 +174,40 @@ def first_meetings(board: Board) -> int:
             weakest[board.slot_of[e]].append((p.score[e], e))
     for meetings in weakest:
         meetings.sort()
-    helped = 0
+    helped, spare = 0, {}  # spare: per slot, where its weakest spare meeting is (None: none)
     for v in p.wanting():
         if board.count[v]:
             continue
         for e in sorted(p.incident[v], key=lambda e: -p.score[e]):
-            if board.has_room(e) and _place_first(board, e, weakest):
+            if board.has_room(e) and _place_first(board, e, weakest, spare):
                 helped += 1
+                spare.clear()  # four companies' counts changed: any slot's spare meeting may have
                 break
     return helped
 
 
-def _place_first(board: Board, e: int, weakest: list[list[tuple[float, int]]]) -> bool:
+def _weakest_spare(board: Board, meetings: list[tuple[float, int]]) -> int | None:
+    """Position in *meetings* (sorted by score) of the first whose two companies keep another meeting."""
+    p = board.p
+    return next((i for i, (_, g) in enumerate(meetings) if board.count[p.ea[g]] > 1 and board.count[p.eb[g]] > 1), None)
+
+
+def _place_first(board: Board, e: int, weakest: list[list[tuple[float, int]]], spare: dict[int, int | None]) -> bool:
     """Place *e* in its first open slot with a free table or a spare meeting to give up (the weakest).
 
     *weakest*: per slot, its optional meetings sorted by (score, edge), so the first spare one
-    is the weakest spare one.
+    is the weakest spare one; *spare*: per slot, its position, found once until the board changes.
     """
     p, mask = board.p, board.open_slots(e)
     while mask:
         s = (mask & -mask).bit_length() - 1
         mask &= mask - 1
         if not board.pool_free[s]:
-            spare = next((i for i, (_, g) in enumerate(weakest[s])
-                          if board.count[p.ea[g]] > 1 and board.count[p.eb[g]] > 1), None)
-            if spare is None:
+            if s not in spare:
+                spare[s] = _weakest_spare(board, weakest[s])
+            if spare[s] is None:
                 continue
-            board.remove(weakest[s].pop(spare)[1])
+            board.remove(weakest[s].pop(spare[s])[1])
         board.place(e, s, POOL)
         if not p.required[e]:
             bisect.insort(weakest[s], (p.score[e], e))

@@ -3,7 +3,9 @@
 ``prepare`` validates the instance, merges listed, required and pinned pairs into one edge per
 unordered pair, removes forbidden ones, and sets aside the required pairs that no schedule can
 contain ("structural" unplaced entries). Every remaining edge has at least one slot in which
-both companies are available and at least one table it may use.
+both companies are available and at least one table it may use. A plain instance (no pins,
+interpreters, fixed tables, languages or online companies) gets its edges from arrays
+(``specs``), the same edges in the same order as pair by pair.
 
 Slots sets are Python int bit masks (bit s = slot s). Table options of an edge: ``(-1,)`` means
 "any pool table" (a table that is nobody's fixed table); otherwise the specific tables allowed

@@ -35,22 +35,33 @@ def round_selection(p: Problem, x: np.ndarray) -> list[int]:
     return chosen
 
 
-def _damage(board: Board, e: int, s: int, pending: list[set[int]]) -> float:
-    bit, total = 1 << s, 0.0
+def _neighbours(board: Board, e: int, pending: list[set[int]]) -> list[tuple[int, float]]:
+    """``(feasible slots, 1 / (their count - 1))`` of the companies' other pending meetings, in set order."""
+    out = []
     for v in (board.p.ea[e], board.p.eb[e]):
         for g in pending[v]:
             if g != e:
                 options = board.feasible_slots(g)
-                if options & bit:
-                    total += 1.0 / max(1, options.bit_count() - 1)
+                out.append((options, 1.0 / max(1, options.bit_count() - 1)))
+    return out
+
+
+def _damage(neighbours: list[tuple[int, float]], s: int) -> float:
+    bit, total = 1 << s, 0.0
+    for options, weight in neighbours:
+        if options & bit:
+            total += weight
     return total
 
 
 def _best_slot(board: Board, e: int, mask: int, pending: list[set[int]]) -> int:
+    if not mask & (mask - 1):  # one slot: nothing to compare
+        return mask.bit_length() - 1
     best, best_key = -1, None
+    neighbours = _neighbours(board, e, pending)  # the board does not change while the slots are compared
     while mask:
         s = (mask & -mask).bit_length() - 1
-        key = _damage(board, e, s, pending) - 0.05 * board.pool_free[s]
+        key = _damage(neighbours, s) - 0.05 * board.pool_free[s]
         if best_key is None or key < best_key:
             best, best_key = s, key
         mask &= mask - 1

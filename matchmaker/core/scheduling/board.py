@@ -11,7 +11,11 @@ interpreters still free, and per row a mask of slots with one left.
 
 from __future__ import annotations
 
+import numpy as np
+
 from .problem import ONLINE, POOL, Problem
+
+POOL_ONLY = (POOL,)
 
 
 class Board:
@@ -89,6 +93,8 @@ class Board:
     def feasible_slots(self, e: int) -> int:
         """Mask of slots where *e* could be placed now, tables included (caps not checked)."""
         mask = self.open_slots(e)
+        if self.p.options[e] == POOL_ONLY and self.p.itype[e] < 0:  # the loop below, for the common case
+            return mask & self.pool_open
         tables = 0
         for t in self.p.options[e]:
             if t == POOL:
@@ -140,6 +146,11 @@ class Board:
         if not self.has_room(e):
             return False
         mask = self.open_slots(e) & self.interpreter_slots(e) & (self.p.full_mask if slots is None else slots)
+        if self.p.options[e] == POOL_ONLY:  # the lowest slot with a free pool table, found by its mask
+            mask &= self.pool_open
+            if mask:
+                self.place(e, (mask & -mask).bit_length() - 1, POOL)
+            return bool(mask)
         while mask:
             s = (mask & -mask).bit_length() - 1
             t = self.table_at(e, s)
@@ -151,7 +162,7 @@ class Board:
 
     def placed(self) -> list[int]:
         """Edges in the schedule."""
-        return [e for e, s in enumerate(self.slot_of) if s >= 0]
+        return np.flatnonzero(np.asarray(self.slot_of, dtype=np.int64) >= 0).tolist()
 
     def score(self) -> float:
         """Sum of the scores of the placed edges."""

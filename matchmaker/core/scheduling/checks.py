@@ -80,8 +80,33 @@ def _check_two(a: object, b: object, field: str) -> None:
         raise ValueError(f"{field}: a company cannot meet itself ({a!r})")
 
 
+def _pairs_plainly_fine(instance: Instance, known: dict[str, int]) -> bool:
+    """Whether every listed pair is plainly valid, checked by set operations (False: look closer).
+
+    Plainly: both ids are ``str`` of known companies and differ, the score is an ``int`` or
+    ``float`` and finite, no pair twice. Anything else (even a valid subclass) takes the
+    pair-by-pair check, which names the first bad field.
+    """
+    ends = [(pair.a, pair.b) for pair in instance.pairs]
+    if not all(type(a) is str and type(b) is str and a != b for a, b in ends):
+        return False
+    if not known.keys() >= {a for a, _ in ends} | {b for _, b in ends}:
+        return False
+    scores = [pair.score for pair in instance.pairs]
+    if not all(type(score) is float or type(score) is int for score in scores):
+        return False
+    try:
+        if not all(math.isfinite(score) for score in scores):
+            return False
+    except OverflowError:  # an int too large for a float
+        return False
+    return len({pair_key(a, b) for a, b in ends}) == len(ends)
+
+
 def check_pairs(instance: Instance, known: dict[str, int]) -> None:
     """Validate listed pairs: known companies, no self pair, finite score, no duplicate."""
+    if _pairs_plainly_fine(instance, known):
+        return
     seen: dict[tuple[str, str], int] = {}
     for i, pair in enumerate(instance.pairs):
         where = f"pairs[{i}]"

@@ -27,14 +27,19 @@ planes (a tiny LP over the cuts so far, multipliers in ``[0, BOX x top]``) choos
 lambda, at most ``MAX_FLOWS`` flows per bound; every g evaluated is a valid bound and the least is
 kept, ``stats["bound_gap"]`` says how far above the cutting-plane model's minimum it is. The
 unfair bound is the same with no level rows; its multiplier on required pairs starts the fair
-search. lambda = 0 is optimal when its flow already reaches every floor.
+search. Without that row the unfair bound is the fair search's first flow, g(0) (level arcs
+rewarded 0 change no optimum), so it costs no flow of its own. The search stops at a multiplier
+no other in the box beats (each slope 0, or pointing out of the box at its edge): lambda = 0
+when its flow already reaches every floor.
 
 The large path also gives companies still without a meeting after the colouring their first one
-(``first_meetings``) before the repair, which gets ``REPAIR_SHARE`` of the time spent so far.
+(``first_meetings``) before the repair, which gets ``REPAIR_SHARE`` of the time spent so far
+(half: the stages before it got faster, and the repair still needs the time its windows took).
 """
 
 from __future__ import annotations
 
+import bisect
 import time
 
 import numpy as np
@@ -50,7 +55,7 @@ FORCE = 50.0  # extra reward of a forced arc, in best scores (validity does not 
 TOLERANCE = 1e-4  # stop the search when no multiplier in the box can lower the bound by more than this share
 MAX_FLOWS = 20  # per bound
 BOX = 4.0  # multipliers are searched in [0, BOX x best score]
-REPAIR_SHARE = 0.25  # the large path's repair may take this share of the time spent before it
+REPAIR_SHARE = 0.5  # the large path's repair may take this share of the time spent before it
 
 
 def applies(p: Problem) -> bool:
@@ -73,6 +78,7 @@ class _Bounder:
         self.edges = np.ceil(np.asarray(p.score, dtype=float) * self.units / 2).astype(np.int64) + np.where(forced, force, 0)
         self.force = force
         self.flows = 0
+        self.at_zero: float | None = None  # g at lambda = 0, once evaluated
 
     def rewards(self, multipliers: np.ndarray) -> list[int]:
         """Integer per-side rewards of multipliers in score units (exact: g subtracts the same)."""
@@ -87,7 +93,14 @@ class _Bounder:
         reached = [units / 2.0 for units in solved.on_level]
         if self.required is not None:
             reached.append(float(solved.x[self.required].sum()))
+        if not any(rewards):
+            self.at_zero = value / self.units
         return value / self.units, np.asarray(reached) - self.floors
+
+
+def _stationary(point: np.ndarray, slope: np.ndarray, box: float) -> bool:
+    """Whether *point* minimises g over the box: each slope is 0, or points out of the box at its edge."""
+    return bool(np.all((slope == 0) | ((slope > 0) & (point <= 0)) | ((slope < 0) & (point >= box))))
 
 
 def _minimise(bounder: _Bounder, start: np.ndarray, deadline: float) -> tuple[float, list[float], float]:
@@ -108,8 +121,8 @@ def _minimise(bounder: _Bounder, start: np.ndarray, deadline: float) -> tuple[fl
         cuts.append((point, value, slope))
         if value < best:
             best, best_point = value, point
-        if (slope >= 0).all() and not point.any():  # lambda = 0 is optimal
-            return best, best_point.tolist(), best
+        if _stationary(point, slope, box):  # no multiplier in the box does better: g is convex
+            return best, best_point.tolist(), value
         if bounder.flows >= MAX_FLOWS or time.monotonic() >= deadline:
             return best, best_point.tolist(), model
         # min t  s.t.  t >= g_i + s_i (lambda - lambda_i), lambda in the box
@@ -133,12 +146,17 @@ def bounds(p: Problem, count: list[int], forced: np.ndarray, min_required: int |
     that many required pairs" (a multiplier like the levels'). Module docstring.
     """
     deadline = time.monotonic() + seconds
-    plain = _Bounder(p, forced, (), min_required)
-    unfair, required, _ = _minimise(plain, np.zeros(len(plain.floors)), deadline)
     floors = levels(p, count)
     bounder = _Bounder(p, forced, floors, min_required)
-    fair, multipliers, model = _minimise(bounder, np.asarray([0.0] * len(floors) + required), deadline)
-    return min(fair, unfair), unfair, {"bound_flows": plain.flows + bounder.flows, "bound_multipliers": multipliers,
+    if min_required is None:  # the unfair search is g at lambda = 0 with no level rows: the fair search's first flow
+        fair, multipliers, model = _minimise(bounder, np.zeros(len(floors)), deadline)
+        unfair, flows = bounder.at_zero, bounder.flows
+    else:
+        plain = _Bounder(p, forced, (), min_required)
+        unfair, required, _ = _minimise(plain, np.zeros(len(plain.floors)), deadline)
+        fair, multipliers, model = _minimise(bounder, np.asarray([0.0] * len(floors) + required), deadline)
+        flows = plain.flows + bounder.flows
+    return min(fair, unfair), unfair, {"bound_flows": flows, "bound_multipliers": multipliers,
                                        "bound_gap": round((fair - model) / max(abs(fair), 1e-9), 6)}
 
 
@@ -150,33 +168,48 @@ def first_meetings(board: Board) -> int:
     companies keep at least one other meeting (it gives up one meeting so that v has one).
     """
     p = board.p
-    by_slot: list[set[int]] = [set() for _ in range(p.slots)]
+    weakest: list[list[tuple[float, int]]] = [[] for _ in range(p.slots)]
     for e in board.placed():
-        by_slot[board.slot_of[e]].add(e)
-    helped = 0
+        if not p.required[e]:
+            weakest[board.slot_of[e]].append((p.score[e], e))
+    for meetings in weakest:
+        meetings.sort()
+    helped, spare = 0, {}  # spare: per slot, where its weakest spare meeting is (None: none)
     for v in p.wanting():
         if board.count[v]:
             continue
         for e in sorted(p.incident[v], key=lambda e: -p.score[e]):
-            if board.has_room(e) and _place_first(board, e, by_slot):
+            if board.has_room(e) and _place_first(board, e, weakest, spare):
                 helped += 1
+                spare.clear()  # four companies' counts changed: any slot's spare meeting may have
                 break
     return helped
 
 
-def _place_first(board: Board, e: int, by_slot: list[set[int]]) -> bool:
+def _weakest_spare(board: Board, meetings: list[tuple[float, int]]) -> int | None:
+    """Position in *meetings* (sorted by score) of the first whose two companies keep another meeting."""
+    p = board.p
+    return next((i for i, (_, g) in enumerate(meetings) if board.count[p.ea[g]] > 1 and board.count[p.eb[g]] > 1), None)
+
+
+def _place_first(board: Board, e: int, weakest: list[list[tuple[float, int]]], spare: dict[int, int | None]) -> bool:
+    """Place *e* in its first open slot with a free table or a spare meeting to give up (the weakest).
+
+    *weakest*: per slot, its optional meetings sorted by (score, edge), so the first spare one
+    is the weakest spare one; *spare*: per slot, its position, found once until the board changes.
+    """
     p, mask = board.p, board.open_slots(e)
     while mask:
         s = (mask & -mask).bit_length() - 1
         mask &= mask - 1
         if not board.pool_free[s]:
-            spare = [g for g in by_slot[s] if not p.required[g] and board.count[p.ea[g]] > 1 and board.count[p.eb[g]] > 1]
-            if not spare:
+            if s not in spare:
+                spare[s] = _weakest_spare(board, weakest[s])
+            if spare[s] is None:
                 continue
-            weakest = min(spare, key=lambda g: (p.score[g], g))
-            board.remove(weakest)
-            by_slot[s].discard(weakest)
+            board.remove(weakest[s].pop(spare[s])[1])
         board.place(e, s, POOL)
-        by_slot[s].add(e)
+        if not p.required[e]:
+            bisect.insort(weakest[s], (p.score[e], e))
         return True
     return False

@@ -25,7 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from .problem import ONLINE, POOL, Problem
+from .problem import ONLINE, POOL, Problem, best_sums
 
 
 @dataclass
@@ -155,5 +155,4 @@ def certified_bound(p: Problem, relaxation: Relaxation, forced: np.ndarray) -> f
 
 def simple_bound(p: Problem) -> float:
     """A bound needing no LP: every company's best ``cap`` positive scores, halved, summed."""
-    per_company = [sorted((max(p.score[e], 0.0) for e in p.incident[v]), reverse=True)[: p.cap[v]] for v in range(p.n)]
-    return 0.5 * sum(sum(best) for best in per_company)
+    return best_sums(p, np.maximum(np.asarray(p.score, dtype=float), 0.0))

@@ -3,7 +3,9 @@
 ``prepare`` validates the instance, merges listed, required and pinned pairs into one edge per
 unordered pair, removes forbidden ones, and sets aside the required pairs that no schedule can
 contain ("structural" unplaced entries). Every remaining edge has at least one slot in which
-both companies are available and at least one table it may use.
+both companies are available and at least one table it may use. A plain instance (no pins,
+interpreters, fixed tables, languages or online companies) gets its edges from arrays
+(``specs``), the same edges in the same order as pair by pair.
 
 Slots sets are Python int bit masks (bit s = slot s). Table options of an edge: ``(-1,)`` means
 "any pool table" (a table that is nobody's fixed table); otherwise the specific tables allowed
@@ -21,6 +23,7 @@ import numpy as np
 from . import model as m
 from .checks import check_instance
 from .interpreters import Plan, build_plan
+from .specs import incidence, is_plain, plain_edges
 
 POOL = -1
 ONLINE = -2  # the table option of an online meeting: no table at all
@@ -214,20 +217,41 @@ def _add_spec(p: Problem, spec: EdgeSpec, index: dict[str, int]) -> None:
         p.structural.append(m.Unplaced(spec.a, spec.b, code, why))
 
 
-def prepare(instance: m.Instance, fairness: tuple[float, ...] | str = LEXICOGRAPHIC) -> Problem:
+def _set_plain_edges(p: Problem, instance: m.Instance, known: dict[str, int]) -> None:
+    """The edges of a plain instance from arrays (``specs``): the per-pair loop's result, faster."""
+    edges = plain_edges(instance, known, p.avail, p.cap)
+    p.ea, p.eb, p.score = edges.ea.tolist(), edges.eb.tolist(), edges.score.tolist()
+    p.required, p.allowed = edges.required.tolist(), edges.allowed.tolist()
+    count = len(p.ea)
+    p.pin_slot, p.pin_table, p.itype = [-1] * count, [-1] * count, [-1] * count
+    p.options = [(POOL,)] * count
+    p.incident = incidence(p.n, edges.ea, edges.eb)
+    p.structural = edges.structural
+
+
+def _set_edges(p: Problem, instance: m.Instance, known: dict[str, int], vectorised: bool = True) -> None:
+    """Fill *p*'s edges and structural unplaced entries (*vectorised*: by arrays when the instance is plain)."""
+    if vectorised and is_plain(instance):
+        _set_plain_edges(p, instance, known)
+        return
+    specs, p.structural = _collect(instance, known)
+    for key in sorted(specs):
+        _add_spec(p, specs[key], known)
+
+
+def prepare(instance: m.Instance, fairness: tuple[float, ...] | str = LEXICOGRAPHIC, *, vectorised: bool = True) -> Problem:
     """Validate *instance* (ValueError naming the field) and build its ``Problem``.
 
     *fairness* ``"lexicographic"`` (the default) gives the level weights of ``fairness``; a
     tuple gives bonuses for a company's 1st, 2nd, ... meeting as multiples of the largest pair
-    score (the weighted objective of earlier versions; ``()`` = score only).
+    score (the weighted objective of earlier versions; ``()`` = score only). *vectorised*: False
+    builds the edges pair by pair even for a plain instance (the fast path's reference in tests).
     """
     known = check_instance(instance)
     avail, cap, fixed, pool = _companies(instance)
     p = Problem(instance, instance.slots, [c.id for c in instance.companies], cap, avail, fixed, pool)
     p.interp = build_plan(instance)
-    specs, p.structural = _collect(instance, known)
-    for key in sorted(specs):
-        _add_spec(p, specs[key], known)
+    _set_edges(p, instance, known, vectorised)
     p.interp.finish({t for t in p.itype if t >= 0})
     top = top_score(p)
     if isinstance(fairness, str):
@@ -245,17 +269,33 @@ def top_score(p: Problem) -> float:
     Floored at ``SCORE_RESOLUTION`` of the largest |score| (1.0 when no pair scores), so that a
     vanishing positive score (1e-300) cannot blow the integer cost units up to infinity.
     """
-    scores = np.abs(np.asarray(p.score, dtype=float))
-    largest = float(scores.max()) if scores.size else 0.0
-    best = max((s for s in p.score if s > 0), default=0.0)
+    scores = np.asarray(p.score, dtype=float)
+    largest = float(np.abs(scores).max()) if scores.size else 0.0
+    positive = scores[scores > 0]
+    best = float(positive.max()) if positive.size else 0.0
     top = max(best, SCORE_RESOLUTION * largest)
     return top if top > 0 else 1.0
 
 
 def score_span(p: Problem) -> float:
     """An upper bound on how much the score of two schedules can differ."""
-    best = [sorted((abs(p.score[e]) for e in p.incident[v]), reverse=True)[: p.cap[v]] for v in range(p.n)]
-    return 0.5 * sum(sum(b) for b in best)
+    return best_sums(p, np.abs(np.asarray(p.score, dtype=float)))
+
+
+def best_sums(p: Problem, values: np.ndarray) -> float:
+    """Half the sum over companies of their ``cap`` largest *values* (one per edge).
+
+    Summed as ``0.5 * sum(sum(sorted(company's values, reverse=True)[:cap]) for each company)``
+    would sum them, in the same order (so to the same float), only sorted by numpy.
+    """
+    ends = np.concatenate([np.asarray(p.ea, dtype=np.int64), np.asarray(p.eb, dtype=np.int64)])
+    both = np.concatenate([values, values])
+    flat = both[np.lexsort((-both, ends))].tolist()
+    start = np.concatenate([[0], np.cumsum(np.bincount(ends, minlength=p.n))]).tolist()
+    total = 0
+    for v in range(p.n):
+        total += sum(flat[start[v]:min(start[v] + p.cap[v], start[v + 1])])
+    return 0.5 * total
 
 
 def lexicographic_weights(p: Problem, top: float) -> tuple[tuple[float, ...], float]:

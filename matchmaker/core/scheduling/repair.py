@@ -15,6 +15,9 @@ import itertools
 import random
 import time
 
+import numpy as np
+
+from . import vectors
 from .board import Board
 from .window import Floors, Window, optimise_window
 
@@ -28,6 +31,8 @@ def deficient(board: Board) -> list[int]:
 def opportunities(board: Board) -> list[int]:
     """Unplaced edges at a deficient company with a slot it could use, and unplaced required edges."""
     p = board.p
+    if vectors.applies(p):
+        return vectors.opportunities(p, board.count, board.busy, board.slot_of)
     found = {e for e in range(p.m) if p.required[e] and board.slot_of[e] < 0}
     for v in deficient(board):
         free = ~board.busy[v]
@@ -46,6 +51,9 @@ def _usable(board: Board, e: int) -> int:
 
 
 def _slot_weights(board: Board, opps: list[int]) -> list[int]:
+    p = board.p
+    if vectors.applies(p):
+        return vectors.slot_counts(vectors.usable(p, board.count, board.busy, np.asarray(opps, dtype=np.int64)), p.slots)
     weight = [0] * board.p.slots
     for e in opps:
         mask = _usable(board, e)
@@ -125,6 +133,8 @@ def slot_floors(board: Board) -> list[float]:
 def _promising(board: Board, opps: list[int], slots: int, floors: list[float], limit: int) -> list[int]:
     """Opportunities usable in *slots* whose value could beat the weakest meeting there."""
     p, ranked = board.p, []
+    if vectors.applies(p):
+        return _promising_by_arrays(board, np.asarray(opps, dtype=np.int64), slots, floors, limit)
     for e in opps:
         usable = _usable(board, e) & slots
         if not usable:
@@ -135,6 +145,18 @@ def _promising(board: Board, opps: list[int], slots: int, floors: list[float], l
             ranked.append((-margin, e))
     ranked.sort()
     return [e for _, e in ranked[:limit]]
+
+
+def _promising_by_arrays(board: Board, opps: np.ndarray, slots: int, floors: list[float], limit: int) -> list[int]:
+    """``_promising`` by array operations: the same edges in the same order."""
+    p = board.p
+    usable = vectors.usable(p, board.count, board.busy, opps) & slots
+    some = usable != 0
+    opps, usable = opps[some], usable[some]
+    margin = vectors.gains(p, board.count, opps) - vectors.lowest(usable, floors)
+    better = margin > 0
+    opps, margin = opps[better], margin[better]
+    return opps[np.lexsort((opps, -margin))][:limit].tolist()
 
 
 def _window_for(board: Board, slots: int, opps: list[int], floors: list[float], rng: random.Random,

@@ -11,7 +11,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import large, model as m
+from . import large, model as m, vectors
 from .assign import colour, round_selection
 from .board import Board
 from .flow import flow_values
@@ -86,11 +86,15 @@ def _fill(board: Board) -> None:
         return p.value(e) + extra
 
     pool_only = large.applies(p)  # then a full pool means nothing more can be placed
-    todo = sorted((e for e in range(p.m) if board.slot_of[e] < 0), key=lambda e: (-gain(e), e))
+    if vectors.applies(p):  # the same order as the sort below, by arrays
+        unplaced = np.flatnonzero(np.asarray(board.slot_of, dtype=np.int64) < 0)
+        todo = unplaced[np.lexsort((unplaced, -vectors.gains(p, board.count, unplaced)))].tolist()
+    else:
+        todo = sorted((e for e in range(p.m) if board.slot_of[e] < 0), key=lambda e: (-gain(e), e))
     for e in todo:
         if pool_only and not board.pool_open:
             break
-        if gain(e) > 0:
+        if board.has_room(e) and gain(e) > 0:  # try_place needs room: the test only skips the hopeless
             board.try_place(e)
 
 
@@ -185,7 +189,12 @@ def _exact(p: Problem, clock: _Clock, stats: dict, start: Board | None = None, f
 
 
 def _is_small(p: Problem) -> bool:
-    return sum(p.allowed[e].bit_count() * len(p.options[e]) for e in range(p.m)) <= EXACT_LIMIT
+    columns = 0
+    for e in range(p.m):  # stops as soon as the limit is passed: large problems need not count on
+        columns += p.allowed[e].bit_count() * len(p.options[e])
+        if columns > EXACT_LIMIT:
+            return False
+    return True
 
 
 def _dominates(board: Board, other: Board) -> bool:

@@ -26,6 +26,7 @@ from matchmaker.core.scheduling import (
     solver,
     validate_schedule,
 )
+from matchmaker.core.scheduling import large
 from matchmaker.core.scheduling.model import pair_key
 
 METHODS = ["optimal", "greedy"]
@@ -49,11 +50,15 @@ def checked(instance, method, **kwargs):
 
 
 @pytest.mark.parametrize("case", json.loads(LEGACY.read_text()), ids=lambda c: f"{c['method']}-{len(c['instance']['companies'])}")
-def test_an_instance_without_the_new_fields_solves_exactly_as_before(case):
+def test_an_instance_without_the_new_fields_solves_exactly_as_before(case, monkeypatch):
     # The schedules were recorded with the solver before interpreters and online meetings existed
     # (branch sched-fair at 67ad929: lexicographic objective, flow selection); the optimal
     # 150-company case was re-recorded when the flow selection got its tiered weights (i16-flow):
-    # one company fewer reaches six meetings there (149 -> 148), score 396.96 -> 395.74.
+    # one company fewer reaches six meetings there (149 -> 148), score 396.96 -> 395.74; and again
+    # when this test let the large path's repair run until a pass gains nothing (score 396.98):
+    # with the product's share of a 0.06 s solve, one window more or less under a loaded CI machine
+    # changed the schedule.
+    monkeypatch.setattr(large, "REPAIR_MIN_SECONDS", 60.0)
     result = solve(instance_from_dict(case["instance"]), case["method"], time_limit=60)
     assert sorted([x.a, x.b, x.slot, x.table] for x in result.meetings) == case["meetings"]
     assert result.score == case["score"]

@@ -176,7 +176,8 @@ def _two_phase(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Cloc
     budget = clock.left()
     until = clock.deadline - clock.report_reserve(p.lexicographic)
     if relaxation.matrix is None:  # the large path: the repair may take half as long as the rest
-        until = min(until, time.monotonic() + large.REPAIR_SHARE * (time.monotonic() - clock.start))
+        now = time.monotonic()
+        until = min(until, now + max(large.REPAIR_SHARE * (now - clock.start), large.REPAIR_MIN_SECONDS))
     stats["repair"] = repair(board, until, seed=seed,
                              on_pass=lambda _: clock.tick(0.5 + 0.45 * (1 - clock.left() / max(budget, 1e-9))))
     return board

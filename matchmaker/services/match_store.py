@@ -58,7 +58,6 @@ def init_app(app: Flask) -> None:
     """Bind the store to *app* (Redis when configured; in-process otherwise)."""
     app.config.setdefault("MATCH_CACHE_WAIT", 1.5)
     app.config.setdefault("MATCH_CACHE_WAIT_STALE", 0.0)
-    app.config.setdefault("MATCH_VERSION_SECONDS", 1.0)
     app.extensions[_PAGE_VERSION] = _KeptVersion()
     # replaced at each version long before the week is out; in-process: one entry per company and per overview chunk
     store.init_app(app, config=pagecache.store_config(app, "matchmaker:match:", 7 * 24 * 3600, 200_000))

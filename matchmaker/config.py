@@ -18,6 +18,8 @@ Every variable the site reads is listed here (and in the README):
 ``MATCHMAKER_EMBEDDING_MODEL``   local sentence-transformers folder or hub id of the embedding model.
 ``MATCHMAKER_MATCH_CROSS_BORDER``  score bonus for Japan–Vietnam pairs (default: the core's 0.01).
 ``MATCHMAKER_MATCH_CONCEPT``  weight of shared glossary concepts in the score (default: the core's).
+``MATCHMAKER_MATCH_VERSION_SECONDS``  seconds a process reuses the matching version it read (default 1;
+                                 0: read on every page). See ``matchmaker.services.match_store``.
 ``MATCHMAKER_EVENT_CLOCK``      demos only: the moment (ISO 8601 with zone) the event-day code takes as now at start.
 ``REDIS_URL``                    Redis for shared rate-limit counters and the job queue (optional).
 ``MATCHMAKER_HTTPS``             1 when served over HTTPS: Secure cookies, HSTS, https links.
@@ -123,6 +125,7 @@ def defaults(instance_path: str) -> dict:
         "EMBEDDING_MODEL": env("MATCHMAKER_EMBEDDING_MODEL") or str(PROJECT_ROOT / "instance/models/multilingual-e5-small"),
         "MATCH_CROSS_BORDER": float(env("MATCHMAKER_MATCH_CROSS_BORDER")) if env("MATCHMAKER_MATCH_CROSS_BORDER") else None,
         "MATCH_CONCEPT": float(env("MATCHMAKER_MATCH_CONCEPT")) if env("MATCHMAKER_MATCH_CONCEPT") else None,
+        "MATCH_VERSION_SECONDS": max(0.0, float(env("MATCHMAKER_MATCH_VERSION_SECONDS", "1"))),
         "REDIS_URL": env("REDIS_URL", ""),
         "RATELIMIT_STORAGE_URI": env("REDIS_URL") or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,

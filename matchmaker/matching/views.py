@@ -62,9 +62,10 @@ def suggestions():
     # CSRF token (URL-safe characters) put back in: markup, not user text
     page = render_template("matching/suggestions.html", result=found.result, company=company,
                            listing=Markup(listing))  # nosec B704
-    # keep the vectors computed on the way; after rendering, since a commit expires every loaded row
-    db.session.commit()
-    return page
+    if found.html is None:
+        # keep the vectors computed on the way; after rendering, since a commit expires every loaded row
+        db.session.commit()
+    return page  # a kept list only read: nothing to commit (the request's session is rolled back)
 
 
 @bp.post("/matches/<id:partner_id>/hide")

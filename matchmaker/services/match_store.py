@@ -19,6 +19,12 @@ change, the model and the weights) and the organiser's pair rules. It is read be
 so an entry is never labelled newer than what it was computed from. What a company does to its
 own list (hiding a partner, a declined or accepted request) is applied when the page reads it.
 
+A page reads the version through ``page_version``: the digest is computed at most once per
+``MATCH_VERSION_SECONDS`` (default 1) in each process and reused meanwhile, so that a warm page
+view runs none of its queries. A commit of this process that wrote anything forgets it at once;
+a change made by another process (the other web workers, ``flask jobs worker``, a command) shows
+up to that many seconds later.
+
 The store is Redis when ``REDIS_URL`` is set (all workers share one copy, and ``flask jobs
 worker`` fills it), else this process's memory (each worker computes its own in a thread).
 """
@@ -27,12 +33,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
 import time
 import zlib
+from dataclasses import dataclass, field
 
-from flask import Flask
+from flask import Flask, current_app, has_app_context
 from flask_caching import Cache
-from sqlalchemy.orm import Session
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from matchmaker import embeddings, jobs, pagecache
 from matchmaker.services import matching
@@ -49,6 +58,7 @@ def init_app(app: Flask) -> None:
     """Bind the store to *app* (Redis when configured; in-process otherwise)."""
     app.config.setdefault("MATCH_CACHE_WAIT", 1.5)
     app.config.setdefault("MATCH_CACHE_WAIT_STALE", 0.0)
+    app.extensions[_PAGE_VERSION] = _KeptVersion()
     # replaced at each version long before the week is out; in-process: one entry per company and per overview chunk
     store.init_app(app, config=pagecache.store_config(app, "matchmaker:match:", 7 * 24 * 3600, 200_000))
     # in-process: a few thousand compressed fragments (~10 kB each) per worker
@@ -61,6 +71,67 @@ def matching_version(session: Session, config) -> str:
     fingerprint = matching.pool_fingerprint(session, embeddings.model_id(config["EMBEDDING_MODEL"]), weights)
     rules = sorted(matching.pair_rules(session).items())
     return hashlib.sha256(repr((fingerprint, rules)).encode()).hexdigest()[:32]
+
+
+_PAGE_VERSION = "matchmaker.page_version"  # key of the app's _KeptVersion in app.extensions
+_WROTE = "matchmaker.wrote"  # key in Session.info: this transaction wrote something
+
+
+@dataclass
+class _KeptVersion:
+    """The matching version a process last read, when (``time.monotonic``), and how many times
+    it was forgotten (a read that began before a forgetting does not keep what it read)."""
+
+    version: str | None = None
+    read_at: float = 0.0
+    forgotten: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+def page_version(session: Session, app: Flask) -> str:
+    """``matching_version``, reused for ``MATCH_VERSION_SECONDS`` in this process (none of its
+    queries run meanwhile). A commit of this process that wrote anything forgets it at once."""
+    kept: _KeptVersion = app.extensions[_PAGE_VERSION]
+    now = time.monotonic()
+    with kept.lock:
+        if kept.version is not None and now - kept.read_at < app.config["MATCH_VERSION_SECONDS"]:
+            return kept.version
+        generation = kept.forgotten
+    version = matching_version(session, app.config)
+    with kept.lock:
+        if kept.forgotten == generation:
+            kept.version, kept.read_at = version, now
+    return version
+
+
+def forget_page_version(app: Flask) -> None:
+    """Make the next ``page_version`` of *app* read the version again."""
+    kept: _KeptVersion = app.extensions[_PAGE_VERSION]
+    with kept.lock:
+        kept.version = None
+        kept.forgotten += 1
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, flush_context) -> None:
+    session.info[_WROTE] = True  # a flush with nothing to write does not get here
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executed(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    if session.info.pop(_WROTE, False) and has_app_context() and _PAGE_VERSION in current_app.extensions:
+        forget_page_version(current_app)
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    session.info.pop(_WROTE, None)
 
 
 def kept_or_start(session: Session, app: Flask, key: str, version: str, task: str, *args) -> tuple[tuple[str, object] | None, str]:

@@ -98,7 +98,7 @@ class OverviewPage:
 def overview_page(session: Session, app: Flask, threshold: float, text: str = "", page: int = 1) -> OverviewPage:
     """One page of pairs above *threshold* (of the companies *text* finds), the companies with the
     fewest suggestions, and every pin and forbid."""
-    version = match_store.matching_version(session, app.config)
+    version = match_store.page_version(session, app)
     kept, version = match_store.kept_or_start(session, app, _key(threshold), version, TASK, threshold)
     rules = list(session.scalars(select(PairRule).options(selectinload(PairRule.low), selectinload(PairRule.high))))
     if kept is None:

@@ -17,12 +17,12 @@ import hashlib
 from dataclasses import dataclass, field
 
 from flask import Flask
-from sqlalchemy import or_, select
+from sqlalchemy import Integer, String, cast, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from matchmaker.core import matching as core
-from matchmaker.models import Category, Company, HiddenSuggestion, MeetingRequest, pair_key
-from matchmaker.services import feedback, match_store
+from matchmaker.models import Category, Company, HiddenSuggestion, MeetingRequest, PairFeedback, pair_key
+from matchmaker.services import match_store
 from matchmaker.services import matching as svc
 from matchmaker.services.meetings import closed_pairs
 
@@ -119,7 +119,7 @@ def listing(session: Session, app: Flask, company: Company, filters: svc.Suggest
     the list itself; while a newer list is computed, the rendering of the one shown is reused."""
     if company.status != "approved":
         return Listing(svc.suggestions_for(session, company, app.config, filters))
-    version = match_store.matching_version(session, app.config)
+    version = match_store.page_version(session, app)
     private = _private_state(session, company.id) if _keepable(session, filters) else None
 
     def fragment_key(list_version: str) -> str | None:
@@ -164,12 +164,25 @@ def _keepable(session: Session, filters: svc.SuggestionFilters) -> bool:
 
 def _private_state(session: Session, company_id: int) -> str:
     """A digest of what the company's list shows beyond the matching version: its hidden
-    partners, its meeting requests (sent or received, with their status) and declined pairs."""
-    hidden = sorted(session.scalars(select(HiddenSuggestion.partner_id).where(HiddenSuggestion.company_id == company_id)))
-    requests = sorted((request_id, status) for request_id, status in session.execute(select(MeetingRequest.id, MeetingRequest.status).where(
-        or_(MeetingRequest.pair_low == company_id, MeetingRequest.pair_high == company_id))))
-    declined = sorted(feedback.declined_pairs(session, company_id))
-    return hashlib.sha256(repr((hidden, requests, declined)).encode()).hexdigest()[:32]
+    partners, its meeting requests (sent or received, with their status) and declined pairs
+    (one query: a warm page view runs it on every view)."""
+    no_id, no_status = cast(null(), Integer), cast(null(), String)
+    rows = session.execute(union_all(
+        select(literal("hidden"), HiddenSuggestion.partner_id, no_id, no_status).where(HiddenSuggestion.company_id == company_id),
+        select(literal("request"), MeetingRequest.id, no_id, MeetingRequest.status).where(
+            or_(MeetingRequest.pair_low == company_id, MeetingRequest.pair_high == company_id)),
+        select(literal("declined"), PairFeedback.company_id, PairFeedback.partner_id, no_status).where(
+            PairFeedback.signal == "declined", or_(PairFeedback.company_id == company_id, PairFeedback.partner_id == company_id)),
+    ))
+    hidden, requests, declined = [], [], set()
+    for kind, first, second, status in rows:
+        if kind == "hidden":
+            hidden.append(first)
+        elif kind == "request":
+            requests.append((first, status))
+        else:
+            declined.add(pair_key(first, second))
+    return hashlib.sha256(repr((sorted(hidden), sorted(requests), sorted(declined))).encode()).hexdigest()[:32]
 
 
 def _rows(session: Session, company: Company, kept: KeptList, filters: svc.SuggestionFilters) -> svc.SuggestionsResult:

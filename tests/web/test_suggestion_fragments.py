@@ -3,13 +3,15 @@ without rendering, with the visitor's own CSRF token, and never another company'
 filter's or user's; a change shows on the next view."""
 
 import re
+import time
+from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from matchmaker import jobs
 from matchmaker.extensions import db
-from matchmaker.models import Company, HiddenSuggestion, MeetingRequest
+from matchmaker.models import Company, HiddenSuggestion, MeetingRequest, PairRule
 from matchmaker.services import match_store, suggestion_cache
 from tests.conftest import PASSWORD, csrf_from, translated, user_email
 from tests.web.test_matching import event  # noqa: F401 - the fixture: four companies with real texts
@@ -133,3 +135,20 @@ def test_only_the_filters_the_page_offers_are_kept(app, client, event, login, mo
     assert len(kept) == 2
     client.get("/en/matches/?category=hydrogen")
     assert len(set(kept)) == 3
+
+
+def test_a_change_from_another_process_shows_after_the_version_window(app, client, event, login, monkeypatch):  # noqa: F811
+    login(user_email(app, event["hp"]), lang="en")
+    clock = SimpleNamespace(now=1000.0, sleep=time.sleep)
+    clock.monotonic = lambda: clock.now
+    monkeypatch.setattr(match_store, "time", clock)
+    client.get("/en/matches/")
+    assert event["kk"] in _partners(client.get("/en/matches/").get_data(as_text=True))  # kept, its version read
+    with app.app_context(), db.engine.begin() as connection:  # an organiser's rule written by another process
+        low, high = sorted((event["hp"], event["kk"]))
+        connection.execute(insert(PairRule.__table__).values(company_low=low, company_high=high, rule="forbid", note=""))
+    clock.now += app.config["MATCH_VERSION_SECONDS"] / 2
+    assert event["kk"] in _partners(client.get("/en/matches/").get_data(as_text=True))  # within the window: as kept
+    clock.now += app.config["MATCH_VERSION_SECONDS"]
+    html = client.get("/en/matches/").get_data(as_text=True)
+    assert event["kk"] not in _partners(html) and event["h2"] in _partners(html)  # then the forbidden pair is gone

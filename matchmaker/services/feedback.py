@@ -7,7 +7,7 @@ Declining a meeting request, hiding a suggestion and accepting a request each le
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from matchmaker.models import FEEDBACK_SIGNALS, PairFeedback, pair_key
@@ -22,12 +22,18 @@ def record(session: Session, company_id: int, partner_id: int, signal: str) -> P
     return row
 
 
-def declined_pairs(session: Session, company_id: int | None = None) -> set[tuple[int, int]]:
-    """Unordered pairs of which one side declined the other (of *company_id* only when given)."""
-    stmt = select(PairFeedback.company_id, PairFeedback.partner_id).where(PairFeedback.signal == "declined")
+def declined_select(company_id: int | None = None, *columns) -> Select:
+    """``SELECT *columns, company_id, partner_id`` of the declined pairs (of *company_id* only when
+    given); *columns* lead, so a caller can label the rows inside a larger query."""
+    stmt = select(*columns, PairFeedback.company_id, PairFeedback.partner_id).where(PairFeedback.signal == "declined")
     if company_id is not None:
         stmt = stmt.where(or_(PairFeedback.company_id == company_id, PairFeedback.partner_id == company_id))
-    return {pair_key(a, b) for a, b in session.execute(stmt)}
+    return stmt
+
+
+def declined_pairs(session: Session, company_id: int | None = None) -> set[tuple[int, int]]:
+    """Unordered pairs of which one side declined the other (of *company_id* only when given)."""
+    return {pair_key(a, b) for a, b in session.execute(declined_select(company_id))}
 
 
 def labelled_pairs(session: Session) -> dict[tuple[int, int], bool]:

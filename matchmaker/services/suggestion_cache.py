@@ -21,8 +21,8 @@ from sqlalchemy import Integer, String, cast, literal, null, or_, select, union_
 from sqlalchemy.orm import Session
 
 from matchmaker.core import matching as core
-from matchmaker.models import Category, Company, HiddenSuggestion, MeetingRequest, PairFeedback, pair_key
-from matchmaker.services import match_store
+from matchmaker.models import Category, Company, HiddenSuggestion, MeetingRequest, pair_key
+from matchmaker.services import feedback, match_store
 from matchmaker.services import matching as svc
 from matchmaker.services.meetings import closed_pairs
 
@@ -171,8 +171,7 @@ def _private_state(session: Session, company_id: int) -> str:
         select(literal("hidden"), HiddenSuggestion.partner_id, no_id, no_status).where(HiddenSuggestion.company_id == company_id),
         select(literal("request"), MeetingRequest.id, no_id, MeetingRequest.status).where(
             or_(MeetingRequest.pair_low == company_id, MeetingRequest.pair_high == company_id)),
-        select(literal("declined"), PairFeedback.company_id, PairFeedback.partner_id, no_status).where(
-            PairFeedback.signal == "declined", or_(PairFeedback.company_id == company_id, PairFeedback.partner_id == company_id)),
+        feedback.declined_select(company_id, literal("declined")).add_columns(no_status),
     ))
     hidden, requests, declined = [], [], set()
     for kind, first, second, status in rows:

@@ -21,7 +21,8 @@ def pdf_pages(data: bytes) -> int:
 
 
 def decode_qr(png: bytes) -> str:
-    """The text inside the one QR code of a PNG image (zxing-cpp)."""
-    [found] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    """The text inside the one QR code of a PNG image (zxing-cpp). Only QR codes are looked for:
+    about one badge link in 750 also reads as a short ITF barcode inside the QR's modules."""
+    [found] = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)), formats=zxingcpp.BarcodeFormat.QRCode)
     assert found.format == zxingcpp.BarcodeFormat.QRCode
     return found.text

@@ -356,3 +356,15 @@ def test_a_vanishing_positive_score_does_not_overflow_the_integer_cost_units(lim
         optimal = checked(instance, "optimal")
     assert met(optimal) == {pair_key("c1", "c5")}  # the only pair that gives two companies a meeting at no loss
     assert optimal.levels[0] == 2
+
+
+@pytest.mark.parametrize("limit", [None, -1])
+def test_only_vanishing_scores_do_not_overflow_the_integer_cost_units(limit):
+    """Found by hypothesis in make test: the only score 2.2e-308 (so also the largest) made the
+    flows' cost units infinite past the relative floor."""
+    companies = [Company("c0", cap=0), Company("c1", cap=1), Company("c2", cap=1, table=0)]
+    instance = Instance(1, 1, companies, [Pair("c0", "c1", 0.0), Pair("c1", "c2", 2.2250738585072014e-308)], (), (), ())
+    with mock.patch.object(solver, "EXACT_LIMIT", limit if limit is not None else solver.EXACT_LIMIT):
+        _check_both_methods(instance)
+        optimal = checked(instance, "optimal")
+    assert met(optimal) == {pair_key("c1", "c2")}

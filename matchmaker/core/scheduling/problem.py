@@ -31,6 +31,7 @@ PRECISION = 1e9  # largest level weight, in units of the best score (see fairnes
 REQUIRED_PRECISION = 1e12  # largest provable required-pair weight, same units
 LEXICOGRAPHIC = "lexicographic"
 SCORE_RESOLUTION = 1e-6  # a positive score below this share of the largest |score| counts as no score
+MIN_TOP = 1e-9  # ... and the unit is at least this (every score tiny: 2.2e-308 alone also made the units infinite)
 
 
 @dataclass
@@ -266,15 +267,16 @@ def prepare(instance: m.Instance, fairness: tuple[float, ...] | str = LEXICOGRAP
 def top_score(p: Problem) -> float:
     """The unit every weight and integer cost is measured in: the best pair score.
 
-    Floored at ``SCORE_RESOLUTION`` of the largest |score| (1.0 when no pair scores), so that a
-    vanishing positive score (1e-300) cannot blow the integer cost units up to infinity.
+    Floored at ``SCORE_RESOLUTION`` of the largest |score| and at ``MIN_TOP`` (1.0 when no pair
+    scores), so that a vanishing positive score (1e-300) cannot blow the integer cost units up to
+    infinity, alone or beside others.
     """
     scores = np.asarray(p.score, dtype=float)
     largest = float(np.abs(scores).max()) if scores.size else 0.0
     positive = scores[scores > 0]
     best = float(positive.max()) if positive.size else 0.0
     top = max(best, SCORE_RESOLUTION * largest)
-    return top if top > 0 else 1.0
+    return max(top, MIN_TOP) if top > 0 else 1.0
 
 
 def score_span(p: Problem) -> float:

@@ -8,6 +8,9 @@ PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 # pytest-xdist workers: one per core, at most 4 (each loads the embedding model and a Chromium);
 # on PostgreSQL each worker uses its own database, <db>_gw0, <db>_gw1, ... (tests/conftest.py).
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
+# The browser journeys mostly wait (page loads, polls, the live server), so they run with twice
+# as many workers as cores, at most 6.
+BROWSER_WORKERS ?= $(shell n=$$(( $$(nproc 2>/dev/null || echo 2) * 2 )); [ $$n -gt 6 ] && n=6; echo $$n)
 export FLASK_APP := wsgi
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
@@ -23,8 +26,10 @@ test: install system-deps ## set up, then run every test (SQLite and PostgreSQL 
 	@if $(BIN)/python -c "import psycopg; psycopg.connect('$(PG_TEST_URL)', connect_timeout=3).close()" 2>/dev/null; then \
 	  echo "== SQLite (the browser journeys run once, on PostgreSQL, the production database, below)"; \
 	  $(BIN)/python -m pytest -n $(TEST_WORKERS) --ignore=tests/browser && \
-	  echo "== PostgreSQL ($(PG_TEST_URL)), browser journeys included" && \
-	  TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -n $(TEST_WORKERS) --ignore=tests/core --ignore=tests/model; \
+	  echo "== PostgreSQL ($(PG_TEST_URL))" && \
+	  TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -n $(TEST_WORKERS) --ignore=tests/core --ignore=tests/model --ignore=tests/browser && \
+	  echo "== PostgreSQL: the browser journeys ($(BROWSER_WORKERS) at a time)" && \
+	  TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/python -m pytest -n $(BROWSER_WORKERS) tests/browser; \
 	else echo "== PostgreSQL at $(PG_TEST_URL) does not answer: every test, browser journeys included, on SQLite"; \
 	  $(BIN)/python -m pytest -n $(TEST_WORKERS); fi
 

@@ -20,6 +20,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 BLOCKING_IMPACTS = ("serious", "critical")
 AXE_OPTIONS = {"resultTypes": ["violations"]}
+# A generated PDF or workbook (WeasyPrint, plots) takes well over the 15 s default click timeout
+# when browser journeys run four at a time on two busy cores.
+DOCUMENT_TIMEOUT = 60_000
 
 
 @pytest.fixture

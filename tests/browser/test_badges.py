@@ -9,6 +9,7 @@ from matchmaker.extensions import db
 from matchmaker.models import Badge
 from matchmaker.services.eventday import tokens
 from tests.badge_helpers import decode_qr, pdf_text
+from tests.browser.conftest import DOCUMENT_TIMEOUT
 from tests.browser.journeys import LANGS, follow, log_in
 from tests.conftest import translated, user_email
 
@@ -44,8 +45,8 @@ def test_print_revoke_reissue_and_show_on_the_agenda(app, live_server, new_page,
     assert translated(app, lang, "Latin name saved: %(name)s", name="Yamada Tarou") in page.inner_html("main")
     assert _badge(app, ja).name_latin == "Yamada Tarou"
 
-    with page.expect_download() as download:
-        page.click("#badges-event-pdf")
+    with page.expect_download(timeout=DOCUMENT_TIMEOUT) as download:
+        page.click("#badges-event-pdf", timeout=DOCUMENT_TIMEOUT)
     path = tmp_path / "badges.pdf"
     download.value.save_as(path)
     text = pdf_text(path.read_bytes())

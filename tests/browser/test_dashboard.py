@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from matchmaker.extensions import db
 from matchmaker.models import MatchSession, ScheduledMeeting
+from tests.browser.conftest import DOCUMENT_TIMEOUT
 from tests.browser.journeys import LANGS, follow, log_in
 from tests.conftest import translated
 
@@ -51,15 +52,15 @@ def test_dashboard_plots_filters_and_report(live_server, page, app, make_organis
     assert f"session={first_id}" in page.url
     assert f"{translated(app, lang, 'Meeting held')}\t{first_held}" in page.inner_text("#figure-funnel table")
 
-    with page.expect_download() as pdf_download:
-        page.click("#report-pdf")
+    with page.expect_download(timeout=DOCUMENT_TIMEOUT) as pdf_download:
+        page.click("#report-pdf", timeout=DOCUMENT_TIMEOUT)
     pdf_path = tmp_path / "report.pdf"
     pdf_download.value.save_as(pdf_path)
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(pdf_path).pages).split())
     assert translated(app, lang, "Japan–Vietnam Environment Week: report to the joint working group") in text
     assert f"{translated(app, lang, 'Meetings held')} {held}" in text
-    with page.expect_download() as xlsx_download:
-        page.click("#report-xlsx")
+    with page.expect_download(timeout=DOCUMENT_TIMEOUT) as xlsx_download:
+        page.click("#report-xlsx", timeout=DOCUMENT_TIMEOUT)
     book = load_workbook(io.BytesIO(xlsx_download.value.path().read_bytes()))
     values = {row[0]: row[1] for row in book[book.sheetnames[0]].iter_rows(min_row=3, values_only=True)}
     assert values[translated(app, lang, "Meetings held")] == held

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from matchmaker.extensions import db
 from matchmaker.models import Absence, Badge, CheckIn, ReplacementProposal, ScheduledMeeting, utcnow
 from matchmaker.services.eventday import tokens
+from tests.browser.conftest import DOCUMENT_TIMEOUT
 from tests.browser.journeys import LANGS, follow, log_in
 from tests.conftest import translated, user_email
 from tests.eventday_helpers import staff_user
@@ -96,8 +97,8 @@ def test_the_whole_event_day(lang, live_server, page, new_page, app, make_organi
     log_in(page, live_server, make_organiser(), lang)
     follow(page, f"/{lang}/admin/companies", "header")
     follow(page, f"/{lang}/event/badges/", "nav.subnav")
-    with page.expect_download() as download:
-        page.click("#badges-event-pdf")
+    with page.expect_download(timeout=DOCUMENT_TIMEOUT) as download:
+        page.click("#badges-event-pdf", timeout=DOCUMENT_TIMEOUT)
     text = "".join(p.extract_text() for p in PdfReader(BytesIO(download.value.path().read_bytes())).pages)
     assert PARTNER_PERSON in text and FILLER_PERSON in text and PARTNER in text
     with app.app_context():

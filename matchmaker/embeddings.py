@@ -11,6 +11,7 @@ OFFERS as a "passage"; cosine similarity of the (L2-normalised) vectors ranks pa
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import os
@@ -38,6 +39,12 @@ _load_lock = threading.Lock()
 # Fast tokenizers fail with "Already borrowed" when one instance is used from two threads, and
 # torch already spreads one batch over all cores: inference is serialised.
 _inference_lock = threading.Lock()
+# Vectors already computed in this process, by (model, kind, text), least recently used first: the
+# same texts come back (a profile saved unchanged, `matches embed --all`, the demo event loaded
+# again), and the model costs tens of milliseconds a text on a CPU. 20,000 rows of 384 float32.
+MEMO_SIZE = 20_000
+_memo: collections.OrderedDict[tuple[str, str, str], np.ndarray] = collections.OrderedDict()
+_memo_lock = threading.Lock()
 
 
 class EmbeddingModelError(RuntimeError):
@@ -213,16 +220,37 @@ def encode(
     texts = _checked_texts(texts)
     if not texts:
         return np.zeros((0, embedding_dim(name_or_path)), dtype=np.float32)
-    with _inference_lock:
-        vectors = model.encode(
-            texts,
-            prompt=prompt,
-            batch_size=batch_size,
-            show_progress_bar=show_progress,
-            convert_to_numpy=True,
-            normalize_embeddings=True,
-        )
-    return np.asarray(vectors, dtype=np.float32)
+    reference = resolve_model(name_or_path)
+    keys = [(reference, kind, text) for text in texts]
+    with _memo_lock:
+        known = {key: _memo[key] for key in dict.fromkeys(keys) if key in _memo}
+        for key in known:
+            _memo.move_to_end(key)
+    missing = [text for (_, _, text) in dict.fromkeys(key for key in keys if key not in known)]
+    if missing:
+        with _inference_lock:
+            computed = model.encode(
+                missing,
+                prompt=prompt,
+                batch_size=batch_size,
+                show_progress_bar=show_progress,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+            )
+        computed = np.asarray(computed, dtype=np.float32)
+        with _memo_lock:
+            for text, vector in zip(missing, computed):
+                vector.setflags(write=False)
+                known[(reference, kind, text)] = _memo[(reference, kind, text)] = vector
+            while len(_memo) > MEMO_SIZE:
+                _memo.popitem(last=False)
+    return np.stack([known[key] for key in keys])
+
+
+def forget_vectors() -> None:
+    """Empty the memo of computed vectors (tests that time or compare the model itself)."""
+    with _memo_lock:
+        _memo.clear()
 
 
 def _prompt(model: SentenceTransformer, kind: str) -> str:

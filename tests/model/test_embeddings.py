@@ -251,6 +251,7 @@ def test_load_model_is_cached_and_follows_the_environment(model_dir, monkeypatch
 
 def test_concurrent_encodes_give_the_serial_results(model_dir):
     expected = embeddings.encode(SENTENCES, "passage", name_or_path=model_dir)
+    embeddings.forget_vectors()  # every thread runs the model
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(lambda text: embeddings.encode([text], "passage", name_or_path=model_dir), SENTENCES))
     np.testing.assert_allclose(np.vstack(results), expected, atol=1e-5)
@@ -319,3 +320,33 @@ def test_a_garbage_config_is_reported_as_corrupt(model_dir, tmp_path):
 def test_an_unavailable_hub_model_is_reported_when_offline():
     with pytest.raises(embeddings.EmbeddingModelError, match="HF_HUB_OFFLINE is set"):
         embeddings.load_model("matchmaker-tests/no-such-model")
+
+
+def test_a_text_seen_before_is_not_encoded_again(model_dir, monkeypatch):
+    embeddings.forget_vectors()
+    model = embeddings.load_model(model_dir)
+    seen = []
+    original = model.encode
+    monkeypatch.setattr(model, "encode", lambda texts, **options: seen.append(list(texts)) or original(texts, **options))
+    first = embeddings.encode(SENTENCES[:2], "passage", name_or_path=model_dir)
+    again = embeddings.encode([SENTENCES[1], SENTENCES[2], SENTENCES[1]], "passage", name_or_path=model_dir)
+    as_query = embeddings.encode(SENTENCES[:1], "query", name_or_path=model_dir)
+    assert seen == [SENTENCES[:2], [SENTENCES[2]], SENTENCES[:1]]  # only new (kind, text) pairs reach the model
+    np.testing.assert_array_equal(again[0], first[1])
+    np.testing.assert_array_equal(again[2], first[1])
+    assert again.shape == (3, embeddings.embedding_dim(model_dir)) and again.flags.writeable
+    assert float(as_query[0] @ first[0]) < 0.9999  # the kind is part of the key
+    again[0] += 1.0  # the caller's copy, not the memo's
+    np.testing.assert_array_equal(embeddings.encode([SENTENCES[1]], "passage", name_or_path=model_dir)[0], first[1])
+
+
+def test_the_memo_keeps_the_most_recent_texts(model_dir, monkeypatch):
+    embeddings.forget_vectors()
+    monkeypatch.setattr(embeddings, "MEMO_SIZE", 2)
+    embeddings.encode(SENTENCES[:3], "passage", name_or_path=model_dir)
+    model = embeddings.load_model(model_dir)
+    seen = []
+    original = model.encode
+    monkeypatch.setattr(model, "encode", lambda texts, **options: seen.append(list(texts)) or original(texts, **options))
+    embeddings.encode(SENTENCES[:3], "passage", name_or_path=model_dir)
+    assert seen == [SENTENCES[:1]]  # the oldest was forgotten, the last two kept

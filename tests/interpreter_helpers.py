@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from matchmaker.extensions import db
 from matchmaker.models import Interpreter, MatchSession, ScheduledMeeting, pair_key
+from tests.schedule_helpers import scores
 
 VIDEO = "https://meet.example.org/jvew-Zx81kQ"
 
@@ -36,3 +37,16 @@ def publish_meeting(ms_id: int, a: int, b: int, *, slot: int = 0, table: int | N
     db.session.add(meeting)
     db.session.commit()
     return meeting
+
+
+def second_best_partners(make_company) -> dict[str, int]:
+    """One slot, three tables, one interpreter: J1-V1 takes the interpreter, so J2 and V2 (who
+    share no language) meet the bilingual X and Y instead of each other (score 1.6, not 3.0)."""
+    langs = {"J1": "ja", "V1": "vi", "J2": "ja", "V2": "vi", "X": "ja,vi", "Y": "ja,vi"}
+    return {name: make_company(name=f"Company {name}", country="VN" if name.startswith("V") else "JP", languages=lang,
+                               email=f"{name.lower()}@example.com") for name, lang in langs.items()}
+
+
+def second_best_scores(ids: dict[str, int]):
+    return scores({(ids["J1"], ids["V1"]): 1.0, (ids["J2"], ids["V2"]): 1.0, (ids["X"], ids["Y"]): 1.0,
+                   (ids["J2"], ids["X"]): 0.3, (ids["V2"], ids["Y"]): 0.3})

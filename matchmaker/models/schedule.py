@@ -219,6 +219,7 @@ class ScheduleRun(db.Model):
     unplaced_json: Mapped[str] = mapped_column(Text, default="[]")
     idle_json: Mapped[str] = mapped_column(Text, default="{}")  # company id -> why it got no meeting
     lost_to_interpreters: Mapped[int | None]  # meetings the interpreters' capacity cost
+    score_lost_to_interpreters: Mapped[float | None]  # ... and score, with as many meetings (staffing.shortage)
     # [[slot number, interpreters it lacks to hold the meetings lost], ...], most first
     interpreter_slots_json: Mapped[str] = mapped_column(Text, default="[]", server_default="[]")
     error: Mapped[str] = mapped_column(Text, default="")

@@ -9,10 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from matchmaker.extensions import db
-from matchmaker.models import Interpreter, MatchSession, SessionCompany
+from matchmaker.models import Interpreter, MatchSession, ScheduleRun, SessionCompany
 from matchmaker.services.schedule import generation
 from tests.browser.journeys import LANGS, follow, log_in
-from tests.conftest import translated
+from tests.conftest import translated, translated_plural
+from tests.interpreter_helpers import second_best_partners, second_best_scores
 from tests.schedule_helpers import meetings, new_session, scores
 
 HA, DUC = "Nguyễn Thu Hà", "Trần Minh Đức"
@@ -89,3 +90,42 @@ def test_generated_draft_assigns_interpreters_and_video_links_then_publishes(lan
         published = {m.pair: (m.online, m.table_id, m.video_url, m.interpreter.name if m.interpreter else None)
                      for m in meetings(ms_id, "published")}
     assert published == draft
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_shortage_that_costs_no_meeting_says_the_score_it_costs(lang, live_server, page, app, make_company,
+                                                                   make_organiser, monkeypatch):
+    """One interpreter for two pairs without a common language: every company still meets, but two
+    of them meet their second-best partner; the page says what that cost and where one more
+    interpreter would help."""
+    ids = second_best_partners(make_company)
+    with app.app_context():
+        ms_id = new_session(name_en="Day 1 morning", end="09:30", tables="3")
+        db.session.add(Interpreter(name=HA, pairs="ja-vi", mode="onsite", token="tok-ha"))
+        db.session.commit()
+    monkeypatch.setattr(generation, "suggested_pairs", second_best_scores(ids))
+    log_in(page, live_server, make_organiser(), lang)
+    follow(page, f"/{lang}/admin/companies", "nav.main-nav")
+    follow(page, f"/{lang}/admin/schedule/", "main nav.subnav")
+    follow(page, f"/{lang}/admin/schedule/{ms_id}/", "main")
+    assert page.locator("#score-lost-to-interpreters").count() == 0  # nothing generated yet
+
+    page.click("#run form [type=submit]")
+    page.wait_for_selector("#report", timeout=60000)
+    assert page.inner_text("#lost-to-interpreters").strip() == "0"
+    assert page.inner_text("#score-lost-to-interpreters").strip() == "1.40"
+    assert page.inner_text("#score-lost-hint").strip() == translated(app, lang, (
+        "With enough interpreters, companies that share no language could meet their better-suited partners instead "
+        "of the second-best partner who speaks their language: the schedule would score at least %(better)s instead "
+        "of %(score)s."), better="3.00", score="1.60")
+    [line] = page.locator("#one-more li").all_inner_texts()
+    said = translated_plural(app, lang, "At %(time)s, %(num)d more interpreter would let companies meet better-suited partners.",
+                             "At %(time)s, %(num)d more interpreters would let companies meet better-suited partners.", 1,
+                             time="@@")
+    before, after = said.split("@@")
+    assert line.startswith(before) and line.endswith(after) and "09:00" in line  # the slot's time, with its zone
+    assert translated(app, lang, "Score lost to the shortage of interpreters") in page.inner_text("#resources")
+    with app.app_context():
+        run = db.session.scalar(select(ScheduleRun).where(ScheduleRun.session_id == ms_id))
+        assert run.lost_to_interpreters == 0 and abs(run.score_lost_to_interpreters - 1.4) < 1e-6
+        assert {m.pair for m in meetings(ms_id)} == {tuple(sorted((ids[a], ids[b]))) for a, b in (("J1", "V1"), ("J2", "X"), ("V2", "Y"))}

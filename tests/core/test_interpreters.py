@@ -79,6 +79,22 @@ def test_one_interpreter_serves_one_meeting_per_slot(method):
     assert result.interpreter_slots == [(0, 1), (1, 1)]
 
 
+def test_a_shortage_that_costs_no_meeting_still_costs_score():
+    # One slot, one interpreter: J1-V1 takes it, so J2 and V2 (no common language) meet the
+    # bilingual X and Y instead of each other; every company meets, at 1.4 less than with two.
+    companies = [ja("J1", 1), vi("V1", 1), ja("J2", 1), vi("V2", 1),
+                 Company("X", 1, languages={"ja", "vi"}), Company("Y", 1, languages={"ja", "vi"})]
+    pairs = [Pair("J1", "V1", 1.0), Pair("J2", "V2", 1.0), Pair("X", "Y", 1.0), Pair("J2", "X", 0.3), Pair("V2", "Y", 0.3)]
+    short = checked(Instance(1, 3, companies, pairs, interpreters=[Interpreter("i1", {"ja", "vi"})]), "optimal")
+    assert sorted((x.a, x.b) for x in short.meetings) == [("J1", "V1"), ("J2", "X"), ("V2", "Y")]
+    assert (short.lost_to_interpreters, short.score_lost_to_interpreters) == (0, pytest.approx(1.4))
+    assert short.interpreter_slots == [(0, 1)]  # one more interpreter in slot 0
+    assert result_to_dict(short)["score_lost_to_interpreters"] == pytest.approx(1.4)
+    enough = checked(Instance(1, 3, companies, pairs, interpreters=[Interpreter(f"i{k}", {"ja", "vi"}) for k in (1, 2)]), "optimal")
+    assert enough.score == pytest.approx(3.0)
+    assert (enough.lost_to_interpreters, enough.score_lost_to_interpreters, enough.interpreter_slots) == (0, 0.0, [])
+
+
 @pytest.mark.parametrize("method", METHODS)
 def test_a_common_language_needs_no_interpreter(method):
     companies = [Company("j", 2, languages={"ja", "en"}), Company("v", 2, languages={"vi", "en"})]

@@ -266,10 +266,11 @@ def test_json_round_trip():
     result = solve(instance)
     out = json.loads(json.dumps(result_to_dict(result)))
     assert set(out) == {"meetings", "score", "bound", "unplaced", "seconds", "method", "fewest_meetings", "meetings_count",
-                        "floor", "levels", "unfair_bound", "idle", "lost_to_interpreters", "interpreter_slots"}
+                        "floor", "levels", "unfair_bound", "idle", "lost_to_interpreters", "interpreter_slots",
+                        "score_lost_to_interpreters"}
     assert (out["floor"], out["levels"][0], out["idle"]) == (1, 2, {"c3": "no_partner", "c4": "no_partner"})
     assert out["meetings"] == [{"a": "c1", "b": "c2", "slot": 3, "table": 3, "interpreter": None}]
-    assert (out["lost_to_interpreters"], out["interpreter_slots"]) == (0, [])
+    assert (out["lost_to_interpreters"], out["interpreter_slots"], out["score_lost_to_interpreters"]) == (0, [], 0.0)
     assert (out["score"], out["meetings_count"], out["method"], out["unplaced"]) == (0.73, 1, "optimal", [])
 
 

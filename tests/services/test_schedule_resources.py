@@ -18,6 +18,7 @@ from matchmaker.models import (
 from matchmaker.services.schedule import publish, report, review, video
 from matchmaker.services.schedule.instance import build_instance
 from matchmaker.services.validation import ValidationError
+from tests.interpreter_helpers import second_best_partners, second_best_scores
 from tests.schedule_helpers import accept, generate, meetings, new_session, organiser, scores
 
 TEMPLATE = "https://meet.jit.si/jvew-{room}"
@@ -109,6 +110,20 @@ def test_draft_rows_carry_interpreters_online_meetings_and_links(app, ctx, peopl
     assert run.lost_to_interpreters == 0 and json.loads(run.interpreter_slots_json) == []
 
 
+def test_a_shortage_that_costs_no_meeting_reports_the_score_it_costs(app, ctx, make_company):
+    ids = second_best_partners(make_company)
+    ms_id = new_session(end="09:30", tables="3")
+    interpreter("Ha")
+    assert generate(app, ms_id, second_best_scores(ids)) == "done"
+    assert {m.pair for m in meetings(ms_id)} == {pair(ids["J1"], ids["V1"]), pair(ids["J2"], ids["X"]), pair(ids["V2"], ids["Y"])}
+    run = db.session.scalar(select(ScheduleRun))
+    assert run.score == pytest.approx(1.6) and run.lost_to_interpreters == 0
+    assert run.score_lost_to_interpreters == pytest.approx(1.4) and json.loads(run.interpreter_slots_json) == [[0, 1]]
+    found = report.resources(review.load_board(db.session, db.session.get(MatchSession, ms_id)), run)
+    assert (found.lost, found.score_lost, found.score) == (0, pytest.approx(1.4), pytest.approx(1.6))
+    assert [(slot.number, n) for slot, n in found.one_more] == [(0, 1)]
+
+
 def test_shortage_is_counted_and_the_slot_where_one_more_interpreter_helps_is_named(app, ctx, make_company):
     jp = [make_company(name=f"JP {i}", country="JP", languages="ja") for i in range(2)]
     vn = [make_company(name=f"VN {i}", country="VN", languages="vi") for i in range(2)]
@@ -122,6 +137,7 @@ def test_shortage_is_counted_and_the_slot_where_one_more_interpreter_helps_is_na
     ms = db.session.get(MatchSession, ms_id)
     found = report.resources(review.load_board(db.session, ms), run)
     assert found.lost == 1 and [(slot.number, saved) for slot, saved in found.one_more] == [(0, 1)]
+    assert run.score_lost_to_interpreters == pytest.approx(0.8)  # the meeting lost: 0.8 more with a second interpreter
     assert [(person.name, n) for person, n in found.used] == [("Ha", 1)]
 
 

@@ -162,7 +162,8 @@ class Result:
     company that wants meetings (cap > 0, a free slot, and a pair that could be placed).
     ``stats`` holds diagnostics (stage timings, whether optimality was proven, ...).
     ``lost_to_interpreters`` counts the meetings the schedule would gain, rearranged locally,
-    if interpreters were not short; ``interpreter_slots`` lists ``(slot, meetings)``: how many
+    if interpreters were not short, ``score_lost_to_interpreters`` the score it would gain
+    (with as many meetings or more, and the same fewest); ``interpreter_slots`` lists ``(slot, meetings)``: how many
     of that schedule's interpreted meetings in the slot the real interpreters cannot cover,
     most first (see ``staffing``).
 
@@ -183,6 +184,7 @@ class Result:
     stats: dict = field(default_factory=dict)
     lost_to_interpreters: int = 0
     interpreter_slots: list[tuple[int, int]] = field(default_factory=list)
+    score_lost_to_interpreters: float = 0.0
     unfair_bound: float | None = None
     floor: int = 0
     levels: tuple[int, ...] = ()

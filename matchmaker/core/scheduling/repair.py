@@ -206,3 +206,31 @@ def repair(board: Board, deadline: float, *, floors: Floors | None = None, seed:
         if gained <= 1e-7 or not opps:
             break
     return stats
+
+
+def swap_in(board: Board, edges: list[int], deadline: float, floors: Floors | None, max_meetings: int = 300) -> float:
+    """Re-optimise windows around *edges* (unplaced pairs) even where their companies are full.
+
+    The repair only looks at companies short of meetings; a pair of two full companies enters
+    only if each leaves a partner. For each slot pair (the slot, with one slot) where one of
+    *edges* is allowed, the window frees the meetings of those slots (of the pairs' companies
+    and their neighbours, up to *max_meetings*, when the slots hold more) and chooses again among
+    every unplaced pair of its companies. Returns the gain; stops at *deadline*.
+    """
+    p = board.p
+    masks = [1] if p.slots == 1 else [1 << a | 1 << b for a, b in itertools.combinations(range(p.slots), 2)]
+    gained = 0.0
+    for slots in masks:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        here = [e for e in edges if board.slot_of[e] < 0 and p.allowed[e] & slots][:max_meetings]
+        if not here:
+            continue
+        if p.instance.tables * slots.bit_count() <= max_meetings:
+            window = Window(slots)
+        else:
+            inside = _ball(board, {v for e in here for v in (p.ea[e], p.eb[e])}, slots, max_meetings)
+            window = Window(slots, inside, sorted({e for v in inside for e in p.incident[v] if board.slot_of[e] < 0}))
+        gained += optimise_window(board, window, min(left, 2.0), floors)[0]
+    return gained

@@ -143,5 +143,6 @@ def result_to_dict(result: Result) -> dict:
         "unfair_bound": result.unfair_bound,
         "idle": dict(sorted(result.idle.items())),
         "lost_to_interpreters": result.lost_to_interpreters,
+        "score_lost_to_interpreters": result.score_lost_to_interpreters,
         "interpreter_slots": [{"slot": s, "meetings": n} for s, n in result.interpreter_slots],
     }

@@ -289,14 +289,15 @@ def _result(p: Problem, board: Board, relaxation: Relaxation, method: str, clock
     bound, unfair = _bound(p, board, relaxation, explained, clock, stats)
     staff = assign(board)
     meetings = [m.Meeting(p.ids[p.ea[e]], p.ids[p.eb[e]], s, t, staff.get(e)) for e, s, t in board.numbered()]
-    lost, slots = shortage(board, time.monotonic() + min(max(clock.left(), 1.0), 0.1 * clock.limit + 1.0))
+    short = shortage(board, time.monotonic() + min(max(clock.left(), 1.0), 0.1 * clock.limit + 1.0))
     clock.stage("done", 1.0)
     stats["timings"] = clock.timings
     return m.Result(meetings=meetings, score=float(sum(p.score[e] for e in board.placed())), bound=bound,
                     unplaced=p.structural + explained, seconds=round(time.monotonic() - clock.start, 4),
                     method=method, fewest_meetings=board.fewest(), stats=stats, unfair_bound=unfair,
                     floor=floor_reached(p, board.count), levels=levels(p, board.count, max(len(p.bonus), 2)),
-                    idle=idle(board), lost_to_interpreters=lost, interpreter_slots=slots)
+                    idle=idle(board), lost_to_interpreters=short.meetings, interpreter_slots=short.slots,
+                    score_lost_to_interpreters=round(short.score, 6))
 
 
 def solve(instance: m.Instance, method: str = "optimal", time_limit: float = 30.0,

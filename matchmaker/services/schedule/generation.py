@@ -241,6 +241,7 @@ def _store_report(run: ScheduleRun, result: Result) -> None:
     run.unfair_bound = None if result.unfair_bound is None else float(result.unfair_bound)
     run.greedy_score = float(result.stats["greedy_score"]) if "greedy_score" in result.stats else None
     run.lost_to_interpreters = int(result.lost_to_interpreters)
+    run.score_lost_to_interpreters = float(result.score_lost_to_interpreters)
     run.interpreter_slots_json = json.dumps([[int(slot), int(saved)] for slot, saved in result.interpreter_slots])
     run.unplaced_json = json.dumps([{"a": int(u.a) if u.a.isdigit() else u.a, "b": int(u.b) if u.b.isdigit() else u.b,
                                      "reason": u.reason} for u in result.unplaced])

@@ -64,7 +64,9 @@ class ResourceReport:
     """Interpreters and online meetings of a board, with what the run said about the shortage.
 
     ``lost`` is None when the run did not count it (an older run, or none); ``one_more`` lists
-    ``(slot, interpreters that slot lacks to hold the meetings lost)``, most first.
+    ``(slot, interpreters that slot lacks to hold the meetings lost)``, most first; ``score_lost``
+    the score the same schedule, rearranged with enough interpreters, would gain (None when the run
+    did not count it).
     """
 
     has_interpreters: bool
@@ -74,6 +76,8 @@ class ResourceReport:
     no_link: list[ScheduledMeeting] = field(default_factory=list)
     lost: int | None = None
     one_more: list[tuple[SessionSlot, int]] = field(default_factory=list)
+    score_lost: float | None = None  # the score more interpreters would add (None: not counted)
+    score: float = 0.0  # the run's score, to say what that score would become
 
 
 def resources(board: Board, run: ScheduleRun | None) -> ResourceReport:
@@ -90,6 +94,7 @@ def resources(board: Board, run: ScheduleRun | None) -> ResourceReport:
     if run is not None and run.status == "done" and run.lost_to_interpreters is not None:
         by_number = {slot.number: slot for slot in board.slots.values()}
         report.lost = run.lost_to_interpreters
+        report.score_lost, report.score = run.score_lost_to_interpreters, float(run.score or 0.0)
         report.one_more = [(by_number[n], saved) for n, saved in json.loads(run.interpreter_slots_json or "[]")
                            if n in by_number and saved > 0]
     return report

@@ -4,6 +4,12 @@ The text is cut into tokens as the glossary's forms are (``surface.tokens``). Sc
 the left, the longest form starting at each position wins and the scan continues after it, so
 "landfill gas power generation" is that one concept, not also "landfill gas" (the broader
 concepts come back through ``Glossary.closure`` where they are wanted).
+
+Forms and text meet without diacritics, except where the text has them: a word of the text
+written with diacritics matches only a form that writes it the same way ("phần hóa học", part of
+a chemical analysis, is not "phân hóa học", chemical fertiliser), while a word typed without
+them ("phan hoa hoc") matches either. Every Vietnamese form is therefore given with its
+diacritics; its variant without them then costs nothing.
 """
 
 from __future__ import annotations
@@ -13,9 +19,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .glossary import Glossary
-from .surface import tokens
+from .surface import written_tokens
 
 _END = ""  # the trie key under which a node stores the concept whose form ends there (never a token)
+_WRITTEN = " "  # ... and the forms ending there as written (diacritics kept; never a token either)
 
 
 @dataclass(frozen=True)
@@ -30,17 +37,27 @@ class Found:
 @functools.lru_cache(maxsize=8)
 def _trie(glossary: Glossary) -> dict:
     root: dict = {}
-    for form, key in glossary.forms.items():
-        node = root
-        for token in form:
-            node = node.setdefault(token, {})
-        node[_END] = key
+    for concept in glossary.concepts.values():
+        for forms in concept.forms.values():
+            for form in forms:
+                folded, written = written_tokens(form)
+                node = root
+                for token in folded:
+                    node = node.setdefault(token, {})
+                node[_END] = concept.key
+                node.setdefault(_WRITTEN, set()).add(written)
     return root
+
+
+def _as_written(form: tuple[str, ...], written: tuple[str, ...], folded: tuple[str, ...]) -> bool:
+    """Whether the text's words *written* (folded: *folded*) fit *form*: each word is the form's
+    word, or was typed without diacritics."""
+    return all(w == f or w == plain for f, w, plain in zip(form, written, folded))
 
 
 def find_in(glossary: Glossary, text: str | None) -> list[Found]:
     """Every concept of *glossary* in *text*, in order (leftmost, longest, not overlapping)."""
-    trie, words = _trie(glossary), tokens(text)
+    trie, (words, written) = _trie(glossary), written_tokens(text)
     found: list[Found] = []
     start = 0
     while start < len(words):
@@ -49,7 +66,8 @@ def find_in(glossary: Glossary, text: str | None) -> list[Found]:
             node = node.get(words[stop])
             if node is None:
                 break
-            if _END in node:
+            if _END in node and any(_as_written(form, written[start:stop + 1], words[start:stop + 1])
+                                    for form in node[_WRITTEN]):
                 best = (node[_END], stop + 1)
         if best is None:
             start += 1

@@ -120,6 +120,20 @@ def test_written_tokens_keep_the_diacritics_index_for_index():
                                                   ("phần", "hóa", "học", "co2", "回", "収"))
 
 
+@pytest.mark.parametrize("text, key", [
+    ("畜舎のメタンの回収装置", "methane-capture"),
+    ("排ガスからCO2を回収します", "co2-capture"),
+    ("工場の排熱を回収して", "waste-heat-recovery"),
+])
+def test_a_japanese_particle_inside_a_compound_is_passed_over(glossary, text, key):
+    assert key in detect(glossary, text)
+
+
+def test_a_particle_is_passed_over_only_inside_a_form(glossary):
+    found = find_in(glossary, "メタンの利用")  # no form continues after メタン: the particle is not taken
+    assert [(f.key, f.start, f.stop) for f in found] == [("methane", 0, 3)]
+
+
 def test_a_full_stop_stops_a_form(glossary):
     assert "landfill-gas-power" not in detect(glossary, "landfill gas. power generation")
 

@@ -8,7 +8,9 @@ concepts come back through ``Glossary.closure`` where they are wanted).
 Forms and text meet without diacritics, except where the text has them: a word of the text
 written with diacritics matches only a form that writes it the same way ("phần hóa học", part of
 a chemical analysis, is not "phân hóa học", chemical fertiliser), while a word typed without
-them ("phan hoa hoc") matches either. Every Vietnamese form is therefore given with its
+them ("phan hoa hoc") matches either. Japanese may put a particle inside a compound that the
+glossary writes without one: between two kanji or katakana, one の or を of the text is passed
+over ("メタンの回収" and "メタンを回収" are メタン回収). Every Vietnamese form is therefore given with its
 diacritics; its variant without them then costs nothing.
 """
 
@@ -23,6 +25,7 @@ from .surface import written_tokens
 
 _END = ""  # the trie key under which a node stores the concept whose form ends there (never a token)
 _WRITTEN = " "  # ... and the forms ending there as written (diacritics kept; never a token either)
+PARTICLES = frozenset("のを")  # Japanese particles a text may put inside a compound the glossary writes without
 
 
 @dataclass(frozen=True)
@@ -61,20 +64,41 @@ def find_in(glossary: Glossary, text: str | None) -> list[Found]:
     found: list[Found] = []
     start = 0
     while start < len(words):
-        node, best = trie, None
-        for stop in range(start, len(words)):
-            node = node.get(words[stop])
-            if node is None:
-                break
-            if _END in node and any(_as_written(form, written[start:stop + 1], words[start:stop + 1])
-                                    for form in node[_WRITTEN]):
-                best = (node[_END], stop + 1)
+        best = _longest_at(trie, words, written, start)
         if best is None:
             start += 1
             continue
         found.append(Found(best[0], start, best[1]))
         start = best[1]
     return found
+
+
+def _longest_at(trie: dict, words: tuple[str, ...], written: tuple[str, ...], start: int) -> tuple[str, int] | None:
+    """The concept of the longest form starting at token *start*, and the token after it. Inside
+    a Japanese form, one particle of the text that the form does not have is passed over
+    (``PARTICLES``: メタンの回収 is メタン回収)."""
+    node, best, used = trie, None, []
+    stop = start
+    while stop < len(words):
+        nxt = node.get(words[stop])
+        if nxt is None and used and words[stop] in PARTICLES and (_is_cjk(words[stop - 1]) or words[stop - 1].isalnum()) \
+                and stop + 1 < len(words) and _is_cjk(words[stop + 1]) and words[stop - 1] != words[stop]:
+            stop += 1  # the particle is passed over; the next token must continue the form
+            nxt = node.get(words[stop])
+        if nxt is None:
+            break
+        node = nxt
+        used.append(stop)
+        if _END in node and any(_as_written(form, [written[i] for i in used], [words[i] for i in used])
+                                for form in node[_WRITTEN]):
+            best = (node[_END], stop + 1)
+        stop += 1
+    return best
+
+
+def _is_cjk(token: str) -> bool:
+    """A kanji or katakana token (a particle sits between two of them inside a compound)."""
+    return len(token) == 1 and ("\u4e00" <= token <= "\u9fff" or "\u30a0" <= token <= "\u30ff")
 
 
 def detect(glossary: Glossary, *texts: str | None) -> tuple[str, ...]:

@@ -124,6 +124,7 @@ def test_written_tokens_keep_the_diacritics_index_for_index():
     ("畜舎のメタンの回収装置", "methane-capture"),
     ("排ガスからCO2を回収します", "co2-capture"),
     ("工場の排熱を回収して", "waste-heat-recovery"),
+    ("冷蔵庫から冷媒を回収し", "refrigerant-recovery"),  # also a form 冷媒を抜き取 goes on from 冷媒を
 ])
 def test_a_japanese_particle_inside_a_compound_is_passed_over(glossary, text, key):
     assert key in detect(glossary, text)

@@ -75,25 +75,31 @@ def find_in(glossary: Glossary, text: str | None) -> list[Found]:
 
 def _longest_at(trie: dict, words: tuple[str, ...], written: tuple[str, ...], start: int) -> tuple[str, int] | None:
     """The concept of the longest form starting at token *start*, and the token after it. Inside
-    a Japanese form, one particle of the text that the form does not have is passed over
+    a Japanese form, a particle of the text that the form does not have there is passed over
     (``PARTICLES``: メタンの回収 is メタン回収)."""
-    node, best, used = trie, None, []
-    stop = start
-    while stop < len(words):
+    best: tuple[str, int] | None = None
+    paths = [(trie, start, ())]  # (trie node, next token, tokens used so far)
+    while paths:
+        node, stop, used = paths.pop()
+        if stop >= len(words):
+            continue
+        if used and _skippable(words, stop):
+            paths.append((node, stop + 1, used))
         nxt = node.get(words[stop])
-        if nxt is None and used and words[stop] in PARTICLES and (_is_cjk(words[stop - 1]) or words[stop - 1].isalnum()) \
-                and stop + 1 < len(words) and _is_cjk(words[stop + 1]) and words[stop - 1] != words[stop]:
-            stop += 1  # the particle is passed over; the next token must continue the form
-            nxt = node.get(words[stop])
         if nxt is None:
-            break
-        node = nxt
-        used.append(stop)
-        if _END in node and any(_as_written(form, [written[i] for i in used], [words[i] for i in used])
-                                for form in node[_WRITTEN]):
-            best = (node[_END], stop + 1)
-        stop += 1
+            continue
+        used = (*used, stop)
+        if _END in nxt and (best is None or stop + 1 > best[1]) and any(
+                _as_written(form, [written[i] for i in used], [words[i] for i in used]) for form in nxt[_WRITTEN]):
+            best = (nxt[_END], stop + 1)
+        paths.append((nxt, stop + 1, used))
     return best
+
+
+def _skippable(words: tuple[str, ...], at: int) -> bool:
+    """Whether token *at* is a particle between a kanji, katakana or Latin word and a kanji or katakana."""
+    return (words[at] in PARTICLES and 0 < at < len(words) - 1 and _is_cjk(words[at + 1])
+            and (_is_cjk(words[at - 1]) or words[at - 1].isalnum()) and words[at - 1] not in PARTICLES)
 
 
 def _is_cjk(token: str) -> bool:

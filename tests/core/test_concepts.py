@@ -135,6 +135,11 @@ def test_a_particle_is_passed_over_only_inside_a_form(glossary):
     assert [(f.key, f.start, f.stop) for f in found] == [("methane", 0, 3)]
 
 
+@pytest.mark.parametrize("text", ["a project led by the city", "concrete steps towards 2050", "a proven methodology"])
+def test_common_english_words_are_not_topics(glossary, text):
+    assert detect(glossary, text) == ()
+
+
 def test_a_full_stop_stops_a_form(glossary):
     assert "landfill-gas-power" not in detect(glossary, "landfill gas. power generation")
 

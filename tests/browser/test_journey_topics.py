@@ -20,7 +20,7 @@ SEARCH = {"ja": "ごみ発電", "vi": "điện rác", "en": "waste-to-energy"}
 def landfill(app, make_company, make_opportunity):
     jp = make_company(name="埋立ガス技研", country="JP", languages="ja", email="lfg@example.jp")
     offer = make_opportunity(jp, kind="offer", language="ja", categories=("waste-to-energy",),
-                             title="埋立地ガス（LFG）回収・発電システム", description="処分場からメタンガスを回収して発電します。")
+                             title="埋立地ガス（LFG）回収・発電システム", description="処分場から出るメタンガスで発電します。")
     vn = make_company(name="Công ty Môi trường Đô thị Đà Nẵng", country="VN", languages="vi", email="urenco@dn.example")
     make_opportunity(vn, kind="need", language="vi", categories=("waste-to-energy",),
                      title="Thu hồi khí mê-tan từ bãi chôn lấp để phát điện")

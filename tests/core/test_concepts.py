@@ -13,6 +13,7 @@ from matchmaker.core.concepts import (
     load_glossary,
     read_entries,
     tokens,
+    written_tokens,
 )
 from matchmaker.services.categories import DEFAULT_CATEGORIES
 
@@ -105,6 +106,38 @@ def test_japanese_is_matched_inside_words_and_half_width_kana_is_folded(glossary
 def test_detection_reads_every_text_and_keeps_first_appearance_order(glossary):
     keys = detect(glossary, "PV panels", None, "", "メタン回収", "solar PV")
     assert keys == ("solar-pv", "methane-capture")
+
+
+def test_a_word_written_with_diacritics_matches_only_forms_written_the_same_way(glossary):
+    assert "nitrogen-fertiliser" in detect(glossary, "bón phân hóa học quá nhiều")
+    assert "nitrogen-fertiliser" not in detect(glossary, "phân tích thành phần hóa học từng lô")  # phần = part
+    assert "nitrogen-fertiliser" in detect(glossary, "bon phan hoa hoc qua nhieu")  # typed without diacritics
+    assert "public-private-partnership" not in detect(glossary, "bột sắn")  # bột (flour) is not BOT
+
+
+def test_written_tokens_keep_the_diacritics_index_for_index():
+    assert written_tokens("Phần hóa-học ＣＯ₂回収") == (("phan", "hoa", "hoc", "co2", "回", "収"),
+                                                  ("phần", "hóa", "học", "co2", "回", "収"))
+
+
+@pytest.mark.parametrize("text, key", [
+    ("畜舎のメタンの回収装置", "methane-capture"),
+    ("排ガスからCO2を回収します", "co2-capture"),
+    ("工場の排熱を回収して", "waste-heat-recovery"),
+    ("冷蔵庫から冷媒を回収し", "refrigerant-recovery"),  # also a form 冷媒を抜き取 goes on from 冷媒を
+])
+def test_a_japanese_particle_inside_a_compound_is_passed_over(glossary, text, key):
+    assert key in detect(glossary, text)
+
+
+def test_a_particle_is_passed_over_only_inside_a_form(glossary):
+    found = find_in(glossary, "メタンの利用")  # no form continues after メタン: the particle is not taken
+    assert [(f.key, f.start, f.stop) for f in found] == [("methane", 0, 3)]
+
+
+@pytest.mark.parametrize("text", ["a project led by the city", "concrete steps towards 2050", "a proven methodology"])
+def test_common_english_words_are_not_topics(glossary, text):
+    assert detect(glossary, text) == ()
 
 
 def test_a_full_stop_stops_a_form(glossary):

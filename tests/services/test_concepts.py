@@ -40,7 +40,7 @@ def test_saving_an_offer_detects_its_concepts_in_every_language(ctx, make_compan
                  versions={"vi": ("Hệ thống thu hồi khí bãi chôn lấp", "Kèm theo giám sát MRV."), "en": ("", "")})
     found = rows(offer.id)
     assert found == {"landfill-gas-power": "auto", "landfill-gas-recovery": "auto", "mrv-transparency": "auto",
-                     "methane": "auto"}  # ja + vi
+                     "methane-capture": "auto"}  # ja (メタンを回収 is メタン回収) + vi
     detection = db.session.get(ConceptDetection, offer.id)
     assert detection.glossary_version == glossary_module.current_glossary().version
 

@@ -11,12 +11,14 @@ and every broader concept, with the steps up) and ``entries()``.
 
 ``detect(glossary, *texts) -> (key, ...)`` finds the concepts in any of the texts (leftmost,
 longest match); ``find_in(glossary, text)`` gives the matches with their token spans.
-``normalise`` and ``tokens`` are the normalisation both sides use (``surface``).
+``normalise`` and ``tokens`` are the normalisation both sides use (``surface``);
+``written_tokens`` the same tokens with their diacritics kept (a word written with them matches
+only a form written the same way).
 """
 
 from .detect import Found, detect, detect_many, find_in
 from .glossary import DATA_DIR, LANGUAGES, Concept, Glossary, GlossaryError, build_glossary, load_glossary, read_entries
-from .surface import normalise, tokens
+from .surface import normalise, tokens, written_tokens
 
 __all__ = [
     "DATA_DIR",
@@ -33,4 +35,5 @@ __all__ = [
     "normalise",
     "read_entries",
     "tokens",
+    "written_tokens",
 ]

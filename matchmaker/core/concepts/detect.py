@@ -4,6 +4,14 @@ The text is cut into tokens as the glossary's forms are (``surface.tokens``). Sc
 the left, the longest form starting at each position wins and the scan continues after it, so
 "landfill gas power generation" is that one concept, not also "landfill gas" (the broader
 concepts come back through ``Glossary.closure`` where they are wanted).
+
+Forms and text meet without diacritics, except where the text has them: a word of the text
+written with diacritics matches only a form that writes it the same way ("phần hóa học", part of
+a chemical analysis, is not "phân hóa học", chemical fertiliser), while a word typed without
+them ("phan hoa hoc") matches either. Japanese may put a particle inside a compound that the
+glossary writes without one: between two kanji or katakana, one の or を of the text is passed
+over ("メタンの回収" and "メタンを回収" are メタン回収). Every Vietnamese form is therefore given with its
+diacritics; its variant without them then costs nothing.
 """
 
 from __future__ import annotations
@@ -13,9 +21,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .glossary import Glossary
-from .surface import tokens
+from .surface import written_tokens
 
 _END = ""  # the trie key under which a node stores the concept whose form ends there (never a token)
+_WRITTEN = " "  # ... and the forms ending there as written (diacritics kept; never a token either)
+PARTICLES = frozenset("のを")  # Japanese particles a text may put inside a compound the glossary writes without
 
 
 @dataclass(frozen=True)
@@ -30,33 +40,71 @@ class Found:
 @functools.lru_cache(maxsize=8)
 def _trie(glossary: Glossary) -> dict:
     root: dict = {}
-    for form, key in glossary.forms.items():
-        node = root
-        for token in form:
-            node = node.setdefault(token, {})
-        node[_END] = key
+    for concept in glossary.concepts.values():
+        for forms in concept.forms.values():
+            for form in forms:
+                folded, written = written_tokens(form)
+                node = root
+                for token in folded:
+                    node = node.setdefault(token, {})
+                node[_END] = concept.key
+                node.setdefault(_WRITTEN, set()).add(written)
     return root
+
+
+def _as_written(form: tuple[str, ...], written: tuple[str, ...], folded: tuple[str, ...]) -> bool:
+    """Whether the text's words *written* (folded: *folded*) fit *form*: each word is the form's
+    word, or was typed without diacritics."""
+    return all(w == f or w == plain for f, w, plain in zip(form, written, folded))
 
 
 def find_in(glossary: Glossary, text: str | None) -> list[Found]:
     """Every concept of *glossary* in *text*, in order (leftmost, longest, not overlapping)."""
-    trie, words = _trie(glossary), tokens(text)
+    trie, (words, written) = _trie(glossary), written_tokens(text)
     found: list[Found] = []
     start = 0
     while start < len(words):
-        node, best = trie, None
-        for stop in range(start, len(words)):
-            node = node.get(words[stop])
-            if node is None:
-                break
-            if _END in node:
-                best = (node[_END], stop + 1)
+        best = _longest_at(trie, words, written, start)
         if best is None:
             start += 1
             continue
         found.append(Found(best[0], start, best[1]))
         start = best[1]
     return found
+
+
+def _longest_at(trie: dict, words: tuple[str, ...], written: tuple[str, ...], start: int) -> tuple[str, int] | None:
+    """The concept of the longest form starting at token *start*, and the token after it. Inside
+    a Japanese form, a particle of the text that the form does not have there is passed over
+    (``PARTICLES``: メタンの回収 is メタン回収)."""
+    best: tuple[str, int] | None = None
+    paths = [(trie, start, ())]  # (trie node, next token, tokens used so far)
+    while paths:
+        node, stop, used = paths.pop()
+        if stop >= len(words):
+            continue
+        if used and _skippable(words, stop):
+            paths.append((node, stop + 1, used))
+        nxt = node.get(words[stop])
+        if nxt is None:
+            continue
+        used = (*used, stop)
+        if _END in nxt and (best is None or stop + 1 > best[1]) and any(
+                _as_written(form, [written[i] for i in used], [words[i] for i in used]) for form in nxt[_WRITTEN]):
+            best = (nxt[_END], stop + 1)
+        paths.append((nxt, stop + 1, used))
+    return best
+
+
+def _skippable(words: tuple[str, ...], at: int) -> bool:
+    """Whether token *at* is a particle between a kanji, katakana or Latin word and a kanji or katakana."""
+    return (words[at] in PARTICLES and 0 < at < len(words) - 1 and _is_cjk(words[at + 1])
+            and (_is_cjk(words[at - 1]) or words[at - 1].isalnum()) and words[at - 1] not in PARTICLES)
+
+
+def _is_cjk(token: str) -> bool:
+    """A kanji or katakana token (a particle sits between two of them inside a compound)."""
+    return len(token) == 1 and ("\u4e00" <= token <= "\u9fff" or "\u30a0" <= token <= "\u30ff")
 
 
 def detect(glossary: Glossary, *texts: str | None) -> tuple[str, ...]:

@@ -11,10 +11,15 @@ half-width forms meet; casefold; Vietnamese diacritics and Đ/đ folded), then c
   "me tan" and "mê tan" are the same form;
 * any other punctuation is a token of its own (a form with brackets matches text with the
   same brackets, and a full stop stops a form from running across two sentences).
+
+``written_tokens`` gives the same tokens twice: folded, and as written (NFKC and casefold only,
+diacritics kept), so detection can tell "phần" (part) from "phân" (fertiliser) where the text
+has its diacritics and still read a text typed without them.
 """
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 
 from matchmaker.core.text import fold_accents, search_key
@@ -33,18 +38,40 @@ def _is_word_char(char: str) -> bool:
 
 def tokens(text: str | None) -> tuple[str, ...]:
     """The tokens of *text* after ``normalise`` (see the module docstring)."""
-    out: list[str] = []
+    return written_tokens(text)[0]
+
+
+@functools.lru_cache(maxsize=4096)
+def _folded(char: str) -> str:
+    return fold_accents(char)
+
+
+def written_tokens(text: str | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The tokens of *text* (``tokens``) and, index for index, the same tokens with their
+    diacritics kept (NFKC and casefold only): "Phần" gives ("phan",) and ("phần",)."""
+    folded: list[str] = []
+    written: list[str] = []
     word: list[str] = []
-    for char in normalise(text):
-        if _is_word_char(char):
-            word.append(char)
-            continue
+    plain: list[str] = []
+
+    def flush() -> None:
         if word:
-            out.append("".join(word))
-            word = []
-        if char in JOINERS or unicodedata.category(char).startswith(("Z", "C", "M")):
+            folded.append("".join(word))
+            written.append("".join(plain))
+            word.clear()
+            plain.clear()
+
+    for raw in search_key(text):
+        char = _folded(raw)
+        if len(char) == 1 and _is_word_char(char):
+            word.append(char)
+            plain.append(raw)
             continue
-        out.append(char)  # a CJK letter, a kana, or punctuation
-    if word:
-        out.append("".join(word))
-    return tuple(out)
+        flush()
+        for part in char:  # a folded letter is one character; kept as one token each otherwise
+            if part in JOINERS or unicodedata.category(part).startswith(("Z", "C", "M")):
+                continue
+            folded.append(part)  # a CJK letter, a kana, or punctuation
+            written.append(part)
+    flush()
+    return tuple(folded), tuple(written)

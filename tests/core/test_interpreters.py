@@ -95,6 +95,20 @@ def test_a_shortage_that_costs_no_meeting_still_costs_score():
     assert (enough.lost_to_interpreters, enough.score_lost_to_interpreters, enough.interpreter_slots) == (0, 0.0, [])
 
 
+def test_pairs_no_interpreter_can_serve_at_all_count_in_the_shortage_too():
+    # The only interpreter is away in the only slot: J1-V1 is not even a candidate of the real
+    # problem, so J1 and V1 meet the bilingual X and Y (0.6); with an interpreter, 2.0.
+    companies = [ja("J1", 1), vi("V1", 1), Company("X", 1, languages={"ja", "vi"}), Company("Y", 1, languages={"ja", "vi"})]
+    pairs = [Pair("J1", "V1", 1.0), Pair("X", "Y", 1.0), Pair("J1", "X", 0.3), Pair("V1", "Y", 0.3)]
+    away = checked(Instance(1, 2, companies, pairs, interpreters=[Interpreter("i1", {"ja", "vi"}, unavailable={0})]), "optimal")
+    assert sorted((x.a, x.b) for x in away.meetings) == [("J1", "X"), ("V1", "Y")]
+    assert (away.lost_to_interpreters, away.score_lost_to_interpreters) == (0, pytest.approx(1.4))
+    assert away.interpreter_slots == [(0, 1)]
+    greedy = checked(Instance(1, 2, companies, pairs, interpreters=[Interpreter("i1", {"ja", "vi"}, unavailable={0})]), "greedy")
+    assert [(x.a, x.b) for x in greedy.meetings] == [("X", "Y")]  # greedy takes the best pair, J1 and V1 meet no one
+    assert (greedy.lost_to_interpreters, greedy.score_lost_to_interpreters, greedy.interpreter_slots) == (1, pytest.approx(1.0), [(0, 1)])
+
+
 @pytest.mark.parametrize("method", METHODS)
 def test_a_common_language_needs_no_interpreter(method):
     companies = [Company("j", 2, languages={"ja", "en"}), Company("v", 2, languages={"vi", "en"})]

@@ -32,6 +32,13 @@ def needs_interpreter(a: m.Company, b: m.Company) -> bool:
     return bool(a.languages) and bool(b.languages) and not a.languages & b.languages
 
 
+def can_serve(languages: frozenset[str], mode: str, a: m.Company, b: m.Company) -> bool:
+    """Whether an interpreter of *languages* and *mode* can serve a meeting of *a* and *b*: a
+    language of each side, and on site only when neither company attends online."""
+    online = m.ONLINE in (a.mode, b.mode)
+    return (online or mode == m.ONSITE) and bool(languages & a.languages) and bool(languages & b.languages)
+
+
 def _connected(types: list[int], nbhd: list[int]) -> bool:
     """Whether the types' neighbourhoods form one group when types sharing a class are joined."""
     reach, left = nbhd[types[0]], set(types[1:])
@@ -74,7 +81,7 @@ class Plan:
         if key not in self.type_keys:
             mask = 0
             for c, (languages, mode) in enumerate(self.classes):
-                if (online or mode == m.ONSITE) and languages & a.languages and languages & b.languages:
+                if can_serve(languages, mode, a, b):
                     mask |= 1 << c
             self.type_keys[key] = len(self.nbhd)
             self.nbhd.append(mask)

@@ -4,8 +4,10 @@
 interpreter and the interpreters free in that slot who serve them. The board kept every slot
 within the Hall rows (``interpreters``), so every such meeting gets one.
 
-``shortage``: what the shortage of interpreters cost. On a copy of the finished board with
-interpreters unlimited, the unplaced pairs needing one are placed greedily (required first,
+``shortage``: what the shortage of interpreters cost. The finished schedule is copied onto the
+same instance without languages or interpreters (interpreters unlimited: this also brings back
+the pairs no interpreter was free to serve in any slot, which the real problem leaves out), and
+there the unplaced pairs needing one are placed greedily (required first,
 then by score), the repair step rearranges the schedule around them and windows around the
 pairs still waiting let full companies trade a partner for a better one, for a short budget:
 the meetings gained are the meetings lost to the shortage, and the score the relaxed schedule
@@ -19,6 +21,7 @@ repair may swap pairs for a gain too small to be worth an interpreter).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,6 +29,9 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from .board import Board
+from .interpreters import can_serve, needs_interpreter
+from .model import Instance
+from .problem import LEXICOGRAPHIC, prepare, top_score
 from .repair import repair, swap_in
 from .window import Floors
 
@@ -90,33 +96,66 @@ def _score(board: Board) -> float:
     return float(sum(board.p.score[e] for e in board.placed()))
 
 
+def _unlimited(board: Board) -> Board:
+    """*board*'s schedule on its instance with interpreters unlimited: the same instance with no
+    languages and no interpreter (then every pair is scheduled as if one were free, including the
+    pairs that no listed interpreter could serve at all, which the real problem leaves out), the
+    same meetings at the same slots and tables. Its edges keep the instance's company indices."""
+    p = board.p
+    fairness = LEXICOGRAPHIC if p.lexicographic else tuple(b / top_score(p) for b in p.bonus)
+    companies = [dataclasses.replace(c, languages=frozenset()) for c in p.instance.companies]
+    q = prepare(dataclasses.replace(p.instance, companies=companies, interpreters=[]), fairness)
+    index = {(min(a, b), max(a, b)): e for e, (a, b) in enumerate(zip(q.ea, q.eb))}
+    relaxed = Board(q)
+    for e in board.placed():
+        relaxed.place(index[min(p.ea[e], p.eb[e]), max(p.ea[e], p.eb[e])], board.slot_of[e], board.table_of[e])
+    return relaxed
+
+
+def _lacking(board: Board, instance: Instance, s: int, edges: list[int]) -> int:
+    """How many of *edges* (meetings of *board* in slot *s* that need an interpreter) the
+    interpreters of *instance* free in *s* cannot cover: a maximum bipartite matching."""
+    p = board.p
+    companies, free = instance.companies, [i for i in instance.interpreters if s not in i.unavailable]
+    rows, cols = [], []
+    for row, e in enumerate(edges):
+        for col, person in enumerate(free):
+            if can_serve(person.languages, person.mode, companies[p.ea[e]], companies[p.eb[e]]):
+                rows.append(row)
+                cols.append(col)
+    graph = sp.csr_array((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(len(edges), len(free)))
+    return int(np.sum(maximum_bipartite_matching(graph, perm_type="column") < 0))
+
+
 def shortage(board: Board, deadline: float) -> Shortage:
     """The meetings and the score lost to the interpreter shortage, and ``(slot, interpreters
     the slot lacks)`` most lacking first, only those lacking one or more. The repair of the
     relaxed copy stops at *deadline* (``time.monotonic()``).
     """
     p = board.p
-    if not p.interp.rows:
+    if not p.instance.interpreters:
         return Shortage()
     everywhere = board.copy()
-    edges = _candidates(everywhere)
-    _fill(everywhere, edges, p.full_mask)  # normally nothing: what fits without more interpreters
+    _fill(everywhere, _candidates(everywhere), p.full_mask)  # normally nothing: what fits without more interpreters
     before, score = len(everywhere.placed()), _score(everywhere)
-    everywhere.unlimit_interpreters(p.full_mask)
-    _fill(everywhere, [e for e in edges if everywhere.slot_of[e] < 0], p.full_mask)
-    floors = Floors(score=True, fewest=everywhere.fewest())
-    repair(everywhere, deadline, floors=floors)
-    waiting = sorted((e for e in range(p.m) if p.itype[e] >= 0 and everywhere.slot_of[e] < 0 and p.score[e] > 0),
-                     key=lambda e: (-p.score[e], e))
-    swap_in(everywhere, waiting, deadline, floors)  # full companies trading a partner for a better one
-    lost = max(len(everywhere.placed()) - before, 0)
-    gained = max(_score(everywhere) - score, 0.0)
+    relaxed = _unlimited(everywhere)
+    q, companies = relaxed.p, p.instance.companies
+    interpreted = [e for e in range(q.m) if needs_interpreter(companies[q.ea[e]], companies[q.eb[e]])]
+    waiting = sorted((e for e in interpreted if relaxed.slot_of[e] < 0 and (q.required[e] or q.score[e] >= 0)),
+                     key=lambda e: (not q.required[e], -q.score[e], e))
+    _fill(relaxed, waiting, q.full_mask)
+    floors = Floors(score=True, fewest=relaxed.fewest())
+    repair(relaxed, deadline, floors=floors)
+    # full companies trading a partner for a better one
+    swap_in(relaxed, [e for e in waiting if relaxed.slot_of[e] < 0 and q.score[e] > 0], deadline, floors)
+    lost = max(len(relaxed.placed()) - before, 0)
+    gained = max(_score(relaxed) - score, 0.0)
     if not lost and gained <= MATERIAL * max(abs(score), 1e-9):
         return Shortage()
-    per_slot = []
-    for s, placed in sorted(_interpreted_by_slot(everywhere).items()):
-        missing = sum(who is None for who in _match(everywhere, placed, s))
-        if missing:
-            per_slot.append((s, missing))
+    by_slot: dict[int, list[int]] = {}
+    for e in interpreted:
+        if relaxed.slot_of[e] >= 0:
+            by_slot.setdefault(relaxed.slot_of[e], []).append(e)
+    per_slot = [(s, missing) for s, edges in sorted(by_slot.items()) if (missing := _lacking(relaxed, p.instance, s, edges))]
     per_slot.sort(key=lambda item: (-item[1], item[0]))
     return Shortage(lost, gained, per_slot)

@@ -263,7 +263,7 @@ class ScheduledMeeting(db.Model):
 
     An online meeting (a side attends the session online) has no table and a ``video_url``. A
     meeting of companies that share no language has an ``interpreter_id``; NULL there is
-    "interpreter needed" (``services.schedule.common.needs_interpreter``).
+    "interpreter needed" (``services.schedule.instance.lacks_interpreter``).
     """
 
     __tablename__ = "scheduled_meetings"

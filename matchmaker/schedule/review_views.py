@@ -16,7 +16,7 @@ from matchmaker.forms import apply_action
 from matchmaker.schedule.helpers import slot_choices
 from matchmaker.schedule.forms import ActionForm, AddMeetingForm, MoveForm
 from matchmaker.services.schedule import export, publish, review, sessions
-from matchmaker.services.schedule.common import needs_interpreter, table_label
+from matchmaker.services.schedule.common import table_label
 from matchmaker.services.schedule.instance import lacks_interpreter
 from matchmaker.urls import query_id
 
@@ -174,5 +174,5 @@ def print_tables(session_id: int):
     ms = db.get_or_404(MatchSession, session_id)
     state = "draft" if request.args.get("state") == "draft" else "published"
     board = review.load_board(db.session, ms, state)
-    return render_template("schedule/table_sheets.html", ms=ms, board=board, state=state, needs_interpreter=needs_interpreter,
+    return render_template("schedule/table_sheets.html", ms=ms, board=board, state=state,
                            table_label=table_label)

@@ -291,3 +291,17 @@ def test_online_meetings_take_no_table_when_moved_or_added_by_hand(app, ctx, peo
     generate(app, ms_id, scores({(jaen, vien): 0.9}))
     again = {m.pair: m for m in meetings(ms_id)}
     assert again[pair(vi, vien)].slot_id == ms.slots[2].id and again[pair(vi, vien)].table_id is None
+
+
+def test_agendas_and_exports_flag_a_missing_interpreter_by_the_solvers_rule(app, ctx, make_company):
+    from matchmaker.services.schedule import places
+    from tests.interpreter_helpers import publish_meeting
+
+    ms_id = new_session(tables="4")
+    ja, vi = make_company(name="JA", languages="ja"), make_company(name="VI", country="VN", languages="vi")
+    silent = make_company(name="Says nothing", languages="")  # no meeting language stated: the solver pairs it freely
+    thai = make_company(name="Thai and Vietnamese", country="TH", languages="th,vi")
+    flagged = {name: places.interpreter_missing(publish_meeting(ms_id, a, b, table=t))
+               for t, (name, a, b) in enumerate((("ja-vi", ja, vi), ("ja-silent", ja, silent), ("vi-thai", vi, thai),
+                                                 ("ja-thai", ja, thai)))}
+    assert flagged == {"ja-vi": True, "ja-silent": False, "vi-thai": False, "ja-thai": True}

@@ -138,6 +138,3 @@ def parse_cap(raw: str | None, slots: int, field: str) -> int | None:
     return int(text)
 
 
-def needs_interpreter(a, b) -> bool:
-    """Whether two companies have no meeting language in common (JA↔VI interpreters are scarce)."""
-    return not set(a.language_list) & set(b.language_list)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from matchmaker.services.schedule.common import meeting_location, needs_interpreter, table_label
+from matchmaker.services.schedule.common import meeting_location, table_label
+from matchmaker.services.schedule.instance import lacks_interpreter
 
 
 def is_online(meeting) -> bool:
@@ -41,8 +42,9 @@ def video_link(meeting) -> str:
 
 
 def interpreter_missing(meeting) -> bool:
-    """Whether the meeting needs an interpreter and has none."""
-    return meeting.interpreter_id is None and needs_interpreter(meeting.low, meeting.high)
+    """Whether the meeting needs an interpreter and has none (the solver's pair rule: both
+    companies say their meeting languages among ja/vi/en and share none)."""
+    return lacks_interpreter(meeting)
 
 
 def interpreter_name(meeting) -> str:

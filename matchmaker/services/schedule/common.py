@@ -136,5 +136,3 @@ def parse_cap(raw: str | None, slots: int, field: str) -> int | None:
     if not (text.isascii() and text.isdigit()) or int(text) > slots:
         raise ValidationError(field, _("Enter a whole number from 0 to %(max)d, or leave it empty for no limit.", max=slots))
     return int(text)
-
-

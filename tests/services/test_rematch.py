@@ -385,3 +385,22 @@ def test_two_organisers_confirming_all_at_once_make_each_meeting_once(app, firms
             [tuple(sorted((p1, f1))), tuple(sorted((p2, f3)))])
         assert {p.status for p in proposals(ms_id)} == {"confirmed"}
         assert db.session.scalar(select(func.count()).select_from(MeetingSeat)) == 4
+
+
+def test_the_on_site_partner_of_an_absent_online_company_gets_a_replacement_at_a_free_table(ctx, firms):
+    a, p1, p2, f1, f2, f3 = firms
+    ms = day_session(tables=2)
+    db.session.add_all([SessionCompany(session_id=ms.id, company_id=a, mode="online"),
+                        SessionCompany(session_id=ms.id, company_id=f2, mode="online")])
+    low, high = sorted((a, p1))
+    db.session.add(ScheduledMeeting(session_id=ms.id, state="published", slot_id=ms.slots[0].id, table_id=None,
+                                    online=True, video_url="https://meet.example.org/x", company_low=low,
+                                    company_high=high, score=0.5))
+    publish(ms, p2, f1, 0, 0)  # table 0 is taken in slot 0
+    db.session.commit()
+    check_in(ms, p1, p2, f1, f3)
+    # F2 attends online and F1 is busy: P1 (on site) gets F3 at the free table 1
+    result = absent(ms, a, scores=fixed_scores({(p1, f2): 0.95, (p1, f1): 0.9, (p1, f3): 0.3}))
+    db.session.commit()
+    assert [(p.company_low, p.company_high, p.table_id) for p in result.proposals] == [(*sorted((p1, f3)), ms.tables[1].id)]
+    assert (result.refilled, result.possible) == (1, 1)

@@ -97,13 +97,14 @@ def _places(session: Session, ms: MatchSession, future: dict[int, SessionSlot], 
     places, origin = [], {}
     for m in freed:
         slot = future[number[m.slot_id]]
-        if m.table_id is None:  # an online meeting: its partner waits at no table (not re-matched yet)
-            continue
+        # an online meeting had no table: its partner, if it attends on site, may meet a
+        # replacement at any free table (a partner attending online is not in ``free``)
+        table = None if m.table_id is None else m.table.number
         for gone, alone in ((m.company_low, m.company_high), (m.company_high, m.company_low)):
             absence = away.get(gone)
             if absence is None or absence.starts_at > slot.starts_at or (slot.number, alone) in taken:
                 continue
-            places.append(Place(slot.number, alone, m.table.number))
+            places.append(Place(slot.number, alone, table))
             origin[(slot.number, alone)] = absence.id
     return places, origin
 

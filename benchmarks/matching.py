@@ -1,7 +1,7 @@
 """Benchmark partner matching: cross-lingual retrieval quality, and speed against a bare product.
 
     python benchmarks/matching.py [--sizes 1000,5000,20000] [--repeat 2] [--skip-quality]
-    python benchmarks/matching.py --sizes 50000 --repeat 1 --skip-quality   # suggest at 50,000 (about 20 minutes on 2 cores)
+    python benchmarks/matching.py --sizes 50000 --repeat 1 --skip-quality --after-only   # suggest at 50,000 (about 15 minutes on 2 cores)
 
 Quality, on benchmarks/data/matching_eval.json (pairs of one offer in ja/en and one need in
 vi/en, each offer the intended answer to its need); mixed pools add
@@ -58,6 +58,7 @@ import sys
 import time
 import tracemalloc
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -257,8 +258,17 @@ def synthetic_pool(n_companies: int, seed: int, concepts: bool = False) -> Pool:
 BARE_BLOCK_MB = 1024  # past this, the bare product is taken in row blocks of this size (result dropped block by block)
 
 
-def bare_product(pool: Pool) -> float:
-    """Seconds for one needs @ offers.T of the pool (the result is dropped).
+class Timed(NamedTuple):
+    """Wall seconds and this process's CPU seconds (all threads) of one call. On a shared machine
+    the CPU time moves far less with the others' load than the wall time: a ratio of CPU times
+    compares the work of two calls."""
+
+    wall: float
+    cpu: float
+
+
+def bare_product(pool: Pool) -> Timed:
+    """Seconds (wall, CPU) for one needs @ offers.T of the pool (the result is dropped).
 
     At 50,000 companies the whole product would be 40 GB: it is then computed in blocks of
     needs, each dropped before the next, the same arithmetic in bounded memory.
@@ -266,20 +276,20 @@ def bare_product(pool: Pool) -> float:
     needs = np.ascontiguousarray(pool.vectors[pool.item_is_need])
     offers = np.ascontiguousarray(pool.vectors[~pool.item_is_need])
     rows = max(1, int(BARE_BLOCK_MB * 2**20 // (4 * max(1, len(offers)))))
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for start in range(0, len(needs), rows):
         product = needs[start:start + rows] @ offers.T
         del product
-    return time.perf_counter() - started
+    return Timed(time.perf_counter() - started, time.process_time() - cpu)
 
 
-def ours(pool: Pool) -> float:
-    """Seconds for suggest() on the whole pool."""
-    started = time.perf_counter()
+def ours(pool: Pool) -> Timed:
+    """Seconds (wall, CPU) for suggest() on the whole pool."""
+    started, cpu = time.perf_counter(), time.process_time()
     found = suggest(pool, top_k=10)
-    seconds = time.perf_counter() - started
+    timed = Timed(time.perf_counter() - started, time.process_time() - cpu)
     del found
-    return seconds
+    return timed
 
 
 def peak_mb(task, pool: Pool) -> float:
@@ -293,32 +303,45 @@ def peak_mb(task, pool: Pool) -> float:
     return (peak - base) / 2**20
 
 
-def speed_row(n_companies: int, rounds: int, peaks: bool = True) -> str:
+def _ratios(times: list[Timed], around: list[tuple[Timed, Timed]], field: str) -> list[float]:
+    """Each suggest() against the mean of the bare products just before and just after it."""
+    return [getattr(t, field) / ((getattr(a, field) + getattr(b, field)) / 2) for t, (a, b) in zip(times, around)]
+
+
+def _median(values: list[float]) -> str:
+    return f"{float(np.median(values)):.2f}" if values else "–"
+
+
+def speed_row(n_companies: int, rounds: int, peaks: bool = True, variants: tuple[str, ...] = ("before", "after")) -> str:
     """Markdown row for one pool size: bare, before, bare, after, bare, before, ... (see the docstring)."""
-    before, after = synthetic_pool(n_companies, seed=n_companies), synthetic_pool(n_companies, seed=n_companies, concepts=True)
-    n_needs = int(before.item_is_need.sum())
-    n_offers = len(before.item_is_need) - n_needs
-    bare_times, times = [bare_product(before)], {"before": [], "after": []}
+    pools = {"before": synthetic_pool(n_companies, seed=n_companies) if "before" in variants else None,
+             "after": synthetic_pool(n_companies, seed=n_companies, concepts=True)}
+    first = pools["after"]
+    n_needs = int(first.item_is_need.sum())
+    n_offers = len(first.item_is_need) - n_needs
+    bare_times = [bare_product(first)]
+    times: dict[str, list[Timed]] = {"before": [], "after": []}
+    around: dict[str, list[tuple[Timed, Timed]]] = {"before": [], "after": []}
     for _ in range(rounds):
-        for label, pool in (("before", before), ("after", after)):
+        for label in variants:
             gc.collect()
-            times[label].append(ours(pool))
+            times[label].append(ours(pools[label]))
             gc.collect()
-            bare_times.append(bare_product(pool))
-    # each suggest() against the mean of the bare products just before and just after it
-    around = [(a + b) / 2 for a, b in zip(bare_times, bare_times[1:])]
-    ratios = {"before": [t / base for t, base in zip(times["before"], around[0::2])],
-              "after": [t / base for t, base in zip(times["after"], around[1::2])]}
+            bare_times.append(bare_product(pools[label]))
+            around[label].append((bare_times[-2], bare_times[-1]))
+    wall = {label: _ratios(times[label], around[label], "wall") for label in times}
+    cpu = {label: _ratios(times[label], around[label], "cpu") for label in times}
     # tracemalloc slows the call severalfold: at 50,000 the peak is the process's (ru_maxrss) instead
-    peak = ({label: peak_mb(ours, pool) for label, pool in (("before", before), ("after", after))} if peaks
-            else {"before": float("nan"), "after": _maxrss_mb()})
-    columns = prepare_columns(after)
+    peak = ({label: peak_mb(ours, pools[label]) for label in variants} if peaks
+            else {"after": _maxrss_mb()})
+    columns = prepare_columns(first)
     print(f"N={n_companies}: bare {_rounded(bare_times)}, before {_rounded(times['before'])}, "
           f"after {_rounded(times['after'])}", file=sys.stderr)
-    return (f"| {n_companies:,} | {n_needs:,} × {n_offers:,} | {columns} | {min(bare_times):.2f} "
-            f"| {min(times['before']):.2f} | {min(times['after']):.2f} "
-            f"| {float(np.median(ratios['before'])):.2f} | {float(np.median(ratios['after'])):.2f} "
-            f"| {peak['before']:,.0f} | {peak['after']:,.0f} |")
+    best = {label: f"{min(t.wall for t in times[label]):.2f}" if times[label] else "–" for label in times}
+    return (f"| {n_companies:,} | {n_needs:,} × {n_offers:,} | {columns} | {min(t.wall for t in bare_times):.2f} "
+            f"| {best['before']} | {best['after']} "
+            f"| {_median(wall['before'])} | {_median(wall['after'])} | {_median(cpu['before'])} | {_median(cpu['after'])} "
+            f"| {peak.get('before', float('nan')):,.0f} | {peak['after']:,.0f} |")
 
 
 def prepare_columns(pool: Pool) -> int:
@@ -335,8 +358,8 @@ def _maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _rounded(times: list[float]) -> list[float]:
-    return [round(t, 3) for t in times]
+def _rounded(times: list[Timed]) -> list[tuple[float, float]]:
+    return [(round(t.wall, 3), round(t.cpu, 3)) for t in times]
 
 
 # --------------------------------------------------------------------------- main
@@ -348,6 +371,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", default="1000,5000,20000")
     parser.add_argument("--repeat", type=int, default=2)
     parser.add_argument("--skip-quality", action="store_true")
+    parser.add_argument("--after-only", action="store_true",
+                        help="time suggest() with the concept term only (at 50,000 a round of each takes long)")
     parser.add_argument("--vectors-cache", type=Path, default=None,
                         help="an .npz file keeping the concept sets' vectors between runs (made when missing)")
     args = parser.parse_args(argv)
@@ -378,13 +403,17 @@ def main(argv: list[str] | None = None) -> None:
     print("### Speed: suggest() (top 10 per company, with reasons) against one bare product, before and after "
           "the concept term\n")
     print("| companies | needs × offers | concept columns | bare s | suggest s before | suggest s after "
-          "| ratio before (median) | ratio after (median) | peak MB before | peak MB after |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "| ratio before (median) | ratio after (median) | CPU ratio before | CPU ratio after "
+          "| peak MB before | peak MB after |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    variants = ("after",) if args.after_only else ("before", "after")
     for n in (int(s) for s in args.sizes.split(",")):
-        print(speed_row(n, args.repeat if n >= 20000 else max(args.repeat, 5), peaks=n < 50000), flush=True)
-    print(f"\nLoad average at the end {os.getloadavg()[0]:.2f}. Times: best round; ratio: suggest / mean of "
-          "the bare products timed just before and after it (median round); concept columns: concepts on both "
-          "sides of the pool, the columns the concept term adds to the item rows.")
+        print(speed_row(n, args.repeat if n >= 20000 else max(args.repeat, 5), peaks=n < 50000, variants=variants),
+              flush=True)
+    print(f"\nLoad average at the end {os.getloadavg()[0]:.2f}. Times: best round (wall); ratio: suggest / mean of "
+          "the bare products timed just before and after it (median round), in wall time and in this process's "
+          "CPU time (all threads: it moves far less with the machine's other load); concept columns: concepts "
+          "on both sides of the pool, the columns the concept term adds to the item rows.")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Load test of the suggestions page: 50 signed-in companies at once, then with profiles changing.
 
     python benchmarks/load_suggestions.py [--companies 1000] [--duration 15] [--warm-up 10] [--databases sqlite,postgresql]
-                                          [--redis-url redis://127.0.0.1:6379/N]
+                                          [--scenarios at-once,changing] [--redis-url redis://127.0.0.1:6379/N]
 
 Part of ``make bench-load`` (after benchmarks/load.py, whose database, gunicorn and wrk helpers
 it uses). For each database: the SYNTHETIC load data of benchmarks/load_seed.py with --companies
@@ -20,7 +20,8 @@ in through the login form. Then:
 3. "profiles changing": the same load while, every 3 s, another process changes a company's
    profile (its city, through the application's models, so the data version moves as with any
    edit); after each change, one company's page is asked every 0.1 s until it no longer says its
-   list is being updated: the time a change takes to show, and the load's figures meanwhile.
+   list is being updated: the time a change takes to show, and the load's figures meanwhile
+   (``--scenarios at-once`` leaves this phase out).
 
 With --redis-url (or ``LOAD_REDIS_URL``) every database runs twice: as above, then as a large
 event is advised to run, with Redis (the lists and the rendered pages shared by both workers) and
@@ -163,6 +164,9 @@ def run_server(kind: str, env: dict, args, workdir: Path) -> list[dict]:
         if args.warm_up > 0:
             load.wrk(base, load.Page("warm-up", paths, False), COMPANIES_AT_ONCE, args.warm_up)
         rows = [measure("50 companies at once", kind, base, paths, args, pids[0])]
+        rows[0]["shows"] = f"first visits: all lists in {first:.1f} s"
+        if "changing" not in args.scenarios:
+            return rows
         changer = ProfileChanger(env["DATABASE_URL"], base, cookies[0])
         changer.start()
         rows.append(measure("profiles changing meanwhile", kind, base, paths, args, pids[0]))
@@ -170,7 +174,6 @@ def run_server(kind: str, env: dict, args, workdir: Path) -> list[dict]:
         changer.join(timeout=120)
         delays = changer.delays or [float("nan")]
         rows[-1]["shows"] = f"{statistics.median(delays):.1f} s median, {max(delays):.1f} s max ({len(changer.delays)} changes)"
-        rows[0]["shows"] = f"first visits: all lists in {first:.1f} s"
         return rows
 
 
@@ -180,6 +183,8 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=15.0)
     parser.add_argument("--warm-up", type=float, default=10.0, help="seconds of unmeasured load before the first measurement")
     parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--scenarios", default="at-once,changing",
+                        help="at-once: 50 companies at once (always run); changing: profiles changing meanwhile")
     parser.add_argument("--redis-url", default=os.environ.get("LOAD_REDIS_URL", ""),
                         help="a Redis database given over to the benchmark (emptied): adds the runs with Redis and a jobs worker")
     parser.add_argument("--pg-admin-url", default=os.environ.get("LOAD_PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))

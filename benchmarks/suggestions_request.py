@@ -1,8 +1,10 @@
 """One warm view of a company's suggestions, in this process: CPU time and SQL statements per request.
 
     python benchmarks/suggestions_request.py [--companies 1000] [--repeat 200] [--profile] [--statements]
+                                             [--database-url postgresql://…/an_empty_database]
 
-A fresh SQLite database in a temporary folder is seeded with the SYNTHETIC load data of
+A fresh SQLite database in a temporary folder (or the empty database of --database-url, its
+tables created and left behind) is seeded with the SYNTHETIC load data of
 benchmarks/load_seed.py (--companies companies, 5 offers/needs each with random unit vectors),
 every company's suggestion list is computed once by the background task, and one company signs
 in through the login form (Flask's test client: no network, no gunicorn). After a warm-up (the
@@ -61,11 +63,12 @@ class StatementCounter:
             self.statements.append(statement)
 
 
-def prepared_app(workdir: Path, companies: int):
-    """An app on a seeded SQLite database whose suggestion lists are all computed."""
+def prepared_app(workdir: Path, companies: int, database_url: str = ""):
+    """An app on a seeded database (SQLite in *workdir* unless *database_url*) whose suggestion lists are all computed."""
     from load_seed import seed  # noqa: PLC0415 - a benchmark helper next to this file
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{workdir / 'request.sqlite3'}", "SECRET_KEY": "bench",
+    url = database_url.replace("postgresql://", "postgresql+psycopg://", 1) or f"sqlite:///{workdir / 'request.sqlite3'}"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
                       "MATCHMAKER_INSTANCE_PATH": str(workdir), "MATCH_CACHE_WAIT": 600.0, "RATELIMIT_ENABLED": False})
     with app.app_context():
         db.create_all()
@@ -114,9 +117,10 @@ def main() -> None:
     parser.add_argument("--profile", nargs="?", const="-", default=None, metavar="FILE",
                         help="profile the suggestions view; with FILE, also keep the cProfile stats there")
     parser.add_argument("--statements", action="store_true")
+    parser.add_argument("--database-url", default="", help="an empty database to seed instead of a fresh SQLite file")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="matchmaker-suggestions-request-") as tmp:
-        app = prepared_app(Path(tmp), args.companies)
+        app = prepared_app(Path(tmp), args.companies, args.database_url)
         client = app.test_client()
         sign_in(client)
         compute_lists(app)
@@ -136,7 +140,8 @@ def main() -> None:
             figures[PAGE].append(one_get(client, PAGE, counter))
             if profile:
                 profile.disable()
-    print(f"{args.companies:,} companies; {args.repeat} warm GETs each, alternated; {os.cpu_count()} cores; "
+    database = args.database_url.partition(":")[0] or "sqlite"
+    print(f"{args.companies:,} companies on {database}; {args.repeat} warm GETs each, alternated; {os.cpu_count()} cores; "
           f"load average {os.getloadavg()[0]:.2f}\n")
     print("| page | CPU ms/request (median) | wall ms (median) | SQL statements/request | × baseline CPU |")
     print("| --- | ---: | ---: | ---: | ---: |")

@@ -24,6 +24,11 @@ bp = Blueprint("undo", __name__, url_prefix="/<lang_code>/undo")
 _KEY = "undo_offer"
 
 
+def offered() -> bool:
+    """Whether the next page shows an undo offer (a page kept rendered must not be served then)."""
+    return _KEY in session
+
+
 def offer_undo(action: UndoAction) -> None:
     """Show the undo button for *action* on the next page."""
     session[_KEY] = action.id

@@ -12,6 +12,7 @@ from matchmaker import jobs
 from matchmaker.access import company_required, organiser_required
 from matchmaker.extensions import db
 from matchmaker.forms import apply_action, flash_errors
+from matchmaker.matching import kept_page
 from matchmaker.matching.forms import ActionForm, AnswerForm, PairRuleForm, RequestForm
 from matchmaker.models import Company
 from matchmaker.services import matching as match_svc
@@ -44,28 +45,41 @@ def suggestions():
         show_hidden=request.args.get("hidden") == "1",
     )
     app = current_app._get_current_object()
-    found = suggestion_cache.listing(db.session, app, company, filters, g.lang_code, request.script_root)
     csrf_token = generate_csrf() if app.config.get("WTF_CSRF_ENABLED", True) else None
-    if found.html is not None:  # kept rendered: no list, texts, topics or forms to build
-        listing = found.html.replace(suggestion_cache.CSRF_PLACEHOLDER, csrf_token) if csrf_token else found.html
-    else:
-        result = found.result
-        listing = render_template(
-            "matching/_suggestion_list.html", result=result, filters=filters, company=company,
-            categories=list_categories(db.session), request_form=RequestForm(), action_form=ActionForm(),
-            prefills={row.partner.id: _prefill(row) for row in result.rows},
-            topics=topics.reason_topics(db.session, current_glossary(db.session), result.rows, g.lang_code),
-            nudged=nudges.nudges(company.opportunities, [r.partner for r in result.rows if r.score >= nudges.MATCHING_SCORE]),
-        )
-        suggestion_cache.keep(db.session, company, found, listing, csrf_token)
+    own = suggestion_cache.own_state(db.session, company.id) if company.status == "approved" else None
+    page_key = kept_page.key_of(db.session, app, company, filters, own)
+    page = kept_page.read(page_key, csrf_token)
+    if page is not None:
+        return page  # the whole page as kept, with this visitor's token: nothing to render or commit
+    found = suggestion_cache.listing(db.session, app, company, filters, g.lang_code, request.script_root, own)
+    listing = _listing_html(found, company, filters, csrf_token)
     # the listing is this app's own autoescaped template output (kept or fresh), with the visitor's
     # CSRF token (URL-safe characters) put back in: markup, not user text
     page = render_template("matching/suggestions.html", result=found.result, company=company,
                            listing=Markup(listing))  # nosec B704
+    after = suggestion_cache.own_state(db.session, company.id) if own is not None else None
+    if found.html is None:
+        suggestion_cache.keep(found, listing, csrf_token, after)
+    kept_page.keep(page_key, found, own, after, page, csrf_token)
     if found.html is None:
         # keep the vectors computed on the way; after rendering, since a commit expires every loaded row
         db.session.commit()
     return page  # a kept list only read: nothing to commit (the request's session is rolled back)
+
+
+def _listing_html(found: suggestion_cache.Listing, company: Company, filters: match_svc.SuggestionFilters,
+                  csrf_token: str | None) -> str:
+    """The list part of the page: kept (with *csrf_token* put back) or rendered from *found*."""
+    if found.html is not None:  # kept rendered: no list, texts, topics or forms to build
+        return found.html.replace(suggestion_cache.CSRF_PLACEHOLDER, csrf_token) if csrf_token else found.html
+    result = found.result
+    return render_template(
+        "matching/_suggestion_list.html", result=result, filters=filters, company=company,
+        categories=list_categories(db.session), request_form=RequestForm(), action_form=ActionForm(),
+        prefills={row.partner.id: _prefill(row) for row in result.rows},
+        topics=topics.reason_topics(db.session, current_glossary(db.session), result.rows, g.lang_code),
+        nudged=nudges.nudges(company.opportunities, [r.partner for r in result.rows if r.score >= nudges.MATCHING_SCORE]),
+    )
 
 
 @bp.post("/matches/<id:partner_id>/hide")

@@ -61,8 +61,9 @@ def init_app(app: Flask) -> None:
     app.extensions[_PAGE_VERSION] = _KeptVersion()
     # replaced at each version long before the week is out; in-process: one entry per company and per overview chunk
     store.init_app(app, config=pagecache.store_config(app, "matchmaker:match:", 7 * 24 * 3600, 200_000))
-    # in-process: a few thousand compressed fragments (~10 kB each) per worker
-    fragments.init_app(app, config=pagecache.store_config(app, "matchmaker:fragment:", FRAGMENT_SECONDS, 3000))
+    # in-process: a few thousand compressed fragments (~10 kB each) per worker: a list and a
+    # whole page (matching.kept_page) per company and language at 1,000 companies
+    fragments.init_app(app, config=pagecache.store_config(app, "matchmaker:fragment:", FRAGMENT_SECONDS, 6000))
 
 
 def matching_version(session: Session, config) -> str:

@@ -17,11 +17,11 @@ import hashlib
 from dataclasses import dataclass, field
 
 from flask import Flask
-from sqlalchemy import Integer, String, cast, literal, null, or_, select, union_all
+from sqlalchemy import Integer, String, bindparam, cast, func, literal, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from matchmaker.core import matching as core
-from matchmaker.models import Category, Company, HiddenSuggestion, MeetingRequest, pair_key
+from matchmaker.models import Category, Company, HiddenSuggestion, MeetingRequest, Notification, pair_key
 from matchmaker.services import feedback, match_store
 from matchmaker.services import matching as svc
 from matchmaker.services.meetings import closed_pairs
@@ -103,24 +103,41 @@ class Listing:
     result: svc.SuggestionsResult
     html: str | None = None
     key: str | None = None
-    state: str | None = None  # the company's own state (``_private_state``) the key holds
+    state: str | None = None  # the company's own state (``OwnState.digest``) the key holds
+    version: str | None = None  # the matching version of the list shown (None: not a kept list)
+
+    def current(self, version: str) -> bool:
+        """Whether this is the kept list of matching *version*, complete (not being prepared or updated)."""
+        return (self.version == version and (self.html is not None or self.key is not None)
+                and not self.result.updating and not self.result.preparing)
+
+
+@dataclass(frozen=True)
+class OwnState:
+    """What a company's suggestions page shows beyond the matching version: ``digest``, of its
+    hidden partners, its meeting requests (sent or received, with their status) and declined
+    pairs (the list depends on them), and its ``unread`` notices (the layout's menu counts them)."""
+
+    digest: str
+    unread: int
 
 
 CSRF_PLACEHOLDER = "<csrf-token>"  # never in rendered text: user text has its "<" escaped
 
 
 def listing(session: Session, app: Flask, company: Company, filters: svc.SuggestionFilters, lang: str,
-            script_root: str = "") -> Listing:
+            script_root: str = "", own: OwnState | None = None) -> Listing:
     """What the suggestions page shows for *company* in *lang*: its kept list, rendered or not
     (as HTML, kept per company, language, filter, list version and the company's own requests
-    and hidden partners), or that it is being prepared.
+    and hidden partners), or that it is being prepared. *own* is the company's ``own_state`` if
+    the caller read it already.
 
     A list current for the matching version is found with a few small queries and no read of
     the list itself; while a newer list is computed, the rendering of the one shown is reused."""
     if company.status != "approved":
         return Listing(svc.suggestions_for(session, company, app.config, filters))
     version = match_store.page_version(session, app)
-    private = _private_state(session, company.id) if _keepable(session, filters) else None
+    private = (own or own_state(session, company.id)).digest if keepable(session, filters) else None
 
     def fragment_key(list_version: str) -> str | None:
         if private is None:
@@ -130,7 +147,7 @@ def listing(session: Session, app: Flask, company: Company, filters: svc.Suggest
 
     html = match_store.read_fragment(fragment_key(version)) if private is not None else None
     if html is not None:  # kept only for a company with offers or needs: removing them all moves the version
-        return Listing(svc.SuggestionsResult(), html)
+        return Listing(svc.SuggestionsResult(), html, version=version)
     if not company.opportunities:
         return Listing(svc.SuggestionsResult(has_items=False))
     kept, version = match_store.kept_or_start(session, app, key_of(company.id), version, TASK)
@@ -140,21 +157,22 @@ def listing(session: Session, app: Flask, company: Company, filters: svc.Suggest
     key = fragment_key(kept[0])
     html = match_store.read_fragment(key) if updating and key is not None else None
     if html is not None:
-        return Listing(svc.SuggestionsResult(updating=True), html)
+        return Listing(svc.SuggestionsResult(updating=True), html, version=kept[0])
     result = _rows(session, company, kept[1], filters)
     result.updating = updating
-    return Listing(result, key=key, state=private)
+    return Listing(result, key=key, state=private, version=kept[0])
 
 
-def keep(session: Session, company: Company, listing_: Listing, html: str, csrf_token: str | None) -> None:
+def keep(listing_: Listing, html: str, csrf_token: str | None, after: OwnState) -> None:
     """Keep *html*, the rendering of *listing_*, unless the company's requests or hidden
-    partners changed while it was rendered (it would then be kept under a state it does not show)."""
-    if listing_.key is None or _private_state(session, company.id) != listing_.state:
+    partners changed while it was rendered (*after*, its ``own_state`` read once rendered: the
+    rendering would then be kept under a state it does not show)."""
+    if listing_.key is None or after.digest != listing_.state:
         return
     match_store.keep_fragment(listing_.key, html.replace(csrf_token, CSRF_PLACEHOLDER) if csrf_token else html)
 
 
-def _keepable(session: Session, filters: svc.SuggestionFilters) -> bool:
+def keepable(session: Session, filters: svc.SuggestionFilters) -> bool:
     """Whether a list with *filters* is kept rendered: only for filters the page offers (an
     address typed by hand renders, without filling the store with its variants)."""
     if filters.country not in ("", "JP", "VN"):
@@ -162,26 +180,36 @@ def _keepable(session: Session, filters: svc.SuggestionFilters) -> bool:
     return not filters.category or session.scalar(select(Category.id).where(Category.key == filters.category)) is not None
 
 
-def _private_state(session: Session, company_id: int) -> str:
-    """A digest of what the company's list shows beyond the matching version: its hidden
-    partners, its meeting requests (sent or received, with their status) and declined pairs
-    (one query: a warm page view runs it on every view)."""
-    no_id, no_status = cast(null(), Integer), cast(null(), String)
-    rows = session.execute(union_all(
+def _own_state_select():
+    """The one query of ``own_state`` (built once: a warm page view runs it on every view)."""
+    company_id, no_id, no_status = bindparam("company_id", type_=Integer), cast(null(), Integer), cast(null(), String)
+    return union_all(
         select(literal("hidden"), HiddenSuggestion.partner_id, no_id, no_status).where(HiddenSuggestion.company_id == company_id),
         select(literal("request"), MeetingRequest.id, no_id, MeetingRequest.status).where(
             or_(MeetingRequest.pair_low == company_id, MeetingRequest.pair_high == company_id)),
         feedback.declined_select(company_id, literal("declined")).add_columns(no_status),
-    ))
-    hidden, requests, declined = [], [], set()
-    for kind, first, second, status in rows:
+        select(literal("unread"), func.count(Notification.id), no_id, no_status).where(
+            Notification.company_id == company_id, Notification.read_at.is_(None)),
+    )
+
+
+_OWN_STATE = _own_state_select()
+
+
+def own_state(session: Session, company_id: int) -> OwnState:
+    """The company's ``OwnState``, in one query."""
+    hidden, requests, declined, unread = [], [], set(), 0
+    for kind, first, second, status in session.execute(_OWN_STATE, {"company_id": company_id}):
         if kind == "hidden":
             hidden.append(first)
         elif kind == "request":
             requests.append((first, status))
-        else:
+        elif kind == "declined":
             declined.add(pair_key(first, second))
-    return hashlib.sha256(repr((sorted(hidden), sorted(requests), sorted(declined))).encode()).hexdigest()[:32]
+        else:
+            unread = first
+    digest = hashlib.sha256(repr((sorted(hidden), sorted(requests), sorted(declined))).encode()).hexdigest()[:32]
+    return OwnState(digest, unread)
 
 
 def _rows(session: Session, company: Company, kept: KeptList, filters: svc.SuggestionFilters) -> svc.SuggestionsResult:

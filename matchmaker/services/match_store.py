@@ -26,7 +26,9 @@ a change made by another process (the other web workers, ``flask jobs worker``, 
 up to that many seconds later.
 
 The store is Redis when ``REDIS_URL`` is set (all workers share one copy, and ``flask jobs
-worker`` fills it), else this process's memory (each worker computes its own in a thread).
+worker`` fills it), else this process's memory (each worker computes its own in a thread). Rendered
+fragments are kept under the code's fingerprint (``code_version``), so a deploy never serves HTML
+rendered by the code before it.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ import threading
 import time
 import zlib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from flask import Flask, current_app, has_app_context
 from flask_caching import Cache
@@ -44,6 +47,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from matchmaker import embeddings, jobs, pagecache
+from matchmaker.config import PROJECT_ROOT
 from matchmaker.services import matching
 
 log = logging.getLogger(__name__)
@@ -63,7 +67,20 @@ def init_app(app: Flask) -> None:
     store.init_app(app, config=pagecache.store_config(app, "matchmaker:match:", 7 * 24 * 3600, 200_000))
     # in-process: a few thousand compressed fragments (~10 kB each) per worker: a list and a
     # whole page (matching.kept_page) per company and language at 1,000 companies
-    fragments.init_app(app, config=pagecache.store_config(app, "matchmaker:fragment:", FRAGMENT_SECONDS, 6000))
+    # under the code's fingerprint: after a deploy no worker serves HTML the previous code rendered
+    fragments.init_app(app, config=pagecache.store_config(app, f"matchmaker:fragment:{code_version()}:", FRAGMENT_SECONDS,
+                                                          6000))
+
+
+def code_version(root: Path = PROJECT_ROOT) -> str:
+    """A fingerprint of what renders the kept fragments: the templates, the compiled translations
+    and the package's code (each file's path, size and modification time; read at start)."""
+    digest = hashlib.sha256()
+    for folder, pattern in (("templates", "**/*.html"), ("translations", "**/*.mo"), ("matchmaker", "**/*.py")):
+        for path in sorted((root / folder).glob(pattern)):
+            stat = path.stat()
+            digest.update(f"{path.relative_to(root)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
 
 
 def matching_version(session: Session, config) -> str:

@@ -80,3 +80,50 @@ def test_a_window_of_zero_reads_the_version_every_time(app, pair, clock, monkeyp
     before = _read(app)
     _forbid_from_another_process(*pair)
     assert _read(app) != before
+
+
+def test_the_code_fingerprint_moves_with_a_template_a_translation_or_the_code(tmp_path):
+    import os
+
+    from matchmaker.services.match_store import code_version
+
+    for folder, name in (("templates", "page.html"), ("translations/ja/LC_MESSAGES", "messages.mo"), ("matchmaker", "x.py")):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / name).write_text("one")
+    first = code_version(tmp_path)
+    assert code_version(tmp_path) == first  # the same files: the same fingerprint
+    seen = {first}
+    for path in (tmp_path / "templates/page.html", tmp_path / "translations/ja/LC_MESSAGES/messages.mo",
+                 tmp_path / "matchmaker/x.py"):
+        stat = path.stat()
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+        seen.add(code_version(tmp_path))
+    (tmp_path / "templates/other.html").write_text("two")
+    seen.add(code_version(tmp_path))
+    assert len(seen) == 5  # each change gave a new fingerprint
+    (tmp_path / "README.md").write_text("not code")
+    assert code_version(tmp_path) in seen
+
+
+def test_fragments_are_kept_under_the_running_codes_fingerprint(app):
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisDown
+
+    from matchmaker import create_app
+    from matchmaker.services import match_store
+    from tests.conftest import REDIS_TEST_URL
+
+    try:
+        redis = Redis.from_url(REDIS_TEST_URL)
+        redis.flushdb()
+    except RedisDown:
+        pytest.skip("no Redis at " + REDIS_TEST_URL)
+    server = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                         "SECRET_KEY": "test-secret", "REDIS_URL": REDIS_TEST_URL})
+    with server.app_context():
+        match_store.keep_fragment("a-page", "<p>kept</p>")
+        assert match_store.read_fragment("a-page") == "<p>kept</p>"
+        db.engine.dispose()
+    assert [key.decode() for key in redis.keys("matchmaker:fragment:*")] == \
+        [f"matchmaker:fragment:{match_store.code_version()}:a-page"]
+    redis.flushdb()

@@ -199,3 +199,32 @@ def test_a_flow_worker_that_dies_hands_its_jobs_back():
         assert np.array_equal(helper.result().x, flow_values(p)) and helper.failed
     finally:
         helper.close()
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_one_row_model_read_off_the_lines_equals_the_lp(seed):
+    rng = np.random.default_rng(seed)
+    box = 4.0
+    lines = [(rng.uniform(-5, 5), rng.uniform(-8, 3)) for _ in range(6)]  # g: the upper envelope of these
+    cuts = []
+    for at in rng.uniform(0.0, box, size=int(rng.integers(1, 6))):
+        offset, slope = max(lines, key=lambda line: line[0] + line[1] * at)
+        cuts.append((np.array([at]), offset + slope * at, np.array([slope])))
+    best = min(value for _, value, _ in cuts)
+    by_lines = large._model(cuts, 1, box, best)
+    by_lp = _lp_model(cuts, box, best)
+    assert by_lines[0] == pytest.approx(by_lp[0], abs=1e-7)
+    assert by_lines[1][0] == pytest.approx(by_lp[1][0], abs=1e-6)
+    assert by_lines[0] <= best + 1e-12 and 0.0 <= by_lines[1][0] <= box
+
+
+def _lp_model(cuts, box, best):
+    """The two LPs of ``large._model`` for one row, written out (the reference for the lines)."""
+    from scipy.optimize import linprog
+    a_ub = np.array([[c_slope[0], -1.0] for _, _, c_slope in cuts])
+    b_ub = np.array([float(c_slope @ c_point) - c_value for c_point, c_value, c_slope in cuts])
+    res = linprog([0.0, 1.0], A_ub=a_ub, b_ub=b_ub, bounds=[(0.0, box), (None, None)], method="highs")
+    model = float(res.x[-1])
+    level = model + large.LEAN * (best - model)
+    leaning = linprog([-1.0], A_ub=a_ub[:, :-1], b_ub=b_ub + level, bounds=[(0.0, box)], method="highs")
+    return model, leaning.x

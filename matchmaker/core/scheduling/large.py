@@ -271,22 +271,12 @@ def _minimise(bounder: _Bounder, start: np.ndarray, deadline: float, worker: Flo
     second = np.where(start > 0, start, box) if pair and worker is not None and not seeds else None
     while True:
         if point is None:
-            # min t  s.t.  t >= g_i + s_i (lambda - lambda_i), lambda in the box
-            a_ub = np.array([[*c_slope, -1.0] for _, _, c_slope in cuts])
-            b_ub = np.array([float(c_slope @ c_point) - c_value for c_point, c_value, c_slope in cuts])
-            res = linprog(np.r_[np.zeros(rows), 1.0], A_ub=a_ub, b_ub=b_ub, bounds=[(0.0, box)] * rows + [(None, None)],
-                          method="highs")
-            if res.status != 0:
+            found_model = _model(cuts, rows, box, best)
+            if found_model is None:
                 return best, best_point.tolist(), model
-            model = float(res.x[-1])
+            model, point = found_model
             if best - model <= TOLERANCE * abs(best):
                 return best, best_point.tolist(), model
-            point = np.asarray(res.x[:rows])
-            # lean right: the largest multipliers whose model value stays within LEAN of the gap above its minimum
-            level = model + LEAN * (best - model)
-            leaning = linprog(-np.ones(rows), A_ub=a_ub[:, :-1], b_ub=b_ub + level, bounds=[(0.0, box)] * rows, method="highs")
-            if leaning.status == 0:
-                point = np.asarray(leaning.x)
             second = _towards(point, cuts, box) if pair and worker is not None else None
         rewards = bounder.rewards(point)
         evaluate = [rewards]
@@ -306,6 +296,49 @@ def _minimise(bounder: _Bounder, start: np.ndarray, deadline: float, worker: Flo
         if bounder.flows >= MAX_FLOWS or time.monotonic() >= deadline:
             return best, best_point.tolist(), model
         point = None
+
+
+def _model(cuts: list, rows: int, box: float, best: float) -> tuple[float, np.ndarray] | None:
+    """``(the cutting-plane model's minimum over the box, the next point)``; None if the LP fails.
+
+    The next point leans right: the largest multipliers whose model value stays within ``LEAN``
+    of the gap between *best* and the minimum. With one row both are read off the lines
+    (``_model_line``); with more, two small LPs.
+    """
+    if rows == 1:
+        return _model_line(cuts, box, best)
+    # min t  s.t.  t >= g_i + s_i (lambda - lambda_i), lambda in the box
+    a_ub = np.array([[*c_slope, -1.0] for _, _, c_slope in cuts])
+    b_ub = np.array([float(c_slope @ c_point) - c_value for c_point, c_value, c_slope in cuts])
+    res = linprog(np.r_[np.zeros(rows), 1.0], A_ub=a_ub, b_ub=b_ub, bounds=[(0.0, box)] * rows + [(None, None)],
+                  method="highs")
+    if res.status != 0:
+        return None
+    model, point = float(res.x[-1]), np.asarray(res.x[:rows])
+    level = model + LEAN * (best - model)
+    leaning = linprog(-np.ones(rows), A_ub=a_ub[:, :-1], b_ub=b_ub + level, bounds=[(0.0, box)] * rows, method="highs")
+    return model, (np.asarray(leaning.x) if leaning.status == 0 else point)
+
+
+def _model_line(cuts: list, box: float, best: float) -> tuple[float, np.ndarray]:
+    """``_model`` for one row: the upper envelope of the cut lines is convex, so its minimum over
+    ``[0, box]`` is at an end or where two lines cross, and the largest point below a level is
+    where the first rising line reaches it."""
+    lines = [(float(c_value - c_slope[0] * c_point[0]), float(c_slope[0])) for c_point, c_value, c_slope in cuts]
+
+    def envelope(at: float) -> float:
+        return max(offset + slope * at for offset, slope in lines)
+
+    candidates = [0.0, box]
+    for i, (a_offset, a_slope) in enumerate(lines):
+        for b_offset, b_slope in lines[i + 1:]:
+            if a_slope != b_slope and 0.0 < (at := (b_offset - a_offset) / (a_slope - b_slope)) < box:
+                candidates.append(at)
+    lowest = min(candidates, key=lambda at: (envelope(at), at))
+    model = envelope(lowest)
+    level = model + LEAN * (best - model)
+    reach = [(level - offset) / slope for offset, slope in lines if slope > 0]
+    return model, np.array([min([box, *reach]) if reach else box]).clip(lowest, box)
 
 
 class Speculation:

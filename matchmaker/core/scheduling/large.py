@@ -39,7 +39,9 @@ Fewer flows (issue 16 point 2; a flow at 20,000 companies takes 1-2 s):
   minimum g rises slowly (its slope is ``Y - c``, and few companies can be above a floor the
   schedule already reaches), to the left steeply, so Kelley's points crept up on the minimum from
   the left one flow at a time; an overshoot costs little and brings a cut from the right
-  (scarce 20,000: 4 flows instead of 6; 5,000: 4 instead of 6; the bounds as tight or tighter);
+  (scarce 20,000: 4 flows instead of 6; 5,000: 4 instead of 6; the bounds as tight or tighter).
+  With one row the model and that point are read off the cut lines; with more it takes a second
+  small LP, done only from ``LEAN_EDGES`` pairs (at 1,000 companies a flow costs about as much);
 
 * the selection flow's edge values are a feasible point of the relaxation, so its objective is an
   affine function below g (``_Bounder.minorant``): a cut for the model that costs no flow. Kelley's
@@ -81,6 +83,7 @@ TOLERANCE = 1e-4  # stop the search when no multiplier in the box can lower the 
 MAX_FLOWS = 20  # per bound
 BOX = 4.0  # multipliers are searched in [0, BOX x best score]
 LEAN = 0.05  # each point: the largest multipliers whose model value is within this share of the gap (module docstring)
+LEAN_EDGES = 50_000  # with several rows, lean only from this many pairs: below, a flow costs about as much as the LP
 TOWARDS = 0.1  # with a flow worker, each round's second multiplier: this share of the way to the nearest known point beyond
 REPAIR_SHARE = 0.5  # the large path's repair may take this share of the time spent before it
 REPAIR_MIN_SECONDS = 0.0  # ... and at least this long (within the time limit). A repair cut short by the clock makes
@@ -271,7 +274,7 @@ def _minimise(bounder: _Bounder, start: np.ndarray, deadline: float, worker: Flo
     second = np.where(start > 0, start, box) if pair and worker is not None and not seeds else None
     while True:
         if point is None:
-            found_model = _model(cuts, rows, box, best)
+            found_model = _model(cuts, rows, box, best, bounder.p.m >= LEAN_EDGES)
             if found_model is None:
                 return best, best_point.tolist(), model
             model, point = found_model
@@ -298,12 +301,13 @@ def _minimise(bounder: _Bounder, start: np.ndarray, deadline: float, worker: Flo
         point = None
 
 
-def _model(cuts: list, rows: int, box: float, best: float) -> tuple[float, np.ndarray] | None:
+def _model(cuts: list, rows: int, box: float, best: float, lean: bool = True) -> tuple[float, np.ndarray] | None:
     """``(the cutting-plane model's minimum over the box, the next point)``; None if the LP fails.
 
     The next point leans right: the largest multipliers whose model value stays within ``LEAN``
     of the gap between *best* and the minimum. With one row both are read off the lines
-    (``_model_line``); with more, two small LPs.
+    (``_model_line``); with more, two small LPs, or only Kelley's (the point of the minimum)
+    unless *lean*.
     """
     if rows == 1:
         return _model_line(cuts, box, best)
@@ -315,6 +319,8 @@ def _model(cuts: list, rows: int, box: float, best: float) -> tuple[float, np.nd
     if res.status != 0:
         return None
     model, point = float(res.x[-1]), np.asarray(res.x[:rows])
+    if not lean:
+        return model, point
     level = model + LEAN * (best - model)
     leaning = linprog(-np.ones(rows), A_ub=a_ub[:, :-1], b_ub=b_ub + level, bounds=[(0.0, box)] * rows, method="highs")
     return model, (np.asarray(leaning.x) if leaning.status == 0 else point)

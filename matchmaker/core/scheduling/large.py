@@ -41,7 +41,8 @@ Fewer flows (issue 16 point 2; a flow at 20,000 companies takes 1-2 s):
   the left one flow at a time; an overshoot costs little and brings a cut from the right
   (scarce 20,000: 4 flows instead of 6; 5,000: 4 instead of 6; the bounds as tight or tighter).
   With one row the model and that point are read off the cut lines; with more it takes a second
-  small LP, done only from ``LEAN_EDGES`` pairs (at 1,000 companies a flow costs about as much);
+  small LP, done only from ``LEAN_EDGES`` pairs (at 1,000 companies a flow costs about as much),
+  and the selection's cut below is used only where the search leans;
 
 * the selection flow's edge values are a feasible point of the relaxation, so its objective is an
   affine function below g (``_Bounder.minorant``): a cut for the model that costs no flow. Kelley's
@@ -142,6 +143,7 @@ class _Bounder:
         self.flows = 0
         self.at_zero: float | None = None  # g at lambda = 0, once evaluated
         self.evaluations: list[Evaluation] = []
+        self.leans = len(self.floors) == 1 or p.m >= LEAN_EDGES  # ``LEAN``; with it, the selection's cut (``minorants``)
         self.values: dict[tuple[int, ...], np.ndarray] = {}  # edge values of each flow, kept without level rows only
 
     def same_flows(self, other: _Bounder) -> bool:
@@ -212,6 +214,11 @@ class _Bounder:
         return (plain.depth == 0 and self.required is not None and plain.required is not None
                 and np.array_equal(self.forced_mask, plain.forced_mask))
 
+    def minorants(self, x: np.ndarray | None) -> tuple:
+        """``(minorant(x),)`` when the search leans (and *x* is known), else none: on its own, with
+        several rows, Kelley's LP followed that cut to worse points (scarce 1,000: 7 flows, not 4)."""
+        return (self.minorant(x),) if x is not None and self.leans else ()
+
     def minorant(self, x: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
         """A cut ``(0, value, slope)`` below g from a fractional b-matching *x* of the double cover's LP.
 
@@ -274,7 +281,7 @@ def _minimise(bounder: _Bounder, start: np.ndarray, deadline: float, worker: Flo
     second = np.where(start > 0, start, box) if pair and worker is not None and not seeds else None
     while True:
         if point is None:
-            found_model = _model(cuts, rows, box, best, bounder.p.m >= LEAN_EDGES)
+            found_model = _model(cuts, rows, box, best, bounder.leans)
             if found_model is None:
                 return best, best_point.tolist(), model
             model, point = found_model
@@ -359,7 +366,7 @@ class Speculation:
 
     def __init__(self, p: Problem, count: list[int], forced: np.ndarray, flows: Flows, deadline: float) -> None:
         self.bounder = _Bounder(p, forced, levels(p, count), None)
-        self._minorants = (self.bounder.minorant(flows.selection),) if flows.selection is not None else ()
+        self._minorants = self.bounder.minorants(flows.selection)
         self._thread = threading.Thread(target=self._run, args=(flows.worker, deadline), name="bound-speculation", daemon=True)
         self.error: BaseException | None = None
         self._thread.start()
@@ -396,7 +403,7 @@ def bounds(p: Problem, count: list[int], forced: np.ndarray, min_required: int |
     worker, early = flows.worker, flows.speculation
     floors = levels(p, count)
     bounder = _Bounder(p, forced, floors, min_required)
-    minorants = (bounder.minorant(flows.selection),) if flows.selection is not None else ()
+    minorants = bounder.minorants(flows.selection)
     seeds = early.seeds(bounder) if early is not None else ()
     if min_required is None:  # the unfair search is g at lambda = 0 with no level rows: the fair search's first flow
         fair, multipliers, model = _minimise(bounder, np.zeros(len(floors)), deadline, worker, seeds, minorants, pair=True)
@@ -405,7 +412,7 @@ def bounds(p: Problem, count: list[int], forced: np.ndarray, min_required: int |
             unfair = bounder.g([0] * len(floors))[0]
     else:
         plain = _Bounder(p, forced, (), min_required)
-        plain_minorants = (plain.minorant(flows.selection),) if flows.selection is not None else ()
+        plain_minorants = plain.minorants(flows.selection)
         unfair, required, _ = _minimise(plain, np.zeros(len(plain.floors)), deadline, worker, (), plain_minorants, pair=True)
         seeds += bounder.lifted(plain, required)
         fair, multipliers, model = _minimise(bounder, np.asarray([0.0] * len(floors) + required), deadline, worker, seeds,

@@ -175,8 +175,9 @@ def test_bounds_with_a_flow_worker_are_valid_and_as_tight_as_without(monkeypatch
 def test_solve_with_a_flow_worker_gives_the_schedule_solve_without_it_gives(monkeypatch):
     monkeypatch.setattr(large, "REPAIR_MIN_SECONDS", 60.0)  # the repair runs until a pass gains nothing
     instance = _scarce(300, 6)
+    monkeypatch.setattr(worker_module, "_spare_core", lambda: False)
     alone = solve(instance, "optimal", time_limit=120)
-    monkeypatch.setattr(worker_module, "PARALLEL", True)
+    monkeypatch.setattr(worker_module, "_spare_core", lambda: True)
     monkeypatch.setattr(worker_module, "PARALLEL_EDGES", 0)
     paired = solve(instance, "optimal", time_limit=120)
     assert paired.stats["flow_worker"] and not paired.stats["flow_worker_failed"] and not alone.stats["flow_worker"]
@@ -228,3 +229,11 @@ def _lp_model(cuts, box, best):
     level = model + large.LEAN * (best - model)
     leaning = linprog([-1.0], A_ub=a_ub[:, :-1], b_ub=b_ub + level, bounds=[(0.0, box)], method="highs")
     return model, leaning.x
+
+
+@pytest.mark.parametrize("cores, load, wanted", [(2, 0.9, True), (2, 1.5, False), (4, 2.9, True), (1, 0.0, False)])
+def test_a_flow_worker_is_started_only_when_a_core_looks_free(cores, load, wanted, monkeypatch):
+    monkeypatch.setattr(worker_module.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(worker_module.os, "getloadavg", lambda: (load, load, load))
+    assert worker_module.wanted(worker_module.PARALLEL_EDGES) is wanted
+    assert worker_module.wanted(worker_module.PARALLEL_EDGES - 1) is False

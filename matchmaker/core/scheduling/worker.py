@@ -1,8 +1,9 @@
 """A second process for the large path's min-cost flows, beside the main process's own work.
 
-When switched on (``PARALLEL``; off by default: measured on the shared 2-core development machine,
-the two processes only competed for busy cores), a large plain session (``PARALLEL_EDGES``
-candidate pairs or more, on a machine with two cores or more) starts one child Python process (``FlowWorker``). It receives the double cover's arrays once
+When a core looks free (``_spare_core``: the 1-minute load average at most the cores minus one;
+on the shared 2-core development machine under other work the two processes only competed for
+busy cores), a large plain session (``PARALLEL_EDGES`` candidate pairs or more) starts one child
+Python process (``FlowWorker``). It receives the double cover's arrays once
 (``flow.Net``), then solves flows given their rewards, one job at a time, in the order sent: the
 selection flow while this process computes the greedy baseline, and in the bound search
 (``large``) a second multiplier each round. A job's result is the result of the same function on
@@ -31,15 +32,21 @@ import numpy as np
 
 from .flow import Net, Solved, network
 
-PARALLEL = False  # off: on the shared 2-core development machine it did not pay (README, "Schedule performance")
+PARALLEL = True  # and only when a core looks free (``_spare_core``): on busy cores it did not pay
 PARALLEL_EDGES = 100_000  # below this a flow takes a fraction of a second: not worth a process
 _ROOT = Path(__file__).resolve().parents[3]  # the folder holding the ``matchmaker`` package
 _START = "from matchmaker.core.scheduling.worker import serve; serve()"
 
 
+def _spare_core() -> bool:
+    """Whether a core looks free now: two cores or more, the 1-minute load average at most one fewer."""
+    cores = os.cpu_count() or 1
+    return cores >= 2 and os.getloadavg()[0] <= cores - 1
+
+
 def wanted(edges: int) -> bool:
     """Whether a session with *edges* candidate pairs gets a flow worker (module docstring)."""
-    return PARALLEL and edges >= PARALLEL_EDGES and (os.cpu_count() or 1) >= 2
+    return PARALLEL and edges >= PARALLEL_EDGES and _spare_core()
 
 
 class FlowWorker:

@@ -237,3 +237,10 @@ def test_a_flow_worker_is_started_only_when_a_core_looks_free(cores, load, wante
     monkeypatch.setattr(worker_module.os, "getloadavg", lambda: (load, load, load))
     assert worker_module.wanted(worker_module.PARALLEL_EDGES) is wanted
     assert worker_module.wanted(worker_module.PARALLEL_EDGES - 1) is False
+
+
+def test_a_flow_worker_that_cannot_start_leaves_the_flows_here(monkeypatch):
+    def refuse(*_, **__):
+        raise OSError("no such interpreter")
+    monkeypatch.setattr(worker_module.subprocess, "Popen", refuse)
+    assert worker_module.start(net_of(prepare(_scarce(60, 1)))) is None

@@ -24,7 +24,7 @@ from .rescue import rescue_idle
 from .selection import colour_exact, select_exact
 from .staffing import assign, shortage
 from .window import Floors, Window, optimise_window
-from .worker import FlowWorker, wanted
+from .worker import start as start_worker, wanted
 
 Progress = Callable[[str, float], None]
 EXACT_LIMIT = 4000  # window-MILP columns up to which the whole problem is solved as one MILP
@@ -347,7 +347,7 @@ def solve(instance: m.Instance, method: str = "optimal", time_limit: float = 30.
     clock.stage("bound", 0.05)
     flows = large.applies(p) and not _is_small(p)
     relaxation = Relaxation(None, None, None, None) if flows else relax(p, time_limit=clock.left() / 2)
-    shared = large.Flows(FlowWorker(net_of(p)) if flows and wanted(p.m) else None)  # module ``worker``
+    shared = large.Flows(start_worker(net_of(p)) if flows and wanted(p.m) else None)  # module ``worker``
     try:
         if shared.worker is not None and method != "greedy":  # the selection flow runs beside the greedy baseline
             shared.worker.submit(*selection_rewards(p))

@@ -33,7 +33,7 @@ import numpy as np
 from .flow import Net, Solved, network
 
 PARALLEL = True  # and only when a core looks free (``_spare_core``): on busy cores it did not pay
-PARALLEL_EDGES = 100_000  # below this a flow takes a fraction of a second: not worth a process
+PARALLEL_EDGES = 300_000  # below, the child's start (about 1 s) eats the gain: regular 20,000 (224,000 pairs) broke even
 _ROOT = Path(__file__).resolve().parents[3]  # the folder holding the ``matchmaker`` package
 _START = "from matchmaker.core.scheduling.worker import serve; serve()"
 
@@ -47,6 +47,14 @@ def _spare_core() -> bool:
 def wanted(edges: int) -> bool:
     """Whether a session with *edges* candidate pairs gets a flow worker (module docstring)."""
     return PARALLEL and edges >= PARALLEL_EDGES and _spare_core()
+
+
+def start(net: Net) -> FlowWorker | None:
+    """A flow worker for *net*, or None when its process cannot be started (no flows are lost: they run here)."""
+    try:
+        return FlowWorker(net)
+    except OSError:
+        return None
 
 
 class FlowWorker:

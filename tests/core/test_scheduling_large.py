@@ -231,7 +231,7 @@ def _lp_model(cuts, box, best):
     return model, leaning.x
 
 
-@pytest.mark.parametrize("cores, load, wanted", [(2, 0.9, True), (2, 1.5, False), (4, 2.9, True), (1, 0.0, False)])
+@pytest.mark.parametrize("cores, load, wanted", [(2, 1.4, True), (2, 1.6, False), (4, 3.4, True), (1, 0.0, False)])
 def test_a_flow_worker_is_started_only_when_a_core_looks_free(cores, load, wanted, monkeypatch):
     monkeypatch.setattr(worker_module.os, "cpu_count", lambda: cores)
     monkeypatch.setattr(worker_module.os, "getloadavg", lambda: (load, load, load))

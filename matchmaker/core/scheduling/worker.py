@@ -1,6 +1,6 @@
 """A second process for the large path's min-cost flows, beside the main process's own work.
 
-When a core looks free (``_spare_core``: the 1-minute load average at most the cores minus one;
+When a core looks free (``_spare_core``: the 1-minute load average at most the cores less a half;
 on the shared 2-core development machine under other work the two processes only competed for
 busy cores), a large plain session (``PARALLEL_EDGES`` candidate pairs or more) starts one child
 Python process (``FlowWorker``). It receives the double cover's arrays once
@@ -39,9 +39,10 @@ _START = "from matchmaker.core.scheduling.worker import serve; serve()"
 
 
 def _spare_core() -> bool:
-    """Whether a core looks free now: two cores or more, the 1-minute load average at most one fewer."""
+    """Whether a core looks free now: two cores or more, and the 1-minute load average, in which this
+    process counts for about 1, at most the cores less a half."""
     cores = os.cpu_count() or 1
-    return cores >= 2 and os.getloadavg()[0] <= cores - 1
+    return cores >= 2 and os.getloadavg()[0] <= cores - 0.5
 
 
 def wanted(edges: int) -> bool:

@@ -13,19 +13,23 @@ lists its 20 most similar companies, pairs are the union):
 * ``classic`` — the earlier instance: 16 slots, N/4 tables, cap 8, 20 % unavailable, 5 % required.
 
 Each solve runs in a fresh child process fed the same instance, so "peak MB" is the growth of the
-child's peak resident set (``getrusage`` ``ru_maxrss``) during ``solve`` alone. "LP s" is the
+child's peak resident set (``getrusage`` ``ru_maxrss``) during ``solve`` alone (not counting the flow
+worker, a second process large sessions use: ``scheduling.worker``). "LP s" is the
 time HiGHS takes for the plain LP relaxation of meeting selection of the same instance (the
 b-matching with table rows, ``lp.relax(weighted=False)``), measured in its own child in the same
 run; "x LP" is the solve's wall time divided by it. "of bound" divides the score by the fair
 bound of the optimal run (the LP with the optimal run's floors): greedy may exceed 100 % since
 it is less fair. "floor": fewest meetings of a company that has some and could have more;
-"none": companies wanting meetings that got none. Prints a markdown table.
+"none": companies wanting meetings that got none. Prints a markdown table, then per instance the
+wall and CPU seconds of the LP and of the optimal run (its CPU includes the flow worker's) and the
+load average (the machine may be shared: the LP's time varies with it).
 """
 
 from __future__ import annotations
 
 import argparse
 import multiprocessing as mp
+import os
 import resource
 import sys
 import time
@@ -118,22 +122,29 @@ def _peak_kb() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
+def _cpu() -> float:
+    """CPU seconds of this process and of its ended children (the flow worker, ``scheduling.worker``)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 def _lp_child(instance: Instance, conn) -> None:
     p = prepare(instance, ())
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     relaxation = relax(p, weighted=False, time_limit=600.0)
-    conn.send({"wall": time.perf_counter() - started, "ok": relaxation.x is not None})
+    conn.send({"wall": time.perf_counter() - started, "cpu": _cpu() - cpu, "ok": relaxation.x is not None})
 
 
 def _child(instance: Instance, method: str, time_limit: float, conn) -> None:
     before = _peak_kb()
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), _cpu()
     result = solve(instance, method, time_limit=time_limit)
-    wall = time.perf_counter() - started
+    wall, cpu = time.perf_counter() - started, _cpu() - cpu
     wanting = sum(result.levels[:1]) + sum(1 for why in result.idle.values() if why in ("no_table", "partners_full"))
     conn.send({"score": result.score, "bound": result.bound, "unfair": result.unfair_bound, "meetings": result.meetings_count,
                "floor": result.floor, "none": wanting - (result.levels[0] if result.levels else 0), "wanting": wanting,
-               "wall": wall, "mb": (_peak_kb() - before) / 1024, "unplaced": len(result.unplaced),
+               "wall": wall, "cpu": cpu, "mb": (_peak_kb() - before) / 1024,
+               "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, "unplaced": len(result.unplaced),
                "stats": {k: v for k, v in result.stats.items() if k != "timings"}, "timings": result.stats["timings"]})
 
 
@@ -181,7 +192,8 @@ def main(argv: list[str] | None = None) -> None:
                     print(method, r["timings"], r["stats"], file=sys.stderr)
             o, g = res["optimal"], res["greedy"]
             notes.append(f"{family} N={n}: {len(instance.pairs)} pairs, {instance.tables} tables x {instance.slots} slots; "
-                         f"LP {lp['wall']:.2f} s; fair bound {o['bound']:.1f}, unfair bound {o['unfair']:.1f}; "
+                         f"LP {lp['wall']:.2f} s ({lp['cpu']:.2f} s CPU); optimal {o['wall']:.2f} s "
+                         f"({o['cpu']:.2f} s CPU, flow worker's included; worker's peak RSS {o['worker_mb']:.0f} MB); load average {os.getloadavg()[0]:.1f}; fair bound {o['bound']:.1f}, unfair bound {o['unfair']:.1f}; "
                          f"score optimal {o['score']:.1f}, greedy {g['score']:.1f} (given up for fairness: "
                          f"{max(g['score'] - o['score'], 0):.1f} to {o['unfair'] - o['score']:.1f})")
     print("| instance | N | method | floor | without a meeting | of fair bound | seconds | x LP | peak MB |")

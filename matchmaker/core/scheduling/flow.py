@@ -50,20 +50,37 @@ class Solved:
     on_level: list[int]
 
 
-def network(p: Problem, level_rewards: list[int], edge_rewards: np.ndarray) -> Solved:
+@dataclass(frozen=True)
+class Net:
+    """What the double cover takes from a ``Problem``: plain arrays, so a flow worker can receive it."""
+
+    n: int
+    ea: np.ndarray
+    eb: np.ndarray
+    cap: np.ndarray
+    wanting: np.ndarray  # bool per company (``Problem.wanting``)
+    seats: int  # 2 x pool tables x slots
+
+
+def net_of(p: Problem) -> Net:
+    """The arrays of *p*'s double cover (module docstring)."""
+    wanting = np.zeros(p.n, dtype=bool)
+    wanting[np.asarray(p.wanting(), dtype=np.int64)] = True
+    return Net(p.n, np.asarray(p.ea, dtype=np.int64), np.asarray(p.eb, dtype=np.int64), np.asarray(p.cap, dtype=np.int64),
+               wanting, 2 * len(p.pool) * p.slots)
+
+
+def network(net: Net, level_rewards: list[int], edge_rewards: np.ndarray) -> Solved:
     """Solve the double cover (module docstring) with integer rewards per unit.
 
     *level_rewards[k]* is the reward of one unit on a company's (k+1)-th degree arc of one side,
     *edge_rewards[e]* of one unit on each of edge e's two arcs. Raises RuntimeError when the
     solver finds no optimal flow.
     """
-    n, depth = p.n, len(level_rewards)
+    n, depth, m = net.n, len(level_rewards), len(net.ea)
     source, sink, budget = 2 * n, 2 * n + 1, 2 * n + 2
-    seats = 2 * len(p.pool) * p.slots
-    cap = np.asarray(p.cap, dtype=np.int64)
-    wanting = np.zeros(n, dtype=bool)
-    wanting[np.asarray(p.wanting(), dtype=np.int64)] = True
-    levels = np.where(wanting, np.minimum(cap, depth), 0)
+    seats, cap = net.seats, net.cap
+    levels = np.where(net.wanting, np.minimum(cap, depth), 0)
     company = np.arange(n, dtype=np.int64)
     level_arcs: list[list[tuple[int, int]]] = [[] for _ in range(depth)]
     tails, heads, caps, costs = [np.array([source, source])], [np.array([budget, sink])], [np.array([seats, seats])], [np.zeros(2, dtype=np.int64)]
@@ -83,11 +100,10 @@ def network(p: Problem, level_rewards: list[int], edge_rewards: np.ndarray) -> S
         caps.append(rest[who])
         costs.append(np.zeros(len(who), dtype=np.int64))
     first = sum(len(t) for t in tails)
-    ea, eb = np.asarray(p.ea, dtype=np.int64), np.asarray(p.eb, dtype=np.int64)
     edge_costs = -np.asarray(edge_rewards, dtype=np.int64)
-    tails += [ea, eb]
-    heads += [n + eb, n + ea]
-    caps.append(np.ones(2 * p.m, dtype=np.int64))
+    tails += [net.ea, net.eb]
+    heads += [n + net.eb, n + net.ea]
+    caps.append(np.ones(2 * m, dtype=np.int64))
     costs += [edge_costs, edge_costs]
     flow = min_cost_flow.SimpleMinCostFlow()
     flow.add_arcs_with_capacity_and_unit_cost(np.concatenate(tails).astype(np.int32), np.concatenate(heads).astype(np.int32),
@@ -97,9 +113,9 @@ def network(p: Problem, level_rewards: list[int], edge_rewards: np.ndarray) -> S
     status = flow.solve()
     if status != flow.OPTIMAL:
         raise RuntimeError(f"min-cost flow: no optimal flow (status {status})")
-    sent = flow.flows(np.arange(first, first + 2 * p.m)).astype(np.int64)
+    sent = flow.flows(np.arange(first, first + 2 * m)).astype(np.int64)
     on_level = [sum(int(flow.flows(np.arange(a, b)).sum()) for a, b in arcs) for arcs in level_arcs]
-    return Solved(-int(flow.optimal_cost()), (sent[: p.m] + sent[p.m:]) / 2.0, on_level)
+    return Solved(-int(flow.optimal_cost()), (sent[:m] + sent[m:]) / 2.0, on_level)
 
 
 def tiers(p: Problem) -> tuple[float, float]:
@@ -113,11 +129,16 @@ def tiers(p: Problem) -> tuple[float, float]:
     return tier, units
 
 
-def flow_values(p: Problem) -> np.ndarray:
-    """Edge values in {0, 0.5, 1} of the selection flow (module docstring)."""
+def selection_rewards(p: Problem) -> tuple[list[int], np.ndarray]:
+    """``(level rewards, edge rewards)`` of the selection flow (module docstring)."""
     tier, units = tiers(p)
     depth, top = len(p.bonus), top_score(p)
     level_rewards = [int(round(top * tier ** (depth - k) * units / 2)) for k in range(depth)]
     required = top * tier ** (depth + 1)
     value = np.asarray(p.score, dtype=float) + np.where(np.asarray(p.required, dtype=bool), required, 0.0)
-    return network(p, level_rewards, np.rint(value * units / 2).astype(np.int64)).x
+    return level_rewards, np.rint(value * units / 2).astype(np.int64)
+
+
+def flow_values(p: Problem) -> np.ndarray:
+    """Edge values in {0, 0.5, 1} of the selection flow (module docstring)."""
+    return network(net_of(p), *selection_rewards(p)).x

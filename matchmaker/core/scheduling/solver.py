@@ -14,7 +14,7 @@ import numpy as np
 from . import large, model as m, vectors
 from .assign import colour, round_selection
 from .board import Board
-from .flow import flow_values
+from .flow import flow_values, net_of, selection_rewards
 from .fairness import LEXICOGRAPHIC, fair_bound, floor_reached, idle, levels, lex_key
 from .greedy import greedy
 from .lp import Relaxation, certified_bound, relax, simple_bound
@@ -24,6 +24,7 @@ from .rescue import rescue_idle
 from .selection import colour_exact, select_exact
 from .staffing import assign, shortage
 from .window import Floors, Window, optimise_window
+from .worker import start as start_worker, wanted
 
 Progress = Callable[[str, float], None]
 EXACT_LIMIT = 4000  # window-MILP columns up to which the whole problem is solved as one MILP
@@ -138,12 +139,17 @@ def _at_fair_bound(p: Problem, board: Board, clock: _Clock, stats: dict) -> bool
     return bound is not None and board.score() >= bound - 1e-6 * max(1.0, abs(bound))
 
 
-def _rounded(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Clock, stats: dict) -> Board:
-    """The first schedule from a fractional selection (flow or LP), rounded and coloured."""
+def _rounded(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Clock, stats: dict,
+             flows: large.Flows) -> Board:
+    """The first schedule from a fractional selection (flow or LP), rounded and coloured.
+
+    With a flow worker, the selection flow was sent to it before the greedy baseline (``solve``);
+    its values are kept in *flows* for the bound search (``large.Flows``).
+    """
     x = relaxation.x
     if p.lexicographic and not p.interp.rows:  # the flow knows no interpreter capacity: the LP does
         clock.stage("select", 0.3)
-        x = flow_values(p)
+        x = flows.selection = flow_values(p) if flows.worker is None else flows.worker.result().x
         stats["selection"] = "flow"
     elif x is not None and p.bonus and _fairness_binds(p, x):
         clock.stage("select", 0.3)
@@ -163,8 +169,18 @@ def _rounded(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Clock,
     return board
 
 
-def _two_phase(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Clock, stats: dict, seed: int) -> Board:
-    board = _rounded(p, relaxation, baseline, clock, stats)
+def _speculate(p: Problem, board: Board, clock: _Clock, flows: large.Flows) -> None:
+    """On the large path with a flow worker, start the fair bound search for *board*'s floors
+    (``large.Speculation``), when every required pair is placed (the bound then forces them)."""
+    if flows.worker is None or flows.selection is None or not all(board.slot_of[e] >= 0 for e in range(p.m) if p.required[e]):
+        return
+    forced = np.array([p.required[e] and board.slot_of[e] >= 0 for e in range(p.m)], dtype=bool)
+    flows.speculation = large.Speculation(p, list(board.count), forced, flows, clock.deadline)
+
+
+def _two_phase(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Clock, stats: dict, seed: int,
+               flows: large.Flows) -> Board:
+    board = _rounded(p, relaxation, baseline, clock, stats, flows)
     exact = _exact_selection(p, clock, stats, board)
     if exact is not None:  # a stage cut short by the clock can leave a poor incumbent: keep the better
         stats["selection"] = "staged_milp" if lex_key(exact) >= lex_key(board) else "rounded"
@@ -176,6 +192,7 @@ def _two_phase(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Cloc
     budget = clock.left()
     until = clock.deadline - clock.report_reserve(p.lexicographic)
     if relaxation.matrix is None:  # the large path: the repair may take half as long as the rest
+        _speculate(p, board, clock, flows)
         now = time.monotonic()
         until = min(until, now + max(large.REPAIR_SHARE * (now - clock.start), large.REPAIR_MIN_SECONDS))
     stats["repair"] = repair(board, until, seed=seed,
@@ -221,12 +238,12 @@ def _not_below(p: Problem, board: Board, baseline: Board, clock: _Clock, stats: 
 
 
 def _optimal(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Clock, stats: dict, seed: int,
-             keep_baseline: bool) -> Board:
+             keep_baseline: bool, flows: large.Flows) -> Board:
     if _is_small(p):
         clock.stage("exact", 0.3)
         board = _exact(p, clock, stats)
     else:
-        board = _two_phase(p, relaxation, baseline, clock, stats, seed)
+        board = _two_phase(p, relaxation, baseline, clock, stats, seed, flows)
     if keep_baseline:
         board = _not_below(p, board, baseline, clock, stats, seed)
     for e in range(p.m):
@@ -256,7 +273,8 @@ def explain(board: Board, e: int) -> m.Unplaced:
     return m.Unplaced(a, b, m.INFEASIBLE, "not placed within the time limit")
 
 
-def _bound(p: Problem, board: Board, relaxation: Relaxation, explained: list, clock: _Clock, stats: dict) -> tuple[float, float]:
+def _bound(p: Problem, board: Board, relaxation: Relaxation, explained: list, clock: _Clock, stats: dict,
+           flows: large.Flows) -> tuple[float, float]:
     """Certified upper bounds ``(fair, unfair)`` (package docstring, "The bound").
 
     If every required edge left out is impossible, the placed ones are forced to 1; otherwise
@@ -268,7 +286,7 @@ def _bound(p: Problem, board: Board, relaxation: Relaxation, explained: list, cl
         forced = np.array([p.required[e] and board.slot_of[e] >= 0 for e in range(p.m)], dtype=bool)
     if relaxation.matrix is None:  # the large path: bounds from flows (``large``)
         min_required = board.required_placed() if explained else None
-        fair, unfair, more = large.bounds(p, board.count, forced, min_required, max(clock.left(), 5.0))
+        fair, unfair, more = large.bounds(p, board.count, forced, min_required, max(clock.left(), 5.0), flows)
         stats.update(more, bound_forces_required=bool(forced.any()), fair_bound_failed=False)
         unfair = min(unfair, simple_bound(p))
         return min(fair, unfair), unfair
@@ -284,9 +302,10 @@ def _bound(p: Problem, board: Board, relaxation: Relaxation, explained: list, cl
     return (unfair if fair is None else min(fair, unfair)), unfair
 
 
-def _result(p: Problem, board: Board, relaxation: Relaxation, method: str, clock: _Clock, stats: dict) -> m.Result:
+def _result(p: Problem, board: Board, relaxation: Relaxation, method: str, clock: _Clock, stats: dict,
+            flows: large.Flows) -> m.Result:
     explained = [explain(board, e) for e in range(p.m) if p.required[e] and board.slot_of[e] < 0]
-    bound, unfair = _bound(p, board, relaxation, explained, clock, stats)
+    bound, unfair = _bound(p, board, relaxation, explained, clock, stats, flows)
     staff = assign(board)
     meetings = [m.Meeting(p.ids[p.ea[e]], p.ids[p.eb[e]], s, t, staff.get(e)) for e, s, t in board.numbered()]
     short = shortage(board, time.monotonic() + min(max(clock.left(), 1.0), 0.1 * clock.limit + 1.0))
@@ -329,9 +348,18 @@ def solve(instance: m.Instance, method: str = "optimal", time_limit: float = 30.
     clock.stage("bound", 0.05)
     flows = large.applies(p) and not _is_small(p)
     relaxation = Relaxation(None, None, None, None) if flows else relax(p, time_limit=clock.left() / 2)
-    clock.stage("greedy", 0.25)
-    baseline = greedy(p)
-    stats: dict = {"greedy_score": baseline.score(), "greedy_fewest": baseline.fewest()}
-    board = baseline if method == "greedy" else _optimal(p, relaxation, baseline, clock, stats, seed, keep_baseline)
-    clock.stage("report", 0.97)
-    return _result(p, board, relaxation, method, clock, stats)
+    shared = large.Flows(start_worker(net_of(p)) if flows and wanted(p.m) else None)  # module ``worker``
+    try:
+        if shared.worker is not None and method != "greedy":  # the selection flow runs beside the greedy baseline
+            shared.worker.submit(*selection_rewards(p))
+        clock.stage("greedy", 0.25)
+        baseline = greedy(p)
+        stats: dict = {"greedy_score": baseline.score(), "greedy_fewest": baseline.fewest(),
+                       "flow_worker": shared.worker is not None}
+        board = baseline if method == "greedy" else _optimal(p, relaxation, baseline, clock, stats, seed, keep_baseline, shared)
+        clock.stage("report", 0.97)
+        result = _result(p, board, relaxation, method, clock, stats, shared)
+        stats["flow_worker_failed"] = shared.worker is not None and shared.worker.failed
+        return result
+    finally:
+        shared.close()

@@ -81,7 +81,9 @@ def test_fake_camera_shows_a_badge_and_its_company_is_checked_in(app, live_serve
     page = camera_page(video)
     log_in(page, live_server, make_staff(), "en")
     assert page.url.endswith("/en/event/checkin/")
-    with page.expect_navigation(url=re.compile(r"/en/event/checkin/")):
+    # the page decodes the fake camera's frames in JavaScript: with four journeys at a time on two
+    # cores a frame takes several times longer than alone, so the first read may take well over 20 s
+    with page.expect_navigation(url=re.compile(r"/en/event/checkin/"), timeout=60_000):
         page.click("#camera-start")
     page.wait_for_selector("text=Checked in: 山田 太郎 (Kitakyushu Eco Energy)")
     assert "ICT" in page.inner_text(".flash")
@@ -140,7 +142,7 @@ def test_camera_reads_a_code_the_decoder_misses_at_full_size(app, live_server, c
     write_y4m(video, badge_qr("http://127.0.0.1:5000/b/0000"))
     page = camera_page(video)
     log_in(page, live_server, make_staff(), "en")
-    with page.expect_navigation(url=re.compile(r"/en/event/checkin/")):
+    with page.expect_navigation(url=re.compile(r"/en/event/checkin/"), timeout=60_000):  # as above
         page.click("#camera-start")
     assert "This code is not a valid badge of this event. Nothing was changed." in page.inner_text(".flash")
     with app.app_context():

@@ -36,20 +36,20 @@ from .repair import repair, swap_in
 from .window import Floors
 
 
-def _match(board: Board, edges: list[int], s: int) -> list[str | None]:
-    """Interpreter id (or None) for each of *edges* in slot *s*: a maximum bipartite matching."""
-    p = board.p
-    interpreters = p.instance.interpreters
-    free = [i for i, person in enumerate(interpreters) if s not in person.unavailable]
+def _matched(board: Board, instance: Instance, edges: list[int], s: int) -> list[str | None]:
+    """Interpreter id (or None) for each of *edges* (meetings of *board* in slot *s*): a maximum
+    bipartite matching with the interpreters of *instance* free in *s* who can serve them."""
+    p, companies = board.p, instance.companies
+    free = [person for person in instance.interpreters if s not in person.unavailable]
     rows, cols = [], []
     for row, e in enumerate(edges):
-        for col, i in enumerate(free):
-            if p.interp.serves(p.itype[e], i):
+        for col, person in enumerate(free):
+            if can_serve(person.languages, person.mode, companies[p.ea[e]], companies[p.eb[e]]):
                 rows.append(row)
                 cols.append(col)
     graph = sp.csr_array((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(len(edges), len(free)))
     match = maximum_bipartite_matching(graph, perm_type="column")
-    return [interpreters[free[col]].id if col >= 0 else None for col in match]
+    return [free[col].id if col >= 0 else None for col in match]
 
 
 def _interpreted_by_slot(board: Board) -> dict[int, list[int]]:
@@ -64,7 +64,7 @@ def assign(board: Board) -> dict[int, str]:
     """Edge -> interpreter id for every placed edge that needs one (module docstring)."""
     out: dict[int, str] = {}
     for s, edges in sorted(_interpreted_by_slot(board).items()):
-        out.update((e, who) for e, who in zip(edges, _match(board, edges, s)) if who is not None)
+        out.update((e, who) for e, who in zip(edges, _matched(board, board.p.instance, edges, s)) if who is not None)
     return out
 
 
@@ -112,21 +112,6 @@ def _unlimited(board: Board) -> Board:
     return relaxed
 
 
-def _lacking(board: Board, instance: Instance, s: int, edges: list[int]) -> int:
-    """How many of *edges* (meetings of *board* in slot *s* that need an interpreter) the
-    interpreters of *instance* free in *s* cannot cover: a maximum bipartite matching."""
-    p = board.p
-    companies, free = instance.companies, [i for i in instance.interpreters if s not in i.unavailable]
-    rows, cols = [], []
-    for row, e in enumerate(edges):
-        for col, person in enumerate(free):
-            if can_serve(person.languages, person.mode, companies[p.ea[e]], companies[p.eb[e]]):
-                rows.append(row)
-                cols.append(col)
-    graph = sp.csr_array((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(len(edges), len(free)))
-    return int(np.sum(maximum_bipartite_matching(graph, perm_type="column") < 0))
-
-
 def shortage(board: Board, deadline: float) -> Shortage:
     """The meetings and the score lost to the interpreter shortage, and ``(slot, interpreters
     the slot lacks)`` most lacking first, only those lacking one or more. The repair of the
@@ -156,6 +141,7 @@ def shortage(board: Board, deadline: float) -> Shortage:
     for e in interpreted:
         if relaxed.slot_of[e] >= 0:
             by_slot.setdefault(relaxed.slot_of[e], []).append(e)
-    per_slot = [(s, missing) for s, edges in sorted(by_slot.items()) if (missing := _lacking(relaxed, p.instance, s, edges))]
+    lacking = ((s, _matched(relaxed, p.instance, edges, s).count(None)) for s, edges in sorted(by_slot.items()))
+    per_slot = [(s, missing) for s, missing in lacking if missing]
     per_slot.sort(key=lambda item: (-item[1], item[0]))
     return Shortage(lost, gained, per_slot)

@@ -27,8 +27,6 @@ schedule_cli = AppGroup("schedule", help="Generate meeting schedules; solve inst
 METHODS = click.Choice(["optimal", "greedy"])
 
 
-
-
 def _report(run, names: dict[int, str]) -> dict:
     return {
         "run": run.id, "session": run.session_id, "status": run.status, "method": run.method,
@@ -36,6 +34,8 @@ def _report(run, names: dict[int, str]) -> dict:
         "fewest_meetings": run.fewest_meetings, "seconds": run.seconds, "error": run.error or None,
         "floor": run.floor_reached, "without_meeting": len(run.idle), "unfair_bound": run.unfair_bound,
         "greedy_score": run.greedy_score,
+        "lost_to_interpreters": run.lost_to_interpreters, "score_lost_to_interpreters": run.score_lost_to_interpreters,
+        "interpreter_slots": [{"slot": int(slot), "meetings": int(saved)} for slot, saved in json.loads(run.interpreter_slots_json or "[]")],
         "unplaced": [{"a": names.get(u["a"], u["a"]), "b": names.get(u["b"], u["b"]), "reason": u["reason"]}
                      for u in run.unplaced],
     }
@@ -48,6 +48,11 @@ def _print_report(report: dict) -> None:
                f"({report['fraction'] * 100:.2f} % of the bound)  fewest per company {report['fewest_meetings']}  "
                f"{report['seconds']:.1f} s")
     click.echo(f"floor {report['floor']}  companies without a meeting {report['without_meeting']}")
+    if report["lost_to_interpreters"] or report["score_lost_to_interpreters"]:
+        click.echo(f"lost for want of interpreters: {report['lost_to_interpreters']} meetings, "
+                   f"score {report['score_lost_to_interpreters']:.3f}")
+        for where in report["interpreter_slots"]:
+            click.echo(f"slot {where['slot']}: {where['meetings']} more interpreters would help")
     for u in report["unplaced"]:
         click.echo(f"not placed: {u['a']} - {u['b']}: {u['reason']}")
     click.echo("The draft is ready: review and publish it on the organiser's schedule page.")

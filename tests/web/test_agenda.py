@@ -119,6 +119,32 @@ def test_agenda_is_for_company_users(client, app, make_organiser, login):
     assert client.get("/en/agenda/agenda.ics").status_code == 403
 
 
+def test_cli_generate_reports_what_the_interpreter_shortage_cost(runner, app, make_company):
+    from matchmaker.models import Interpreter
+
+    jp = [make_company(name=f"JP {i}", country="JP", languages="ja") for i in range(2)]
+    vn = [make_company(name=f"VN {i}", country="VN", languages="vi") for i in range(2)]
+    with app.app_context():
+        for a, b in zip(jp, vn):
+            accept(a, b)
+        ms_id = new_session(end="09:30")  # one slot, two tables
+        db.session.add(Interpreter(name="Ha", pairs="ja-vi", mode="onsite", token="tok-ha-cli"))
+        db.session.commit()
+    result = runner.invoke(args=["schedule", "generate", "--session", str(ms_id), "--time-limit", "5", "--json"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert report["meetings"] == 1 and report["lost_to_interpreters"] == 1  # one interpreter, one slot
+    assert report["interpreter_slots"] == [{"slot": 0, "meetings": 1}]
+    with app.app_context():
+        run = db.session.scalar(select(ScheduleRun))
+        # companies with no offers or needs: their accepted meeting scores 0, so losing it costs no score
+        assert report["score_lost_to_interpreters"] == run.score_lost_to_interpreters == 0.0
+    text = runner.invoke(args=["schedule", "generate", "--session", str(ms_id), "--time-limit", "5"])
+    assert text.exit_code == 0, text.output
+    assert "lost for want of interpreters: 1 meetings" in text.output
+    assert "slot 0: 1 more interpreters would help" in text.output
+
+
 def test_cli_generate_json_and_solve_file(runner, app, make_company, tmp_path):
     a = make_company(name="Kitakyushu Eco", country="JP")
     b = make_company(name="Hai Phong Water", country="VN", languages="vi")

@@ -26,7 +26,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from .board import Board
 from .lp import constraint_matrix, fair_columns
 from .problem import Problem
-from .window import _add_edge_vars, _apply, _Model, _picked, _solve
+from .window import MilpModel, add_edge_vars, apply_values, picked, solve_model
 
 GAP = 1e-4  # relative MIP gap of each stage
 COLOUR_GAP = 1e-7  # of the colouring: small enough that one more meeting placed always counts
@@ -147,15 +147,15 @@ def select_exact(p: Problem, deadline: float, stats: dict, start: tuple | None =
 def colour_exact(board: Board, edges: list[int], deadline: float) -> list[int]:
     """Give *edges* slots and tables on *board* by one MILP (module docstring); return those left out."""
     p = board.p
-    model = _Model(board)
+    model = MilpModel(board)
     for e in edges:
-        _add_edge_vars(model, e, p.full_mask, required_fixed=False)
+        add_edge_vars(model, e, p.full_mask, required_fixed=False)
     top = max([abs(s) for s in p.score] + [1.0])
     heavy = 2.0 * len(edges) + 2.0
     model.cost = [(heavy if p.required[e] else 1.0) + 0.5 * p.score[e] / top for e, _, _ in model.vars]
     left = deadline - time.monotonic()
     if model.vars and left > 0.05:
-        x, _ = _solve(model, left, COLOUR_GAP)
-        if x is not None and not _apply(board, _picked(model, x)):
+        x, _ = solve_model(model, left, COLOUR_GAP)
+        if x is not None and not apply_values(board, picked(model, x)):
             raise RuntimeError("internal error: the colouring MILP chose conflicting placements")
     return [e for e in edges if board.slot_of[e] < 0]

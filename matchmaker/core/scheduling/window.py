@@ -53,7 +53,7 @@ class Window:
     candidates: list[int] | None = None  # None = every unplaced edge
 
 
-class _Model:
+class MilpModel:
     """Variables and sparse rows of one window MILP."""
 
     def __init__(self, board: Board) -> None:
@@ -91,7 +91,7 @@ def _candidates(board: Board, window: Window, freed: list[int]) -> list[int]:
     return sorted(set(freed) | set(extra))
 
 
-def _add_edge_vars(model: _Model, e: int, slots: int, required_fixed: bool) -> None:
+def add_edge_vars(model: MilpModel, e: int, slots: int, required_fixed: bool) -> None:
     board, p = model.board, model.board.p
     erow = model.row(("e", e), 1.0 if required_fixed else 0.0, 1.0)
     mask = board.feasible_slots(e) & slots
@@ -116,7 +116,7 @@ def _add_edge_vars(model: _Model, e: int, slots: int, required_fixed: bool) -> N
                 model.add(model.row(("h", r, s), 0.0, float(board.hall_free[r][s])), col)
 
 
-def _add_fairness(model: _Model, before: list[int], floors: Floors | None, freed_score: float) -> None:
+def _add_fairness(model: MilpModel, before: list[int], floors: Floors | None, freed_score: float) -> None:
     board, p = model.board, model.board.p
     touched = sorted({v for e, _, _ in model.vars for v in (p.ea[e], p.eb[e])})
     wanting = set(p.wanting())
@@ -147,7 +147,7 @@ def _add_fairness(model: _Model, before: list[int], floors: Floors | None, freed
                 model.add(row, col, p.score[e])
 
 
-def _current_solution(model: _Model, freed: list[int], slot: dict, table: dict) -> np.ndarray:
+def _current_solution(model: MilpModel, freed: list[int], slot: dict, table: dict) -> np.ndarray:
     p, board = model.board.p, model.board
     x = np.zeros(len(model.vars))
     where = {(e, slot[e], table[e]) for e in freed}
@@ -157,7 +157,8 @@ def _current_solution(model: _Model, freed: list[int], slot: dict, table: dict) 
     return x
 
 
-def _solve(model: _Model, time_limit: float, gap: float) -> tuple[np.ndarray | None, bool]:
+def solve_model(model: MilpModel, time_limit: float, gap: float) -> tuple[np.ndarray | None, bool]:
+    """HiGHS on *model*: ``(values or None, proven optimal)`` (also the staged selection's solver)."""
     n = len(model.vars)
     matrix = sp.csr_array((model.entries[2], (model.entries[0], model.entries[1])), shape=(len(model.upper), n))
     integrality = np.array([1 if e >= 0 else 0 for e, _, _ in model.vars])
@@ -167,7 +168,7 @@ def _solve(model: _Model, time_limit: float, gap: float) -> tuple[np.ndarray | N
     return (None if res.x is None else np.asarray(res.x)), res.status == 0
 
 
-def _apply(board: Board, chosen: list[tuple[int, int, int]]) -> bool:
+def apply_values(board: Board, chosen: list[tuple[int, int, int]]) -> bool:
     """Place *chosen* after checking each placement; on any conflict undo and return False."""
     done = []
     for e, s, t in chosen:
@@ -181,7 +182,8 @@ def _apply(board: Board, chosen: list[tuple[int, int, int]]) -> bool:
     return True
 
 
-def _picked(model: _Model, x: np.ndarray) -> list[tuple[int, int, int]]:
+def picked(model: MilpModel, x: np.ndarray) -> list[tuple[int, int, int]]:
+    """The ``(edge, slot, table)`` variables of *model* set to 1 in *x*."""
     return [var for var, val in zip(model.vars, x) if var[0] >= 0 and val > 0.5]
 
 
@@ -199,18 +201,18 @@ def optimise_window(board: Board, window: Window, time_limit: float,
     table = {e: board.table_of[e] for e in freed}
     for e in freed:
         board.remove(e)
-    model = _Model(board)
+    model = MilpModel(board)
     for e in _candidates(board, window, freed):
-        _add_edge_vars(model, e, window.slots, required_fixed=p.required[e] and e in slot)
+        add_edge_vars(model, e, window.slots, required_fixed=p.required[e] and e in slot)
     _add_fairness(model, before, floors, sum(p.score[e] for e in freed))
     current = _current_solution(model, freed, slot, table)
     if not model.vars:
         return 0.0, True
-    x, proven = _solve(model, time_limit, gap)
+    x, proven = solve_model(model, time_limit, gap)
     cost = np.asarray(model.cost)
     gain = -np.inf if x is None else float(cost @ x - cost @ current)
-    if gain > 1e-7 and _apply(board, _picked(model, x)):
+    if gain > 1e-7 and apply_values(board, picked(model, x)):
         return gain, proven
-    if not _apply(board, _picked(model, current)):
+    if not apply_values(board, picked(model, current)):
         raise RuntimeError("internal error: the previous arrangement of a window did not fit back")
     return 0.0, proven and x is not None

@@ -1,6 +1,6 @@
 """Benchmark the scheduler on reproducible synthetic events: fair optimal vs the greedy baseline.
 
-    python benchmarks/schedule.py [--families scarce,regular] [--sizes 1000,5000] [--time-limit 60] [--seed 7]
+    python benchmarks/schedule.py [--families scarce,regular] [--sizes 1000,5000] [--time-limit 60] [--seed 7] [--repeat K]
 
 Families (fixed seeds; scores (1 + cos)/2 of random unit vectors in 32 dimensions, each company
 lists its 20 most similar companies, pairs are the union):
@@ -159,6 +159,11 @@ def run(target, *args) -> dict:
     return out
 
 
+def _median(runs: list[dict]) -> dict:
+    """The run of median wall time (the lower middle one for an even count), its figures as they are."""
+    return sorted(runs, key=lambda r: r["wall"])[(len(runs) - 1) // 2]
+
+
 def _rows(family: str, n: int, res: dict, lp: dict) -> list[str]:
     bound = res["optimal"]["bound"]
     out = []
@@ -176,6 +181,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", default="1000,5000")
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="rounds per instance (LP, greedy, optimal each in a fresh process); the table shows the "
+                             "run of median time of each, the notes every round's x LP")
     parser.add_argument("--verbose", action="store_true", help="also print stage timings and stats")
     args = parser.parse_args(argv)
     rows, notes = [], []
@@ -184,8 +192,12 @@ def main(argv: list[str] | None = None) -> None:
             instance = FAMILIES[family](n, args.seed + n)
             print(f"{family} N={n}: {len(instance.pairs)} pairs, {len(instance.required)} required, "
                   f"{instance.tables} tables", file=sys.stderr)
-            lp = run(_lp_child, instance)
-            res = {method: run(_child, instance, method, args.time_limit) for method in ("greedy", "optimal")}
+            rounds = []
+            for _ in range(max(args.repeat, 1)):  # interleaved, so that a busy spell hits all three alike
+                rounds.append({"lp": run(_lp_child, instance),
+                               **{method: run(_child, instance, method, args.time_limit) for method in ("greedy", "optimal")}})
+            lp = _median([r["lp"] for r in rounds])
+            res = {method: _median([r[method] for r in rounds]) for method in ("greedy", "optimal")}
             rows += _rows(family, n, res, lp)
             if args.verbose:
                 for method, r in res.items():
@@ -195,7 +207,9 @@ def main(argv: list[str] | None = None) -> None:
                          f"LP {lp['wall']:.2f} s ({lp['cpu']:.2f} s CPU); optimal {o['wall']:.2f} s "
                          f"({o['cpu']:.2f} s CPU, flow worker's included; worker's peak RSS {o['worker_mb']:.0f} MB); load average {os.getloadavg()[0]:.1f}; fair bound {o['bound']:.1f}, unfair bound {o['unfair']:.1f}; "
                          f"score optimal {o['score']:.1f}, greedy {g['score']:.1f} (given up for fairness: "
-                         f"{max(g['score'] - o['score'], 0):.1f} to {o['unfair'] - o['score']:.1f})")
+                         f"{max(g['score'] - o['score'], 0):.1f} to {o['unfair'] - o['score']:.1f})"
+                         + (f"; medians of {len(rounds)} rounds, optimal x LP per round "
+                            + ", ".join(f"{r['optimal']['wall'] / r['lp']['wall']:.2f}" for r in rounds) if len(rounds) > 1 else ""))
     print("| instance | N | method | floor | without a meeting | of fair bound | seconds | x LP | peak MB |")
     print("|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))

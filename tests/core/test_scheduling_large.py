@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from matchmaker.core.scheduling import Company, Instance, Pair, flow as flow_module, large, solve, validate_schedule
-from matchmaker.core.scheduling import worker as worker_module
+from matchmaker.core.scheduling import assign as assign_module, worker as worker_module
 from matchmaker.core.scheduling.board import Board
 from matchmaker.core.scheduling.fairness import fair_relaxation, levels
 from matchmaker.core.scheduling.flow import flow_values, net_of, network
@@ -14,6 +14,7 @@ from matchmaker.core.scheduling.large import Flows, _Bounder, _minimise, applies
 from matchmaker.core.scheduling.worker import FlowWorker
 from matchmaker.core.scheduling.lp import relax
 from matchmaker.core.scheduling.problem import POOL, prepare
+from matchmaker.core.scheduling.repair import repair
 
 
 def _scarce(n: int, seed: int, required: float = 0.0) -> Instance:
@@ -174,6 +175,7 @@ def test_bounds_with_a_flow_worker_are_valid_and_as_tight_as_without(monkeypatch
 
 def test_solve_with_a_flow_worker_gives_the_schedule_solve_without_it_gives(monkeypatch):
     monkeypatch.setattr(large, "REPAIR_MIN_SECONDS", 60.0)  # the repair runs until a pass gains nothing
+    monkeypatch.setattr(large, "REPAIR_SETTLE", 0.0)
     instance = _scarce(300, 6)
     monkeypatch.setattr(worker_module, "_spare_core", lambda: False)
     alone = solve(instance, "optimal", time_limit=120)
@@ -244,3 +246,44 @@ def test_a_flow_worker_that_cannot_start_leaves_the_flows_here(monkeypatch):
         raise OSError("no such interpreter")
     monkeypatch.setattr(worker_module.subprocess, "Popen", refuse)
     assert worker_module.start(net_of(prepare(_scarce(60, 1)))) is None
+
+
+def _coloured(instance: Instance) -> Board:
+    """The large path's first schedule: the selection flow, rounded and coloured, nothing repaired."""
+    p = prepare(instance)
+    board = Board(p)
+    assign_module.colour(board, assign_module.round_selection(p, flow_values(p)))
+    return board
+
+
+def test_the_repair_stops_after_a_pass_that_gains_less_than_its_settle_share_of_the_score():
+    board = _coloured(_scarce(300, 5, 0.02))
+    after: list[tuple[float, float]] = []  # per pass: (gain so far, score)
+    free = board.copy()
+    stats = repair(free, float("inf"), on_pass=lambda s: after.append((s["gain"], free.score())))
+    assert stats["passes"] >= 2 and after[0][0] > 1e-7  # without a settle share, passes go on after the first gains
+    first = after[0][0] / after[0][1]  # the first pass's gain as a share of the score after it
+    settled, shy = board.copy(), board.copy()
+    assert repair(settled, float("inf"), settle=1.01 * first)["passes"] == 1
+    assert repair(shy, float("inf"), settle=0.99 * first)["passes"] >= 2
+    assert settled.score() == pytest.approx(after[0][1]) and shy.score() >= settled.score()
+
+
+@pytest.mark.parametrize("seed, required", [(4, 0.0), (6, 0.03)])
+def test_the_selection_s_tier_of_30_selects_what_the_exact_tier_selects(seed, required, monkeypatch):
+    p = prepare(_scarce(400, seed, required))
+    capped = network(net_of(p), *flow_module.selection_rewards(p))
+    assert flow_module.tiers(p)[0] == flow_module.TIER < len(p.wanting()) + 1
+    monkeypatch.setattr(flow_module, "TIER", 1e9)  # the exact order (companies + 1), or as near as the costs allow
+    assert flow_module.tiers(p)[0] > 300
+    exact = network(net_of(p), *flow_module.selection_rewards(p))
+    assert capped.on_level == exact.on_level
+    assert capped.x[np.asarray(p.required)].sum() == exact.x[np.asarray(p.required)].sum()
+    assert float(capped.x @ np.asarray(p.score)) == pytest.approx(float(exact.x @ np.asarray(p.score)), abs=1e-3)
+
+
+def test_the_colouring_s_shortcut_for_pool_tables_colours_as_the_board_s_own_check_does(monkeypatch):
+    instance = _scarce(300, 7, 0.02)
+    fast = _coloured(instance)
+    monkeypatch.setattr(assign_module, "_feasible", lambda board: board.feasible_slots)
+    assert _coloured(instance).slot_of == fast.slot_of and sum(s >= 0 for s in fast.slot_of) > 150

@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-from .board import Board
+from .board import POOL_ONLY, Board
 from .problem import Problem
 
 
@@ -35,36 +35,50 @@ def round_selection(p: Problem, x: np.ndarray) -> list[int]:
     return chosen
 
 
-def _neighbours(board: Board, e: int, pending: list[set[int]]) -> list[tuple[int, float]]:
-    """``(feasible slots, 1 / (their count - 1))`` of the companies' other pending meetings, in set order."""
-    out = []
-    for v in (board.p.ea[e], board.p.eb[e]):
-        for g in pending[v]:
-            if g != e:
-                options = board.feasible_slots(g)
-                out.append((options, 1.0 / max(1, options.bit_count() - 1)))
-    return out
+def _feasible(board: Board):
+    """``board.feasible_slots``, or for a problem of pool tables without interpreters the same mask
+    computed without its method calls (the colouring asks it tens of times per meeting)."""
+    p = board.p
+    if any(t >= 0 for t in p.itype) or any(o != POOL_ONLY for o in p.options):
+        return board.feasible_slots
+    allowed, busy, ea, eb = p.allowed, board.busy, p.ea, p.eb
+
+    def feasible(e: int) -> int:
+        return allowed[e] & ~(busy[ea[e]] | busy[eb[e]]) & board.pool_open
+
+    return feasible
 
 
-def _damage(neighbours: list[tuple[int, float]], s: int) -> float:
-    bit, total = 1 << s, 0.0
-    for options, weight in neighbours:
-        if options & bit:
-            total += weight
-    return total
+_WEIGHT = [1.0 / max(1, k - 1) for k in range(65)]  # a pending meeting with k feasible slots weighs 1 / (k - 1)
+_SLOTS_IN: dict[int, tuple[int, ...]] = {}  # slot mask -> its slots, lowest first (filled as masks occur)
 
 
-def _best_slot(board: Board, e: int, mask: int, pending: list[set[int]]) -> int:
+def _slots_in(mask: int) -> tuple[int, ...]:
+    found = _SLOTS_IN[mask] = tuple(s for s in range(mask.bit_length()) if mask >> s & 1)
+    return found
+
+
+def _best_slot(board: Board, e: int, mask: int, pending: list[set[int]], feasible) -> int:
+    """The slot of *mask* whose damage to the companies' other pending meetings (module docstring),
+    less its free-table preference, is least (the lowest such slot on ties)."""
     if not mask & (mask - 1):  # one slot: nothing to compare
         return mask.bit_length() - 1
+    p, slots_in = board.p, _SLOTS_IN
+    damage = [0.0] * p.slots  # per slot, the weights added in the order of the pending sets
+    for v in (p.ea[e], p.eb[e]):
+        for g in pending[v]:
+            if g != e:
+                options = feasible(g)
+                hit = options & mask
+                if hit:
+                    weight = _WEIGHT[options.bit_count()]
+                    for s in slots_in.get(hit) or _slots_in(hit):
+                        damage[s] += weight
     best, best_key = -1, None
-    neighbours = _neighbours(board, e, pending)  # the board does not change while the slots are compared
-    while mask:
-        s = (mask & -mask).bit_length() - 1
-        key = _damage(neighbours, s) - 0.05 * board.pool_free[s]
+    for s in slots_in.get(mask) or _slots_in(mask):
+        key = damage[s] - 0.05 * board.pool_free[s]
         if best_key is None or key < best_key:
             best, best_key = s, key
-        mask &= mask - 1
     return best
 
 
@@ -74,13 +88,14 @@ def colour(board: Board, edges: list[int], deadline: float = float("inf")) -> li
     Past *deadline* the slot choice degrades to the first feasible slot (no damage scoring).
     """
     p = board.p
+    feasible = _feasible(board)
     pending: list[set[int]] = [set() for _ in range(p.n)]
     for e in edges:
         pending[p.ea[e]].add(e)
         pending[p.eb[e]].add(e)
 
     def entry(e: int) -> tuple:
-        return (not p.required[e], board.feasible_slots(e).bit_count(), -p.value(e), e)
+        return (not p.required[e], feasible(e).bit_count(), -p.value(e), e)
 
     heap = [entry(e) for e in edges]
     heapq.heapify(heap)
@@ -97,12 +112,12 @@ def colour(board: Board, edges: list[int], deadline: float = float("inf")) -> li
             continue
         pending[p.ea[e]].discard(e)
         pending[p.eb[e]].discard(e)
-        mask = board.feasible_slots(e) if board.has_room(e) else 0
+        mask = feasible(e) if board.has_room(e) else 0
         if not mask:
             left.append(e)
             continue
         steps += 1
         late = late or (steps % 256 == 0 and time.monotonic() > deadline)
-        s = (mask & -mask).bit_length() - 1 if late else _best_slot(board, e, mask, pending)
+        s = (mask & -mask).bit_length() - 1 if late else _best_slot(board, e, mask, pending, feasible)
         board.place(e, s, board.table_at(e, s))
     return left

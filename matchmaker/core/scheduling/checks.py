@@ -9,6 +9,9 @@ slot, ...) is not an error: the solver reports it as an ``Unplaced`` entry inste
 from __future__ import annotations
 
 import math
+import operator
+
+import numpy as np
 
 from .model import MODES, Instance, pair_key
 
@@ -87,20 +90,22 @@ def _pairs_plainly_fine(instance: Instance, known: dict[str, int]) -> bool:
     ``float`` and finite, no pair twice. Anything else (even a valid subclass) takes the
     pair-by-pair check, which names the first bad field.
     """
-    ends = [(pair.a, pair.b) for pair in instance.pairs]
-    if not all(type(a) is str and type(b) is str and a != b for a, b in ends):
+    firsts, seconds = [pair.a for pair in instance.pairs], [pair.b for pair in instance.pairs]
+    if not set(map(type, firsts)) | set(map(type, seconds)) <= {str} or any(map(operator.eq, firsts, seconds)):
         return False
-    if not known.keys() >= {a for a, _ in ends} | {b for _, b in ends}:
+    if not known.keys() >= set(firsts) | set(seconds):
         return False
     scores = [pair.score for pair in instance.pairs]
-    if not all(type(score) is float or type(score) is int for score in scores):
+    if not set(map(type, scores)) <= {float, int}:
         return False
     try:
-        if not all(math.isfinite(score) for score in scores):
+        if not all(map(math.isfinite, scores)):
             return False
     except OverflowError:  # an int too large for a float
         return False
-    return len({pair_key(a, b) for a, b in ends}) == len(ends)
+    a = np.fromiter(map(known.__getitem__, firsts), dtype=np.int64, count=len(firsts))
+    b = np.fromiter(map(known.__getitem__, seconds), dtype=np.int64, count=len(seconds))
+    return len(np.unique(np.minimum(a, b) * len(known) + np.maximum(a, b))) == len(firsts)  # no pair twice
 
 
 def check_pairs(instance: Instance, known: dict[str, int]) -> None:

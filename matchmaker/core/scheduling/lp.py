@@ -25,7 +25,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from .problem import ONLINE, POOL, Problem, best_sums
+from .problem import ONLINE, POOL, Problem, best_sums, score_span
 
 
 @dataclass
@@ -155,4 +155,7 @@ def certified_bound(p: Problem, relaxation: Relaxation, forced: np.ndarray) -> f
 
 def simple_bound(p: Problem) -> float:
     """A bound needing no LP: every company's best ``cap`` positive scores, halved, summed."""
-    return best_sums(p, np.maximum(np.asarray(p.score, dtype=float), 0.0))
+    scores = np.asarray(p.score, dtype=float)
+    if not (scores < 0).any():  # the same sums as the score span's, which ``prepare`` computed
+        return score_span(p)
+    return best_sums(p, np.maximum(scores, 0.0))

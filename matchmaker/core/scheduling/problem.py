@@ -280,8 +280,12 @@ def top_score(p: Problem) -> float:
 
 
 def score_span(p: Problem) -> float:
-    """An upper bound on how much the score of two schedules can differ."""
-    return best_sums(p, np.abs(np.asarray(p.score, dtype=float)))
+    """An upper bound on how much the score of two schedules can differ (computed once per problem:
+    ``prepare`` asks it, and with no negative score it is also ``lp.simple_bound``)."""
+    cached = p.__dict__.get("_score_span")
+    if cached is None or cached[0] != p.m:
+        cached = p.__dict__["_score_span"] = (p.m, best_sums(p, np.abs(np.asarray(p.score, dtype=float))))
+    return cached[1]
 
 
 def best_sums(p: Problem, values: np.ndarray) -> float:

@@ -189,10 +189,12 @@ def _one_pass(board: Board, deadline: float, floors: Floors | None, rng: random.
 
 
 def repair(board: Board, deadline: float, *, floors: Floors | None = None, seed: int = 0,
-           max_meetings: int = 300, patience: int = 40, on_pass=None) -> dict:
+           max_meetings: int = 300, patience: int = 40, on_pass=None, settle: float = 0.0) -> dict:
     """Improve *board* in place with window MILPs until a pass gains nothing or *deadline*.
 
-    A pass ends early after *patience* fruitless windows in a row. Returns statistics.
+    A pass ends early after *patience* fruitless windows in a row. *settle*: the repair also ends
+    after a pass that gained less than this share of the board's score (a pass that raises a
+    company's level gains far more). Returns statistics.
     """
     # bandit B311: reproducible search order, not security
     rng = random.Random(seed)  # nosec B311
@@ -203,7 +205,7 @@ def repair(board: Board, deadline: float, *, floors: Floors | None = None, seed:
         stats["gain"] += gained
         if on_pass:
             on_pass(stats)
-        if gained <= 1e-7 or not opps:
+        if gained <= max(1e-7, settle * board.score()) or not opps:
             break
     return stats
 

@@ -172,9 +172,9 @@ def _rounded(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Clock,
 def _speculate(p: Problem, board: Board, clock: _Clock, flows: large.Flows) -> None:
     """On the large path with a flow worker, start the fair bound search for *board*'s floors
     (``large.Speculation``), when every required pair is placed (the bound then forces them)."""
-    if flows.worker is None or flows.selection is None or not all(board.slot_of[e] >= 0 for e in range(p.m) if p.required[e]):
+    if flows.worker is None or flows.selection is None or _required_left_out(board):
         return
-    forced = np.array([p.required[e] and board.slot_of[e] >= 0 for e in range(p.m)], dtype=bool)
+    forced = np.asarray(p.required, dtype=bool)  # every required edge is placed
     flows.speculation = large.Speculation(p, list(board.count), forced, flows, clock.deadline)
 
 
@@ -195,7 +195,8 @@ def _two_phase(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Cloc
         _speculate(p, board, clock, flows)
         now = time.monotonic()
         until = min(until, now + max(large.REPAIR_SHARE * (now - clock.start), large.REPAIR_MIN_SECONDS))
-    stats["repair"] = repair(board, until, seed=seed,
+    settle = large.REPAIR_SETTLE if relaxation.matrix is None else 0.0
+    stats["repair"] = repair(board, until, seed=seed, settle=settle,
                              on_pass=lambda _: clock.tick(0.5 + 0.45 * (1 - clock.left() / max(budget, 1e-9))))
     return board
 
@@ -246,10 +247,15 @@ def _optimal(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Clock,
         board = _two_phase(p, relaxation, baseline, clock, stats, seed, flows)
     if keep_baseline:
         board = _not_below(p, board, baseline, clock, stats, seed)
-    for e in range(p.m):
-        if p.required[e] and board.slot_of[e] < 0:
-            board.try_place(e)
+    for e in _required_left_out(board):
+        board.try_place(e)
     return board
+
+
+def _required_left_out(board: Board) -> list[int]:
+    """The required edges not on *board*, in edge order."""
+    p = board.p
+    return np.flatnonzero(np.asarray(p.required, dtype=bool) & (np.asarray(board.slot_of, dtype=np.int64) < 0)).tolist()
 
 
 def explain(board: Board, e: int) -> m.Unplaced:
@@ -283,7 +289,7 @@ def _bound(p: Problem, board: Board, relaxation: Relaxation, explained: list, cl
     forced = np.zeros(p.m, dtype=bool)
     min_required = None
     if not explained:
-        forced = np.array([p.required[e] and board.slot_of[e] >= 0 for e in range(p.m)], dtype=bool)
+        forced = np.asarray(p.required, dtype=bool) & (np.asarray(board.slot_of, dtype=np.int64) >= 0)
     if relaxation.matrix is None:  # the large path: bounds from flows (``large``)
         min_required = board.required_placed() if explained else None
         fair, unfair, more = large.bounds(p, board.count, forced, min_required, max(clock.left(), 5.0), flows)
@@ -304,7 +310,7 @@ def _bound(p: Problem, board: Board, relaxation: Relaxation, explained: list, cl
 
 def _result(p: Problem, board: Board, relaxation: Relaxation, method: str, clock: _Clock, stats: dict,
             flows: large.Flows) -> m.Result:
-    explained = [explain(board, e) for e in range(p.m) if p.required[e] and board.slot_of[e] < 0]
+    explained = [explain(board, e) for e in _required_left_out(board)]
     bound, unfair = _bound(p, board, relaxation, explained, clock, stats, flows)
     staff = assign(board)
     meetings = [m.Meeting(p.ids[p.ea[e]], p.ids[p.eb[e]], s, t, staff.get(e)) for e, s, t in board.numbered()]

@@ -11,6 +11,7 @@ built with array operations: at 20,000 companies the per-pair path took seconds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from operator import attrgetter
 
 import numpy as np
 
@@ -77,9 +78,9 @@ def plain_edges(instance: m.Instance, known: dict[str, int], avail: list[int], c
     forbidden = {m.pair_key(a, b) for a, b in instance.forbidden}
     wanted, dropped = _required(instance, known, forbidden)
     count = len(instance.pairs)
-    first = np.fromiter((known[pair.a] for pair in instance.pairs), dtype=np.int64, count=count)
-    second = np.fromiter((known[pair.b] for pair in instance.pairs), dtype=np.int64, count=count)
-    score = np.fromiter((float(pair.score) for pair in instance.pairs), dtype=float, count=count)
+    first = np.fromiter(map(known.__getitem__, map(attrgetter("a"), instance.pairs)), dtype=np.int64, count=count)
+    second = np.fromiter(map(known.__getitem__, map(attrgetter("b"), instance.pairs)), dtype=np.int64, count=count)
+    score = np.fromiter(map(float, map(attrgetter("score"), instance.pairs)), dtype=float, count=count)
     if forbidden:
         banned = np.array([n * int(rank[known[a]]) + int(rank[known[b]]) for a, b in forbidden], dtype=np.int64)
         keep = ~np.isin(np.minimum(rank[first], rank[second]) * n + np.maximum(rank[first], rank[second]), banned)

@@ -106,3 +106,26 @@ def test_report_says_when_the_draft_was_edited_by_hand(organiser_client, app, co
     with app.app_context():
         generate(app, ms_id)  # a new generation describes the draft again
     assert 'id="edited"' not in organiser_client.get(f"/vi/admin/schedule/{ms_id}/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang", ["ja", "vi", "en"])
+def test_the_bound_hint_says_the_schedule_reaches_the_bound_when_the_share_shows_100(organiser_client, app, companies, lang):
+    with app.app_context():
+        accept(companies["a"], companies["b"])
+        ms_id = new_session()
+        generate(app, ms_id)
+        run = db.session.scalar(select(ScheduleRun).where(ScheduleRun.session_id == ms_id))
+        run_id, score = run.id, 12.5
+        run.score = run.bound = score  # as a run that reached its bound records it (texts here score 0)
+        db.session.commit()
+    reached = translated(app, lang, "This schedule reaches the best possible score (%(bound)s), a ceiling worked out with the "
+                                    "rules loosened: no schedule at least as fair scores more.") % {"bound": f"{score:.2f}"}
+    seldom = translated(app, lang, "The best possible score (%(bound)s) is a ceiling that no schedule can pass, worked out with "
+                                   "the rules loosened; the real best can be lower, so 100 %% is seldom reached.")
+    html = organiser_client.get(f"/{lang}/admin/schedule/{ms_id}/").get_data(as_text=True)
+    assert '<dd id="share">100.0 %</dd>' in html and reached in html and seldom % {"bound": f"{score:.2f}"} not in html
+    with app.app_context():
+        db.session.get(ScheduleRun, run_id).bound = score / 0.9
+        db.session.commit()
+    html = organiser_client.get(f"/{lang}/admin/schedule/{ms_id}/").get_data(as_text=True)
+    assert '<dd id="share">90.0 %</dd>' in html and seldom % {"bound": f"{score / 0.9:.2f}"} in html and reached not in html

@@ -96,3 +96,24 @@ def test_report_downloads(organiser_client, event):
     book = load_workbook(io.BytesIO(xlsx.data))
     assert book.sheetnames[:2] == ["Summary", "Cooperation areas"]
     assert organiser_client.get("/en/admin/dashboard/report.doc").status_code == 404
+
+
+@pytest.mark.parametrize("lang, label", [("ja", "企業数"), ("vi", "Số doanh nghiệp"), ("en", "Number of companies")])
+def test_the_count_axes_say_how_many_not_the_menu_s_word(app, event, lang, label):
+    from matchmaker.extensions import db
+    from matchmaker.services.outcomes import figures
+    from matchmaker.services.outcomes.dashboard import Filters, collect
+    from matchmaker.services.outcomes.plots import _draw
+
+    with app.test_request_context(f"/{lang}/"):
+        from flask import g
+
+        g.lang_code = lang
+        board = collect(db.session, Filters())
+        shown = {f.key: f for f in figures.all_figures(board, lang)}
+        assert shown["registrations"].value_label == shown["supply"].value_label == label  # the menu's word is a list
+        days = [row[0] for row in shown["registrations"].table.rows]
+        axes = _draw(shown["registrations"]).axes[0]
+    assert axes.get_ylabel() == label
+    low, high = axes.get_xlim()  # the event's companies all registered today: the week around it, not years of axis
+    assert len(days) == 1 and 5.9 <= high - low <= 6.1 and low < days[0].toordinal() - 719163 < high  # matplotlib counts from 1970

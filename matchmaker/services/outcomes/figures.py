@@ -91,7 +91,7 @@ def registrations(board: Dashboard) -> Figure:
     rows = [[day, *(shown(counts[g]) for g in ("JP", "VN", "other"))] for day, counts in board.registrations]
     return Figure("registrations", "line", _("Registrations over time by country"),
                   _("Line chart of approved companies registered up to each day (UTC), one line per country."),
-                  _note("registrations", board), Table([_("Day (UTC)"), *groups], rows), _("Companies"))
+                  _note("registrations", board), Table([_("Day (UTC)"), *groups], rows), _("Number of companies"))
 
 
 def supply(board: Dashboard, lang: str) -> Figure:
@@ -101,7 +101,7 @@ def supply(board: Dashboard, lang: str) -> Figure:
     return Figure("supply", "heatmap", _("Supply and demand by cooperation area"),
                   _("Heat map of companies per cooperation area: Japanese offers against Vietnamese needs, "
                     "and Vietnamese offers against Japanese needs."),
-                  _note("supply", board), Table([_("Cooperation area"), *labels.values()], rows), _("Companies"))
+                  _note("supply", board), Table([_("Cooperation area"), *labels.values()], rows), _("Number of companies"))
 
 
 def funnel(board: Dashboard) -> Figure:
@@ -132,7 +132,7 @@ def attendance(board: Dashboard, lang: str) -> Figure:
     return Figure("attendance", "stacked", _("Attendance and no-shows per session"),
                   _("Stacked bar chart per session of published meetings held, missed (no-show), cancelled and "
                     "not marked yet."),
-                  _note("attendance", board), Table([_("Session"), *labels.values()], rows), _("Meetings"))
+                  _note("attendance", board), Table([_("Session"), *labels.values()], rows), _("Number of meetings"))
 
 
 def ratings(board: Dashboard) -> Figure:

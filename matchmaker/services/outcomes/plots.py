@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 import threading
-from datetime import date
+from datetime import date, timedelta
 
 import matplotlib
 from matplotlib import font_manager
@@ -52,6 +52,7 @@ matplotlib.rcParams.update({
 _LOCK = threading.Lock()
 COLOURS = ("#1b6e8f", "#c0562b", "#4f7f3a", "#7a5195", "#8c6d1f", "#555555")
 SMALL = "<3"
+MIN_SPAN = timedelta(days=6)  # the narrowest span of days a line chart shows
 
 
 def _number(cell) -> float:
@@ -73,6 +74,9 @@ def _line(axes, figure: Figure) -> None:
                   color=COLOURS[index % len(COLOURS)])
     axes.legend(loc="upper left")
     axes.set_ylabel(figure.value_label)
+    if days and max(days) - min(days) < MIN_SPAN:  # one day or a few: a week around them, not years of empty axis
+        pad = (MIN_SPAN - (max(days) - min(days))) / 2
+        axes.set_xlim(min(days) - pad, max(days) + pad)
     axes.figure.autofmt_xdate()
 
 

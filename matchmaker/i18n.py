@@ -12,7 +12,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from flask import Flask, abort, g, has_request_context, request, url_for
-from flask_babel import get_timezone
+from flask_babel import format_decimal, get_timezone
 from flask_login import current_user
 
 from matchmaker import timefmt
@@ -122,4 +122,10 @@ def init_app(app: Flask) -> None:
         zone_label=zone_label,
         current_timezone=lambda: str(get_timezone()),
     )
-    app.jinja_env.filters.update(when=when, day=timefmt.day, clock=timefmt.clock, timespan=timefmt.span)
+    app.jinja_env.filters.update(when=when, day=timefmt.day, clock=timefmt.clock, timespan=timefmt.span, decimal=decimal)
+
+
+def decimal(value: float, digits: int = 2) -> str:
+    """*value* with *digits* decimals as the reader's language writes numbers (Vietnamese "77,05" and
+    "1.234,50": "77.05" would read as seventy-seven thousand and five)."""
+    return format_decimal(value, format="#,##0" + ("." + "0" * digits if digits else ""))

@@ -249,6 +249,11 @@ def translated(app, lang: str, message: str, **variables) -> str:
         return str(escape(gettext(message, **variables)))
 
 
+def decimal(lang: str, number: str) -> str:
+    """*number* (written "1.40") as the pages of *lang* write it: Vietnamese "1,40" (the decimal comma)."""
+    return number.replace(".", ",") if lang == "vi" else number
+
+
 def translated_plural(app, lang: str, singular: str, plural: str, num: int, **variables) -> str:
     """The ngettext form of *lang* for *num* (HTML-escaped, as a page shows it)."""
     from flask import g

@@ -12,7 +12,7 @@ from matchmaker.extensions import db
 from matchmaker.models import Interpreter, MatchSession, ScheduleRun, SessionCompany
 from matchmaker.services.schedule import generation
 from tests.browser.journeys import LANGS, follow, log_in
-from tests.conftest import translated, translated_plural
+from tests.conftest import decimal, translated, translated_plural
 from tests.interpreter_helpers import second_best_partners, second_best_scores
 from tests.schedule_helpers import meetings, new_session, scores
 
@@ -113,11 +113,11 @@ def test_a_shortage_that_costs_no_meeting_says_the_score_it_costs(lang, live_ser
     page.click("#run form [type=submit]")
     page.wait_for_selector("#report", timeout=60000)
     assert page.inner_text("#lost-to-interpreters").strip() == "0"
-    assert page.inner_text("#score-lost-to-interpreters").strip() == "1.40"
+    assert page.inner_text("#score-lost-to-interpreters").strip() == decimal(lang, "1.40")
     assert page.inner_text("#score-lost-hint").strip() == translated(app, lang, (
         "With enough interpreters, companies that share no language could meet their better-suited partners instead "
         "of the second-best partner who speaks their language: the schedule would score at least %(better)s instead "
-        "of %(score)s."), better="3.00", score="1.60")
+        "of %(score)s."), better=decimal(lang, "3.00"), score=decimal(lang, "1.60"))
     [line] = page.locator("#one-more li").all_inner_texts()
     said = translated_plural(app, lang, "At %(time)s, %(num)d more interpreter would let companies meet better-suited partners.",
                              "At %(time)s, %(num)d more interpreters would let companies meet better-suited partners.", 1,

@@ -9,7 +9,7 @@ from matchmaker.extensions import db
 from matchmaker.models import ScheduleRun
 from matchmaker.services.schedule import generation
 from tests.browser.journeys import LANGS, fill_session_form, follow, log_in
-from tests.conftest import translated
+from tests.conftest import decimal, translated
 from tests.schedule_helpers import SCARCE_NAMES, meetings, scarce_event, scores
 
 
@@ -30,7 +30,8 @@ def test_scarce_session_shows_the_floor_and_who_is_below_it(lang, live_server, p
     assert page.inner_text("#floor").strip().startswith("1")
     assert page.inner_text("#below").strip() == "1"
     assert translated(app, lang, "Score given up for fairness") in page.inner_text("#report")
-    assert page.inner_text("#fairness-cost").strip() == translated(app, lang, "%(low)s to %(high)s", low="0.55", high="0.55")
+    assert page.inner_text("#fairness-cost").strip() == translated(app, lang, "%(low)s to %(high)s", low=decimal(lang, "0.55"),
+                                                                         high=decimal(lang, "0.55"))
     assert page.inner_text("#idle").strip() == f'{SCARCE_NAMES["b"]}: {translated(app, lang, "every table was taken in the slots it could use")}'
     with app.app_context():
         run = db.session.scalar(select(ScheduleRun))

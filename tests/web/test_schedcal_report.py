@@ -7,7 +7,7 @@ from matchmaker.extensions import db
 from matchmaker.models import MatchSession, ScheduleRun, SessionCompany
 from matchmaker.services.schedule import review
 from matchmaker.services.validation import ValidationError
-from tests.conftest import translated, user_email
+from tests.conftest import decimal, translated, user_email
 from tests.schedule_helpers import accept, generate, meetings, new_session, organiser
 from tests.webforms import submit
 
@@ -110,6 +110,9 @@ def test_report_says_when_the_draft_was_edited_by_hand(organiser_client, app, co
 
 @pytest.mark.parametrize("lang", ["ja", "vi", "en"])
 def test_the_bound_hint_says_the_schedule_reaches_the_bound_when_the_share_shows_100(organiser_client, app, companies, lang):
+    def written(number: str) -> str:  # Vietnamese writes 12,50 (12.50 would read as twelve thousand five hundred)
+        return decimal(lang, number)
+
     with app.app_context():
         accept(companies["a"], companies["b"])
         ms_id = new_session()
@@ -119,13 +122,15 @@ def test_the_bound_hint_says_the_schedule_reaches_the_bound_when_the_share_shows
         run.score = run.bound = score  # as a run that reached its bound records it (texts here score 0)
         db.session.commit()
     reached = translated(app, lang, "This schedule reaches the best possible score (%(bound)s), a ceiling worked out with the "
-                                    "rules loosened: no schedule at least as fair scores more.") % {"bound": f"{score:.2f}"}
+                                    "rules loosened: no schedule at least as fair scores more.")
     seldom = translated(app, lang, "The best possible score (%(bound)s) is a ceiling that no schedule can pass, worked out with "
                                    "the rules loosened; the real best can be lower, so 100 %% is seldom reached.")
     html = organiser_client.get(f"/{lang}/admin/schedule/{ms_id}/").get_data(as_text=True)
-    assert '<dd id="share">100.0 %</dd>' in html and reached in html and seldom % {"bound": f"{score:.2f}"} not in html
+    assert f'<dd id="share">{written("100.0")} %</dd>' in html and f'<dd>{written("12.50")}</dd>' in html
+    assert reached % {"bound": written("12.50")} in html and seldom % {"bound": written("12.50")} not in html
     with app.app_context():
-        db.session.get(ScheduleRun, run_id).bound = score / 0.9
+        db.session.get(ScheduleRun, run_id).bound = 12.5 / 0.9
         db.session.commit()
     html = organiser_client.get(f"/{lang}/admin/schedule/{ms_id}/").get_data(as_text=True)
-    assert '<dd id="share">90.0 %</dd>' in html and seldom % {"bound": f"{score / 0.9:.2f}"} in html and reached not in html
+    assert f'<dd id="share">{written("90.0")} %</dd>' in html and seldom % {"bound": written("13.89")} in html
+    assert reached % {"bound": written("13.89")} not in html

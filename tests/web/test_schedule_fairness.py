@@ -7,7 +7,7 @@ from matchmaker.extensions import db
 from matchmaker.models import ScheduleRun
 from matchmaker.schedule import background
 from matchmaker.services.schedule import generation
-from tests.conftest import translated
+from tests.conftest import decimal, translated
 from tests.schedule_helpers import SCARCE_NAMES, meetings, new_session, scarce_event, scores
 from tests.webforms import submit
 
@@ -38,7 +38,8 @@ def test_scarce_session_gives_a_meeting_to_all_but_one_and_says_why(organiser_cl
         floor = ngettext("%(num)d meeting per company", "%(num)d meetings per company", 1)
     assert f'<dd id="floor">{floor}</dd>' in html
     assert '<dd id="below">1</dd>' in html
-    assert f'<dd id="fairness-cost">{translated(app, lang, "%(low)s to %(high)s", low="0.55", high="0.55")}</dd>' in html
+    cost = translated(app, lang, "%(low)s to %(high)s", low=decimal(lang, "0.55"), high=decimal(lang, "0.55"))
+    assert f'<dd id="fairness-cost">{cost}</dd>' in html
     assert translated(app, lang, "Score given up for fairness") in html
     assert f'{SCARCE_NAMES["b"]}: {translated(app, lang, "every table was taken in the slots it could use")}' in html
     for key in "hacd":

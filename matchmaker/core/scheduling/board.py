@@ -176,6 +176,10 @@ class Board:
         """Number of required edges in the schedule."""
         return sum(1 for e in self.placed() if self.p.required[e])
 
+    def required_left_out(self) -> list[int]:
+        """The required edges not in the schedule, in edge order."""
+        return np.flatnonzero(np.asarray(self.p.required, dtype=bool) & (np.asarray(self.slot_of, dtype=np.int64) < 0)).tolist()
+
     def numbered(self) -> list[tuple[int, int, int | None]]:
         """``(edge, slot, table)`` for every placed edge, pool tables numbered lowest first.
 

@@ -132,9 +132,9 @@ def _at_fair_bound(p: Problem, board: Board, clock: _Clock, stats: dict) -> bool
     reached = key[:-1] if any(p.required) else key[1:-1]
     if any(r < s for r, s in zip(reached, stats.get("selection_key", ()))):
         return False
-    if not all(board.slot_of[e] >= 0 for e in range(p.m) if p.required[e]):
+    if board.required_left_out():
         return False
-    forced = np.array([p.required[e] for e in range(p.m)], dtype=bool)
+    forced = np.asarray(p.required, dtype=bool)
     bound = fair_bound(p, board, forced, None, min(clock.left(), max(1.0, 0.1 * clock.limit)))
     return bound is not None and board.score() >= bound - 1e-6 * max(1.0, abs(bound))
 
@@ -172,7 +172,7 @@ def _rounded(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Clock,
 def _speculate(p: Problem, board: Board, clock: _Clock, flows: large.Flows) -> None:
     """On the large path with a flow worker, start the fair bound search for *board*'s floors
     (``large.Speculation``), when every required pair is placed (the bound then forces them)."""
-    if flows.worker is None or flows.selection is None or _required_left_out(board):
+    if flows.worker is None or flows.selection is None or board.required_left_out():
         return
     forced = np.asarray(p.required, dtype=bool)  # every required edge is placed
     flows.speculation = large.Speculation(p, list(board.count), forced, flows, clock.deadline)
@@ -190,12 +190,12 @@ def _two_phase(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Cloc
             return board
     clock.stage("repair", 0.5)
     budget = clock.left()
-    until = clock.deadline - clock.report_reserve(p.lexicographic)
-    if relaxation.matrix is None:  # the large path: the repair may take half as long as the rest
+    until, settle = clock.deadline - clock.report_reserve(p.lexicographic), 0.0
+    if relaxation.matrix is None:  # the large path: the repair may take half as long as the rest, and settles
         _speculate(p, board, clock, flows)
         now = time.monotonic()
         until = min(until, now + max(large.REPAIR_SHARE * (now - clock.start), large.REPAIR_MIN_SECONDS))
-    settle = large.REPAIR_SETTLE if relaxation.matrix is None else 0.0
+        settle = large.REPAIR_SETTLE
     stats["repair"] = repair(board, until, seed=seed, settle=settle,
                              on_pass=lambda _: clock.tick(0.5 + 0.45 * (1 - clock.left() / max(budget, 1e-9))))
     return board
@@ -247,15 +247,9 @@ def _optimal(p: Problem, relaxation: Relaxation, baseline: Board, clock: _Clock,
         board = _two_phase(p, relaxation, baseline, clock, stats, seed, flows)
     if keep_baseline:
         board = _not_below(p, board, baseline, clock, stats, seed)
-    for e in _required_left_out(board):
+    for e in board.required_left_out():
         board.try_place(e)
     return board
-
-
-def _required_left_out(board: Board) -> list[int]:
-    """The required edges not on *board*, in edge order."""
-    p = board.p
-    return np.flatnonzero(np.asarray(p.required, dtype=bool) & (np.asarray(board.slot_of, dtype=np.int64) < 0)).tolist()
 
 
 def explain(board: Board, e: int) -> m.Unplaced:
@@ -310,7 +304,7 @@ def _bound(p: Problem, board: Board, relaxation: Relaxation, explained: list, cl
 
 def _result(p: Problem, board: Board, relaxation: Relaxation, method: str, clock: _Clock, stats: dict,
             flows: large.Flows) -> m.Result:
-    explained = [explain(board, e) for e in _required_left_out(board)]
+    explained = [explain(board, e) for e in board.required_left_out()]
     bound, unfair = _bound(p, board, relaxation, explained, clock, stats, flows)
     staff = assign(board)
     meetings = [m.Meeting(p.ids[p.ea[e]], p.ids[p.eb[e]], s, t, staff.get(e)) for e, s, t in board.numbered()]

@@ -46,7 +46,8 @@ def test_generate_publish_and_read_the_agenda(live_server, page, app, make_compa
     download.value.save_as(path)
     [event] = Calendar.from_ical(path.read_bytes()).walk("VEVENT")
     assert event.get("DTSTART").params["TZID"] == "Asia/Tokyo"
-    page.click("#agenda-print")
+    with page.expect_navigation():  # count() does not wait: without this it can read the page still loading
+        page.click("#agenda-print")
     page.emulate_media(media="print")
     assert page.locator("header.site-header").count() == 0 and page.locator(".print-table tbody tr").count() == 1
     page.pdf(path=str(tmp_path / "agenda.pdf"), format="A4")

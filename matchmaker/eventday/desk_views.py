@@ -19,6 +19,7 @@ from matchmaker.eventday.staff_fence import fence_staff
 from matchmaker.extensions import db
 from matchmaker.i18n import best_language, unrouted_language
 from matchmaker.models import Badge
+from matchmaker.services.eventday import badges as badge_svc
 from matchmaker.services.eventday import checkin as desk
 from matchmaker.services.eventday import tokens
 
@@ -72,7 +73,12 @@ def _with_camera(page: str):
 @bp.route("/checkin/", endpoint="desk")
 @staff_required
 def desk_page():
-    """The desk: scan (camera or USB scanner), search by name, the latest check-ins, the counts."""
+    """The desk: scan (camera or USB scanner), search by name, the latest check-ins, the counts.
+
+    Contacts of approved companies get their badge here too (as on the badge page): a person whose
+    company nobody printed badges for is still found by name and counted as expected."""
+    if badge_svc.ensure_badges(db.session):
+        db.session.commit()
     query = request.args.get("q", "")[:QUERY_MAX]
     found = desk.search(db.session, query) if query.strip() else []
     page = render_template(

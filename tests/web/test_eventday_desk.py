@@ -285,3 +285,17 @@ def test_cli_refuses_bad_tokens(app, runner, make_company, make_badge, kind):
     assert result.exit_code != 0
     assert json.loads(result.output)["outcome"] == kind
     assert _rows(app) == 0
+
+
+def test_desk_finds_contacts_whose_badges_nobody_printed(app, staff_client, make_company, make_badge):
+    """A contact of an approved company gets a badge at the desk, as on the badge page: found by name, counted."""
+    make_company(name="Hải Phòng Xanh", country="VN", contact_name="Nguyễn Văn An")
+    make_company(name="Pending Co", status="pending", contact_name="Pending Person")
+    make_badge(make_company(name="Printed"), name="佐藤 花子", name_latin="Sato Hanako")
+    page = submit(staff_client, DESK.format(lang="vi"), "form[role=search]", fields={"q": "nguyen van an"})
+    html = page.get_data(as_text=True)
+    assert "Nguyễn Văn An" in html and "Hải Phòng Xanh" in html
+    assert 'data-count="people">0 / 2<' in html  # the pending company's contact is not expected
+    done = submit(staff_client, page, "table.checkin-found form", follow_redirects=True)
+    assert _rows(app, live_only=True) == 1 and 'data-count="people">1 / 2<' in done.get_data(as_text=True)
+    assert staff_client.get("/vi/event/checkin/counts.json").get_json()["companies"] == {"checked_in": 1, "expected": 2}

@@ -11,7 +11,10 @@ Sets (each need ranks every candidate offer of its set; the right answer is its 
 Concepts are found in each text alone (``core.concepts.detect``; in the product an offer/need
 has the concepts of all its versions). Scores are ``item_scores`` with the weights of each row:
 "text only" (no categories, no concepts), "text + concepts", "categories" (the weights before
-the concept term), "categories + concepts" (the product's ``Weights()``). Pairs are split by
+the concept term), "categories + concepts" (the product's ``Weights()``). The rows with concepts
+use the concept layer whole, as the product does: the concept term, and vectors of the texts as
+the product embeds them, each with its concepts' names in the other languages appended
+(``core.concepts.expanded``); the rows without use the texts' own vectors. Pairs are split by
 position: even ones tune the concept weight and decay (grid below; objective: mean recall@1
 then MRR of VI→JA and JA→VI, text-only and with categories), odd ones are held out; every
 pool holds all pairs, only the queries are split.
@@ -34,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from matchmaker.core.concepts import DATA_DIR, Glossary, detect, load_glossary
+from matchmaker.core.concepts import DATA_DIR, Glossary, detect, expanded, load_glossary
 from matchmaker.core.matching import Weights, item_scores
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -153,11 +156,13 @@ def prepare_set(s: EvalSet, cache: VectorCache, glossary: Glossary) -> Prepared:
     keys = sorted({c for side in (s.needs, s.offers) for cats in side.categories for c in cats})
 
     def side(c: Candidates, kind: str) -> dict:
+        concepts = [detect(glossary, t) for t in c.texts]
         return {
             "vectors": cache.vectors(c.texts, kind),
+            "expanded": cache.vectors([expanded(t, glossary, c.language, found) for t, found in zip(c.texts, concepts)], kind),
             "categories": np.array([[k in cats for k in keys] for cats in c.categories], dtype=bool),
             "languages": [c.language] * len(c.texts),
-            "concepts": [detect(glossary, t) for t in c.texts],
+            "concepts": concepts,
             "border": np.array([[x == "JP", x == "VN"] for x in c.countries], dtype=np.float32),
         }
 
@@ -165,10 +170,12 @@ def prepare_set(s: EvalSet, cache: VectorCache, glossary: Glossary) -> Prepared:
 
 
 def scores(p: Prepared, weights: Weights, categories: bool) -> np.ndarray:
-    """item(need, offer) for the set under *weights* (categories only when asked)."""
+    """item(need, offer) for the set under *weights* (categories only when asked; with a concept
+    weight, the texts' expanded vectors: module docstring)."""
     n, o = p.arrays["needs"], p.arrays["offers"]
+    vectors = "expanded" if weights.concept > 0 else "vectors"
     return item_scores(
-        n["vectors"], o["vectors"], n["categories"] if categories else None, o["categories"] if categories else None,
+        n[vectors], o[vectors], n["categories"] if categories else None, o["categories"] if categories else None,
         weights, n["languages"], o["languages"], need_border=n["border"], offer_border=o["border"],
         need_concepts=n["concepts"], offer_concepts=o["concepts"], glossary=p.arrays["glossary"],
     )

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 from sqlalchemy import func, insert, select
+from sqlalchemy.orm import selectinload
 from werkzeug.security import generate_password_hash
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -143,11 +144,13 @@ def _opportunities(session, rng: random.Random, ids: list[int], rows: list[list[
 
 def _vectors(session, model_id: str, seed_value: int) -> None:
     """Random unit vectors (384-d, like multilingual-e5-small) marked current for each text."""
-    opportunities = list(session.scalars(select(Opportunity).order_by(Opportunity.id)))
+    opportunities = list(session.scalars(select(Opportunity).options(selectinload(Opportunity.versions)).order_by(Opportunity.id)))
     matrix = np.random.default_rng(seed_value).standard_normal((len(opportunities), 384)).astype(np.float32)
     matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    expansion = vectors.expansion_for(session, opportunities)  # current with the texts' topics, as the product's would be
     rows = [{"opportunity_id": o.id, "language": o.language, "model_id": model_id, "text_hash": vectors.text_hash(o), "dim": 384,
-             "vector": matrix[i].tobytes(), "truncated": False} for i, o in enumerate(opportunities)]
+             "expansion_hash": expansion.hash(vectors.ItemText(o)), "vector": matrix[i].tobytes(), "truncated": False}
+            for i, o in enumerate(opportunities)]
     session.execute(insert(OpportunityEmbedding), rows)
     session.expunge_all()
 

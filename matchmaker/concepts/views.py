@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from matchmaker.concepts.forms import ActionForm
 from matchmaker.extensions import db
 from matchmaker.forms import apply_action
 from matchmaker.models import Opportunity
+from matchmaker.services import vectors
 from matchmaker.services.categories import list_categories
 from matchmaker.services.concepts import topics
 from matchmaker.services.concepts.edits import set_concept
@@ -52,7 +53,12 @@ def _set(opportunity_id: int, present: bool, message: str):
     opportunity = _own(opportunity_id)
     form = ActionForm()
     if form.validate_on_submit():
-        apply_action(lambda: set_concept(db.session, current_user, opportunity, form.key.data or "", present=present), message)
+        def change() -> None:
+            set_concept(db.session, current_user, opportunity, form.key.data or "", present=present)
+            # the model reads the topics' names with the text (``services.vectors``): embed it again now
+            vectors.embed_quietly(db.session, [opportunity], current_app.config["EMBEDDING_MODEL"])
+
+        apply_action(change, message)
     return redirect(url_for("topics.index", opportunity_id=opportunity.id))
 
 

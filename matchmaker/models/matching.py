@@ -32,6 +32,9 @@ class OpportunityEmbedding(db.Model):
     language: Mapped[str] = mapped_column(String(5), primary_key=True)
     model_id: Mapped[str] = mapped_column(String(200))
     text_hash: Mapped[str] = mapped_column(String(64))
+    # a hash of the concept names appended to the text before embedding (``services.vectors``);
+    # None: embedded before the expansion existed
+    expansion_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     dim: Mapped[int]
     vector: Mapped[bytes] = mapped_column(LargeBinary)
     truncated: Mapped[bool] = mapped_column(default=False)

@@ -73,16 +73,18 @@ def build_snapshot(session: Session, model: str, include: Company | None = None,
     stmt = stmt.where(or_(Company.status == "approved", Company.id == (include.id if include else -1))).order_by(Company.id)
     companies = list(session.scalars(stmt))
     texts = vectors.texts_of(o for c in companies for o in c.opportunities)
-    stored = vectors.current_vectors(session, model_id, texts)
-    missing = [t for t in texts if t.key not in stored]
-    if missing and len(missing) <= embed_limit:
-        vectors.embed(session, missing, model)
-        stored = vectors.current_vectors(session, model_id, texts)
-    ready = [t for t in texts if t.key in stored]
-    categories = list(session.scalars(select(Category).order_by(Category.position)))
     glossary = current_glossary(session)
     refresh_concepts(session, [o for c in companies for o in c.opportunities], glossary)
     concepts = concepts_by_opportunity(session, glossary=glossary)
+    expansion = vectors.Expansion(glossary, concepts)
+    stored = vectors.current_vectors(session, model_id, texts)
+    # texts without a vector of their text, or whose vector predates a change of their topics
+    missing = [t for t in texts if not vectors.is_current(t, stored.get(t.key), model_id, expansion)]
+    if missing and len(missing) <= embed_limit:
+        vectors.embed(session, missing, model, expansion=expansion)
+        stored = vectors.current_vectors(session, model_id, texts)
+    ready = [t for t in texts if t.key in stored]  # an outdated vector still counts (``vectors``)
+    categories = list(session.scalars(select(Category).order_by(Category.position)))
     pool = _pool(companies, ready, stored, categories, concepts, glossary)
     return Snapshot(pool, companies, ready, categories, {c.id: i for i, c in enumerate(companies)}, len(texts) - len(ready))
 

@@ -4,6 +4,13 @@ Every text of an offer/need keeps one vector under the configured model: the ori
 version its company wrote in another language (``ItemText``), with the model's id and a hash of
 the text it was made from; a changed text or a changed model makes it stale. Needs are encoded
 as e5 "query", offers as "passage" (``matchmaker.embeddings``).
+
+What the model reads is the text *expanded*: a Japanese or Vietnamese text gets a last line with
+its offer/need's topics (``opportunity_concepts``: found, or added by its company) named in the
+other languages (``core.concepts.expanded``). ``expansion_hash`` keeps a hash of that line, so a
+topic found, added or removed, or a glossary change of a name, makes the vector *outdated*: still
+usable (its text has not changed), embedded again by the next pool build when few are
+(``matching.build_snapshot``), by the organisers' "Analyse now" or ``flask matches embed``.
 """
 
 from __future__ import annotations
@@ -19,8 +26,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from matchmaker import embeddings
+from matchmaker.core.concepts import Glossary, expanded, expansion_line
 from matchmaker.models import Company, Opportunity, OpportunityEmbedding, OpportunityVersion
-from matchmaker.services.concepts.items import refresh_concepts
+from matchmaker.services.concepts.glossary import current_glossary
+from matchmaker.services.concepts.items import concepts_by_opportunity, refresh_concepts
 
 if TYPE_CHECKING:
     from matchmaker.models.jobs import Job
@@ -81,9 +90,44 @@ def text_hash(item: Opportunity | ItemText) -> str:
     return hashlib.sha256(f"{item.kind}\x00{opportunity_text(item)}".encode()).hexdigest()
 
 
-def is_current(item: ItemText, stored: OpportunityEmbedding | None, model_id: str) -> bool:
-    """True when *stored* was made from this text by this model."""
+@dataclass(frozen=True)
+class Expansion:
+    """The glossary and the topics of each offer/need (by id): what ``embedded_text`` appends."""
+
+    glossary: Glossary
+    concepts: dict[int, tuple[str, ...]]
+
+    def line(self, item: ItemText) -> str:
+        """The concept names appended to *item* (``core.concepts.expansion_line``)."""
+        return expansion_line(self.glossary, item.language, self.concepts.get(item.opportunity.id, ()))
+
+    def hash(self, item: ItemText) -> str:
+        return hashlib.sha256(f"{item.language}\x00{self.line(item)}".encode()).hexdigest()
+
+
+def expansion_for(session: Session, opportunities: Iterable[Opportunity] | None = None) -> Expansion:
+    """The expansion of *opportunities* (default every offer/need), their topics detected first
+    where their texts or the glossary changed."""
+    glossary = current_glossary(session)
+    chosen = None if opportunities is None else [o for o in opportunities if o.id is not None]
+    refresh_concepts(session, chosen, glossary)
+    ids = None if chosen is None else [o.id for o in chosen]
+    return Expansion(glossary, concepts_by_opportunity(session, ids, glossary))
+
+
+def embedded_text(item: ItemText, expansion: Expansion) -> str:
+    """What the model reads for *item*: its text, then its topics in the other languages."""
+    return expanded(opportunity_text(item), expansion.glossary, item.language, expansion.concepts.get(item.opportunity.id, ()))
+
+
+def is_usable(item: ItemText, stored: OpportunityEmbedding | None, model_id: str) -> bool:
+    """True when *stored* was made from this text by this model (its topics may have changed since)."""
     return stored is not None and stored.model_id == model_id and stored.text_hash == text_hash(item)
+
+
+def is_current(item: ItemText, stored: OpportunityEmbedding | None, model_id: str, expansion: Expansion) -> bool:
+    """True when *stored* was made from this text, expanded with its topics as they are, by this model."""
+    return is_usable(item, stored, model_id) and stored.expansion_hash == expansion.hash(item)
 
 
 def all_texts(session: Session, only: list[int] | None = None) -> list[ItemText]:
@@ -95,9 +139,11 @@ def all_texts(session: Session, only: list[int] | None = None) -> list[ItemText]
 
 
 def stale_texts(session: Session, model_id: str, only: list[int] | None = None) -> list[ItemText]:
-    """Texts whose vector is missing or was made from another text or model."""
+    """Texts whose vector is missing, outdated, or was made from another text or model."""
     embedded = {(e.opportunity_id, e.language): e for e in session.scalars(select(OpportunityEmbedding))}
-    return [t for t in all_texts(session, only) if not is_current(t, embedded.get(t.key), model_id)]
+    texts = all_texts(session, only)
+    expansion = expansion_for(session, None if only is None else {t.opportunity for t in texts})
+    return [t for t in texts if not is_current(t, embedded.get(t.key), model_id, expansion)]
 
 
 def embed(
@@ -107,23 +153,27 @@ def embed(
     *,
     batch_size: int = 32,
     progress: Callable[[int], None] | None = None,
+    expansion: Expansion | None = None,
 ) -> int:
-    """Compute and store the vectors of *texts* under *model*; return how many.
+    """Compute and store the vectors of *texts* (expanded: module docstring) under *model*; return
+    how many.
 
     Vectors of languages an offer/need no longer has are dropped. Raises
     ``embeddings.EmbeddingModelError`` when the model cannot be loaded.
     """
     model_id = embeddings.model_id(model)
+    if expansion is None:
+        expansion = expansion_for(session, {t.opportunity for t in texts})
     done = 0
     for kind, prompt in KIND_PROMPT.items():
         items = [t for t in texts if t.kind == kind]
         for start in range(0, len(items), batch_size):
             chunk = items[start:start + batch_size]
-            strings = [opportunity_text(t) for t in chunk]
+            strings = [embedded_text(t, expansion) for t in chunk]
             vectors = embeddings.encode(strings, prompt, name_or_path=model, batch_size=batch_size)
             truncated = embeddings.truncation_info(strings, prompt, name_or_path=model)
             for text, vector, cut in zip(chunk, vectors, truncated):
-                _store(session, text, vector, cut, model_id)
+                _store(session, text, vector, cut, model_id, expansion.hash(text))
             done += len(chunk)
             if progress:
                 progress(len(chunk))
@@ -132,10 +182,11 @@ def embed(
     return done
 
 
-def _store(session: Session, text: ItemText, vector: np.ndarray, truncated: bool, model_id: str) -> None:
+def _store(session: Session, text: ItemText, vector: np.ndarray, truncated: bool, model_id: str, expansion_hash: str) -> None:
     row = session.get(OpportunityEmbedding, text.key) or OpportunityEmbedding(
         opportunity_id=text.opportunity.id, language=text.language)
     row.model_id, row.text_hash, row.truncated = model_id, text_hash(text), bool(truncated)
+    row.expansion_hash = expansion_hash
     row.dim, row.vector = int(vector.shape[0]), np.ascontiguousarray(vector, dtype=np.float32).tobytes()
     session.add(row)
 
@@ -171,11 +222,11 @@ def embed_quietly(session: Session, opportunities: list[Opportunity], model: str
 
 def current_vectors(session: Session, model_id: str, texts: list[ItemText] | None = None) -> dict[tuple[int, str], OpportunityEmbedding]:
     """Stored vectors made by *model_id* from the current texts (those of *texts*, default every
-    offer/need), by (opportunity id, language)."""
+    offer/need), by (opportunity id, language): usable ones, outdated topics included (``is_usable``)."""
     rows = list(session.scalars(select(OpportunityEmbedding).where(OpportunityEmbedding.model_id == model_id)))
     texts = {t.key: t for t in (all_texts(session) if texts is None else texts)}
     return {key: row for row in rows if (key := (row.opportunity_id, row.language)) in texts
-            and row.text_hash == text_hash(texts[key])}
+            and is_usable(texts[key], row, model_id)}
 
 
 def start_embedding(session: Session, actor) -> tuple[Job, bool]:

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from matchmaker import embeddings
 from matchmaker.extensions import db
-from matchmaker.models import OpportunityConcept
+from matchmaker.models import Opportunity, OpportunityConcept, OpportunityEmbedding
+from matchmaker.services import vectors
 from matchmaker.services.concepts.glossary import current_glossary
 from matchmaker.services.concepts.items import refresh_concepts
 from tests.browser.journeys import LANGS, follow, log_in
@@ -41,6 +43,17 @@ def source(app, opportunity_id: int, key: str) -> str | None:
         return row.source if row else None
 
 
+def embedded(app, opportunity_id: int) -> tuple[bool, str]:
+    """Whether the offer's stored vector was made from its text with its topics as they are now, and
+    the line of topic names the model read after the text."""
+    with app.app_context():
+        item = vectors.ItemText(db.session.get(Opportunity, opportunity_id))
+        expansion = vectors.expansion_for(db.session)
+        stored = db.session.get(OpportunityEmbedding, item.key)
+        model_id = embeddings.model_id(app.config["EMBEDDING_MODEL"])
+        return vectors.is_current(item, stored, model_id, expansion), expansion.line(item)
+
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_company_corrects_its_topics(lang, live_server, page, app, landfill):
     log_in(page, live_server, user_email(app, landfill["jp"]), lang)
@@ -64,6 +77,9 @@ def test_company_corrects_its_topics(lang, live_server, page, app, landfill):
     assert translated(app, lang, "Topic added.") in page.inner_text("main")
     assert source(app, landfill["offer"], "waste-to-energy") == "added"
     assert label(app, "waste-to-energy", lang) in page.locator("ul.topics.editable").inner_text()
+    # the model reads the Japanese offer with its topics in Vietnamese and English, as corrected
+    current, line = embedded(app, landfill["offer"])
+    assert current and label(app, "waste-to-energy", "vi") in line and label(app, "methane", "vi") not in line
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -14,9 +14,13 @@ longest match); ``find_in(glossary, text)`` gives the matches with their token s
 ``normalise`` and ``tokens`` are the normalisation both sides use (``surface``);
 ``written_tokens`` the same tokens with their diacritics kept (a word written with them matches
 only a form written the same way).
+
+``expanded(text, glossary, language, keys)`` is what the model embeds: the text, then its
+concepts' names in the event's other languages (``expand``).
 """
 
 from .detect import Found, detect, detect_many, find_in
+from .expand import expanded, expansion_line
 from .glossary import DATA_DIR, LANGUAGES, Concept, Glossary, GlossaryError, build_glossary, load_glossary, read_entries
 from .surface import normalise, tokens, written_tokens
 
@@ -30,6 +34,8 @@ __all__ = [
     "build_glossary",
     "detect",
     "detect_many",
+    "expanded",
+    "expansion_line",
     "find_in",
     "load_glossary",
     "normalise",

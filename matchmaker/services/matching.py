@@ -62,10 +62,13 @@ class Snapshot:
     categories: list[Category] | dict[int, Category]
     index_of: dict[int, int]  # company id -> pool index
     stale: int = 0  # texts left out because they have no current vector
+    outdated: int = 0  # texts matched with a vector made before their topics last changed (``vectors``)
 
 
-def build_snapshot(session: Session, model: str, include: Company | None = None, embed_limit: int = INLINE_EMBED_LIMIT) -> Snapshot:
-    """Gather approved companies (plus *include*, e.g. a pending viewer) and their vectors."""
+def build_snapshot(session: Session, model: str, include: Company | None = None, embed_limit: int | None = None) -> Snapshot:
+    """Gather approved companies (plus *include*, e.g. a pending viewer) and their vectors; up to
+    *embed_limit* (default ``INLINE_EMBED_LIMIT``) missing or outdated ones are embedded here."""
+    embed_limit = INLINE_EMBED_LIMIT if embed_limit is None else embed_limit
     model_id = embeddings.model_id(model)
     opportunities_of = selectinload(Company.opportunities)
     stmt = select(Company).options(opportunities_of.selectinload(Opportunity.categories),
@@ -84,9 +87,11 @@ def build_snapshot(session: Session, model: str, include: Company | None = None,
         vectors.embed(session, missing, model, expansion=expansion)
         stored = vectors.current_vectors(session, model_id, texts)
     ready = [t for t in texts if t.key in stored]  # an outdated vector still counts (``vectors``)
+    outdated = sum(1 for t in ready if not vectors.is_current(t, stored[t.key], model_id, expansion))
     categories = list(session.scalars(select(Category).order_by(Category.position)))
     pool = _pool(companies, ready, stored, categories, concepts, glossary)
-    return Snapshot(pool, companies, ready, categories, {c.id: i for i, c in enumerate(companies)}, len(texts) - len(ready))
+    return Snapshot(pool, companies, ready, categories, {c.id: i for i, c in enumerate(companies)}, len(texts) - len(ready),
+                    outdated)
 
 
 def _pool(companies, texts, stored, categories, concepts, glossary) -> core.Pool:
@@ -123,6 +128,7 @@ class SharedPool:
     category_ids: list[int]
     index_of: dict[int, int]  # company id -> pool index
     stale: int
+    outdated: int = 0
 
 
 _shared: dict[str, tuple[tuple, SharedPool]] = {}
@@ -157,6 +163,7 @@ def shared_pool(session: Session, config) -> SharedPool:
     built = SharedPool(
         snapshot.pool, core.prepare(snapshot.pool, weights), [c.id for c in snapshot.companies],
         [t.key for t in snapshot.texts], [c.id for c in snapshot.categories], snapshot.index_of, snapshot.stale,
+        snapshot.outdated,
     )
     with _shared_lock:
         _shared["pool"] = (key, built)

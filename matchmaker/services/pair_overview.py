@@ -43,6 +43,7 @@ class PairIndex:
     stale: int = 0
     pool: None = None
     index_of: dict = field(default_factory=dict)
+    outdated: int = 0
 
 
 def _key(threshold: float, chunk: int | None = None) -> str:
@@ -77,7 +78,7 @@ def compute_pairs(session: Session, config, threshold: float) -> tuple[PairIndex
     names = dict(session.execute(select(Company.id, Company.name).where(Company.id.in_(shared.company_ids))).all())
     built = PairIndex(shared.company_ids, [names.get(i, "") for i in shared.company_ids], shared.text_keys, shared.category_ids,
                       np.array([s.company for s in found], dtype=np.int32), np.array([s.partner for s in found], dtype=np.int32),
-                      shared.stale)
+                      shared.stale, outdated=shared.outdated)
     return built, found
 
 
@@ -91,6 +92,7 @@ class OverviewPage:
     companies: int = 0  # companies counted (after the search)
     rules: list[PairRule] = field(default_factory=list)
     stale: int = 0
+    outdated: int = 0  # texts matched with a vector made before their topics last changed
     preparing: bool = False
     updating: bool = False
 
@@ -146,6 +148,7 @@ def _page(session: Session, threshold: float, version: str, index: PairIndex, te
     wanted = [index.company_ids[i] for i in fewest]
     by_id = {c.id: c for c in session.scalars(select(Company).where(Company.id.in_(wanted)))}
     return OverviewPage(pairs=rows, total=len(positions), companies=int(shown.sum()), stale=index.stale,
+                        outdated=getattr(index, "outdated", 0),  # an index kept from before the field existed has none
                         counts=[(by_id[index.company_ids[i]], int(counts[i])) for i in fewest if index.company_ids[i] in by_id])
 
 

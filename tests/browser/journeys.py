@@ -57,3 +57,15 @@ def accepted_pair(app, make_company) -> tuple[int, int]:
     with app.app_context():
         accept(a, b)
     return a, b
+
+
+def landfill_pair(make_company, make_opportunity) -> dict[str, int]:
+    """A Japanese landfill-gas offer (埋立ガス技研) and a Vietnamese city's need for it: ids of both
+    companies and of the offer."""
+    jp = make_company(name="埋立ガス技研", country="JP", languages="ja", email="lfg@example.jp")
+    offer = make_opportunity(jp, kind="offer", language="ja", categories=("waste-to-energy",),
+                             title="埋立地ガス（LFG）回収・発電システム", description="処分場から出るメタンガスで発電します。")
+    vn = make_company(name="Công ty Môi trường Đô thị Đà Nẵng", country="VN", languages="vi", email="urenco@dn.example")
+    make_opportunity(vn, kind="need", language="vi", categories=("waste-to-energy",),
+                     title="Thu hồi khí mê-tan từ bãi chôn lấp để phát điện")
+    return {"jp": jp, "vn": vn, "offer": offer}

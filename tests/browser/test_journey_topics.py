@@ -12,7 +12,7 @@ from matchmaker.models import Opportunity, OpportunityConcept, OpportunityEmbedd
 from matchmaker.services import vectors
 from matchmaker.services.concepts.glossary import current_glossary
 from matchmaker.services.concepts.items import refresh_concepts
-from tests.browser.journeys import LANGS, follow, log_in
+from tests.browser.journeys import LANGS, follow, landfill_pair, log_in
 from tests.conftest import translated, user_email
 
 SEARCH = {"ja": "ごみ発電", "vi": "điện rác", "en": "waste-to-energy"}
@@ -20,16 +20,11 @@ SEARCH = {"ja": "ごみ発電", "vi": "điện rác", "en": "waste-to-energy"}
 
 @pytest.fixture
 def landfill(app, make_company, make_opportunity):
-    jp = make_company(name="埋立ガス技研", country="JP", languages="ja", email="lfg@example.jp")
-    offer = make_opportunity(jp, kind="offer", language="ja", categories=("waste-to-energy",),
-                             title="埋立地ガス（LFG）回収・発電システム", description="処分場から出るメタンガスで発電します。")
-    vn = make_company(name="Công ty Môi trường Đô thị Đà Nẵng", country="VN", languages="vi", email="urenco@dn.example")
-    make_opportunity(vn, kind="need", language="vi", categories=("waste-to-energy",),
-                     title="Thu hồi khí mê-tan từ bãi chôn lấp để phát điện")
+    pair = landfill_pair(make_company, make_opportunity)
     with app.app_context():
         refresh_concepts(db.session)
         db.session.commit()
-    return {"jp": jp, "vn": vn, "offer": offer}
+    return pair
 
 
 def label(app, key: str, lang: str) -> str:

@@ -9,8 +9,9 @@ import pytest
 from sqlalchemy import select
 
 from matchmaker.extensions import db
-from matchmaker.models import Company, HiddenSuggestion, MeetingRequest, Opportunity, OpportunityEmbedding, OpportunityVersion, PairRule
-from tests.conftest import csrf_from, translated, user_email
+from matchmaker.models import (Company, HiddenSuggestion, MeetingRequest, Opportunity, OpportunityEmbedding, OpportunityVersion,
+                               PairRule, User)
+from tests.conftest import csrf_from, translated, translated_plural, user_email
 from tests.webforms import submit
 
 pytestmark = pytest.mark.model
@@ -226,3 +227,34 @@ def test_a_partner_deleted_after_the_pool_was_built_is_left_out(client, app, eve
         names = [snapshot.companies[s.partner].name for s in kept]
         assert "北九州エコエナジー" not in names and len(kept) == len(found) - 1
         assert all(r.need_item in snapshot.texts and r.offer_item in snapshot.texts for s in kept for r in s.reasons)
+
+
+@pytest.mark.parametrize("lang", ["ja", "vi", "en"])
+def test_organiser_sees_offers_analysed_before_their_topics_changed(client, app, event, make_organiser, login, runner,
+                                                                     monkeypatch, lang):
+    """A topic removed after the analysis leaves the text's vector outdated: the organiser's page counts it
+    (past the inline limit) until the analysis runs again."""
+    from matchmaker.services import matching
+    from matchmaker.services.concepts.edits import set_concept
+    from matchmaker.services.concepts.items import concepts_by_opportunity, refresh_concepts
+
+    login(make_organiser(), lang=lang)
+    analysed = translated(app, lang, "Every offer and need has been analysed with the current model.")
+    assert analysed in client.get(f"/{lang}/admin/matches?threshold=0").get_data(as_text=True)
+    with app.app_context():
+        offer = db.session.scalar(select(Opportunity).where(Opportunity.company_id == event["kk"]))
+        refresh_concepts(db.session, [offer])
+        key = concepts_by_opportunity(db.session, [offer.id])[offer.id][0]
+        user = db.session.scalar(select(User).where(User.company_id == event["kk"]))
+        set_concept(db.session, user, offer, key, present=False)
+        db.session.commit()
+    monkeypatch.setattr(matching, "INLINE_EMBED_LIMIT", 0)
+    html = client.get(f"/{lang}/admin/matches?threshold=0").get_data(as_text=True)
+    outdated = translated_plural(app, lang, "%(num)d offer or need was analysed before its topics last changed; analysing "
+                                 "it again brings its matches up to date.", "%(num)d offers and needs were analysed before "
+                                 "their topics last changed; analysing them again brings their matches up to date.", 1)
+    assert outdated in html and analysed not in html
+    assert "北九州エコエナジー" in html  # still matched, with its earlier vector
+    assert runner.invoke(args=["matches", "embed"]).exit_code == 0
+    html = client.get(f"/{lang}/admin/matches?threshold=0").get_data(as_text=True)
+    assert analysed in html and outdated not in html

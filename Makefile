@@ -8,9 +8,10 @@ PG_TEST_URL ?= postgresql://postgres@127.0.0.1:5432/test
 # pytest-xdist workers: one per core, at most 4 (each loads the embedding model and a Chromium);
 # on PostgreSQL each worker uses its own database, <db>_gw0, <db>_gw1, ... (tests/conftest.py).
 TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
-# The browser journeys mostly wait (page loads, polls, the live server), so they run with twice
-# as many workers as cores, at most 6.
-BROWSER_WORKERS ?= $(shell n=$$(( $$(nproc 2>/dev/null || echo 2) * 2 )); [ $$n -gt 6 ] && n=6; echo $$n)
+# The browser journeys wait on page loads and polls, but on two cores they are bound by CPU (Chromium,
+# axe-core, the model, the solver): one worker more than the cores, at most 6 (2 cores, 119 journeys:
+# 3 workers 614 s, 4 workers 695 s).
+BROWSER_WORKERS ?= $(shell n=$$(( $$(nproc 2>/dev/null || echo 2) + 1 )); [ $$n -gt 6 ] && n=6; echo $$n)
 export FLASK_APP := wsgi
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1

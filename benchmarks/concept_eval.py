@@ -77,16 +77,25 @@ def eval_sets() -> list[EvalSet]:
                             [p["categories"] for p in vj] + [d["categories"] for d in near], ["JP"] * (len(vj) + len(near)))
         sets.append(EvalSet(f"{'VI→JA' if lang_need == 'vi' else 'EN→EN (VI needs)'}, {len(vj)} pairs + {len(near)} near misses",
                             needs, offers))
-    path = DATA / "matching_eval_jv.json"
-    if path.exists():
-        data = json.loads(path.read_text(encoding="utf-8"))
-        jv, others = data["pairs"], data.get("distractors", [])
-        for lang_need, lang_offer in (("ja", "vi"), ("en", "en")):
-            needs = Candidates([p["need"][lang_need] for p in jv], lang_need, [p["categories"] for p in jv], ["JP"] * len(jv))
-            offers = Candidates([p["offer"][lang_offer] for p in jv] + [d[lang_offer] for d in others], lang_offer,
-                                [p["categories"] for p in jv] + [d["categories"] for d in others], ["VN"] * (len(jv) + len(others)))
-            sets.append(EvalSet(f"{'JA→VI' if lang_need == 'ja' else 'EN→EN (JA needs)'}, {len(jv)} pairs + {len(others)} near misses",
-                                needs, offers))
+    return sets + _paired_sets("matching_eval_jv.json", "ja", "vi", "JP", "VN", "JA→VI")
+
+
+def _paired_sets(name: str, lang_need: str, lang_offer: str, need_country: str, offer_country: str, label: str) -> list[EvalSet]:
+    """A file of pairs and distractors (``{"pairs": [{"need", "offer", "categories"}], "distractors"}``)
+    as two sets, in its languages and in English; none when the file does not exist."""
+    path = DATA / name
+    if not path.exists():
+        return []
+    data = json.loads(path.read_text(encoding="utf-8"))
+    pairs, others = data["pairs"], data.get("distractors", [])
+    sets = []
+    for need_in, offer_in, title in ((lang_need, lang_offer, label), ("en", "en", f"EN→EN ({label[:2]} needs)")):
+        needs = Candidates([p["need"][need_in] for p in pairs], need_in, [p["categories"] for p in pairs],
+                           [need_country] * len(pairs))
+        offers = Candidates([p["offer"][offer_in] for p in pairs] + [d[offer_in] for d in others], offer_in,
+                            [p["categories"] for p in pairs] + [d["categories"] for d in others],
+                            [offer_country] * (len(pairs) + len(others)))
+        sets.append(EvalSet(f"{title}, {len(pairs)} pairs + {len(others)} near misses", needs, offers))
     return sets
 
 
@@ -95,22 +104,7 @@ BLIND = (("matching_blind_vj.json", "vi", "ja", "VN", "JP", "VI→JA"), ("matchi
 
 def blind_sets() -> list[EvalSet]:
     """The blind sets (module docstring) in their languages and in English, those whose file exists."""
-    sets = []
-    for name, lang_need, lang_offer, need_country, offer_country, label in BLIND:
-        path = DATA / name
-        if not path.exists():
-            continue
-        data = json.loads(path.read_text(encoding="utf-8"))
-        pairs, others = data["pairs"], data.get("distractors", [])
-        english = f"EN→EN ({label[:2]} needs)"
-        for need_in, offer_in, title in ((lang_need, lang_offer, label), ("en", "en", english)):
-            needs = Candidates([p["need"][need_in] for p in pairs], need_in, [p["categories"] for p in pairs],
-                               [need_country] * len(pairs))
-            offers = Candidates([p["offer"][offer_in] for p in pairs] + [d[offer_in] for d in others], offer_in,
-                                [p["categories"] for p in pairs] + [d["categories"] for d in others],
-                                [offer_country] * (len(pairs) + len(others)))
-            sets.append(EvalSet(f"{title}, {len(pairs)} pairs + {len(others)} near misses", needs, offers))
-    return sets
+    return [s for spec in BLIND for s in _paired_sets(*spec)]
 
 
 class VectorCache:

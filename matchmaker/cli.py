@@ -161,12 +161,13 @@ def embed_command(everything: bool) -> None:
     detected = refresh_concepts(db.session)
     db.session.commit()
     click.echo(f"Concepts detected again in {detected} offers/needs.")
-    todo = vectors.all_texts(db.session) if everything else vectors.stale_texts(db.session, model_id)
+    expansion = vectors.expansion_for(db.session)
+    todo = vectors.all_texts(db.session) if everything else vectors.stale_texts(db.session, model_id, expansion=expansion)
     if not todo:
         click.echo(f"All vectors are current ({model_id}).")
         return
     with click.progressbar(length=len(todo), label=f"Embedding with {model_id}") as bar:
-        vectors.embed(db.session, todo, model, progress=bar.update)
+        vectors.embed(db.session, todo, model, progress=bar.update, expansion=expansion)
     db.session.commit()
     click.echo(f"{len(todo)} texts of offers/needs embedded.")
 

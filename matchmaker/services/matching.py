@@ -81,17 +81,18 @@ def build_snapshot(session: Session, model: str, include: Company | None = None,
     concepts = concepts_by_opportunity(session, glossary=glossary)
     expansion = vectors.Expansion(glossary, concepts)
     stored = vectors.current_vectors(session, model_id, texts)
+    outdated = vectors.outdated(texts, stored, expansion)
     # texts without a vector of their text, or whose vector predates a change of their topics
-    missing = [t for t in texts if not vectors.is_current(t, stored.get(t.key), model_id, expansion)]
+    missing = [t for t in texts if t.key not in stored] + outdated
     if missing and len(missing) <= embed_limit:
         vectors.embed(session, missing, model, expansion=expansion)
         stored = vectors.current_vectors(session, model_id, texts)
+        outdated = vectors.outdated(texts, stored, expansion)
     ready = [t for t in texts if t.key in stored]  # an outdated vector still counts (``vectors``)
-    outdated = sum(1 for t in ready if not vectors.is_current(t, stored[t.key], model_id, expansion))
     categories = list(session.scalars(select(Category).order_by(Category.position)))
     pool = _pool(companies, ready, stored, categories, concepts, glossary)
     return Snapshot(pool, companies, ready, categories, {c.id: i for i, c in enumerate(companies)}, len(texts) - len(ready),
-                    outdated)
+                    len(outdated))
 
 
 def _pool(companies, texts, stored, categories, concepts, glossary) -> core.Pool:

@@ -130,6 +130,11 @@ def is_current(item: ItemText, stored: OpportunityEmbedding | None, model_id: st
     return is_usable(item, stored, model_id) and stored.expansion_hash == expansion.hash(item)
 
 
+def outdated(texts: Iterable[ItemText], usable: dict[tuple[int, str], OpportunityEmbedding], expansion: Expansion) -> list[ItemText]:
+    """Those of *texts* whose usable vector (``current_vectors``) predates a change of their topics."""
+    return [t for t in texts if t.key in usable and usable[t.key].expansion_hash != expansion.hash(t)]
+
+
 def all_texts(session: Session, only: list[int] | None = None) -> list[ItemText]:
     """The texts of every offer/need (or of the opportunities *only*), by opportunity id."""
     stmt = select(Opportunity).options(selectinload(Opportunity.versions)).order_by(Opportunity.id)
@@ -138,11 +143,14 @@ def all_texts(session: Session, only: list[int] | None = None) -> list[ItemText]
     return texts_of(session.scalars(stmt))
 
 
-def stale_texts(session: Session, model_id: str, only: list[int] | None = None) -> list[ItemText]:
-    """Texts whose vector is missing, outdated, or was made from another text or model."""
+def stale_texts(session: Session, model_id: str, only: list[int] | None = None,
+                expansion: Expansion | None = None) -> list[ItemText]:
+    """Texts whose vector is missing, outdated, or was made from another text or model (*expansion*:
+    the texts' topics, ``expansion_for`` when not given)."""
     embedded = {(e.opportunity_id, e.language): e for e in session.scalars(select(OpportunityEmbedding))}
     texts = all_texts(session, only)
-    expansion = expansion_for(session, None if only is None else {t.opportunity for t in texts})
+    if expansion is None:
+        expansion = expansion_for(session, None if only is None else {t.opportunity for t in texts})
     return [t for t in texts if not is_current(t, embedded.get(t.key), model_id, expansion)]
 
 
@@ -212,8 +220,9 @@ def embed_quietly(session: Session, opportunities: list[Opportunity], model: str
     """
     try:
         session.flush()
-        stale = stale_texts(session, embeddings.model_id(model), only=[o.id for o in opportunities])
-        embed(session, stale, model)
+        expansion = expansion_for(session, opportunities)
+        stale = stale_texts(session, embeddings.model_id(model), only=[o.id for o in opportunities], expansion=expansion)
+        embed(session, stale, model, expansion=expansion)
     except embeddings.EmbeddingModelError as error:
         log.warning("embedding postponed: %s", error)
         return False
@@ -258,15 +267,15 @@ def embed_job(app, job_id: int) -> None:
         job = db.session.get(Job, job_id)
         model = app.config["EMBEDDING_MODEL"]
         try:
-            refresh_concepts(db.session)
-            todo = [t.key for t in stale_texts(db.session, embeddings.model_id(model))]
+            expansion = expansion_for(db.session)  # every offer/need's topics, detected again where they changed
+            todo = [t.key for t in stale_texts(db.session, embeddings.model_id(model), expansion=expansion)]
             job.status, job.message = "running", f"0/{len(todo)}"
             db.session.commit()
             done = 0
             for start in range(0, len(todo), 64):
                 keys = set(todo[start:start + 64])
                 chunk = [t for t in all_texts(db.session, sorted({k[0] for k in keys})) if t.key in keys]
-                done += embed(db.session, chunk, model)
+                done += embed(db.session, chunk, model, expansion=expansion)
                 job.progress, job.message = done / max(1, len(todo)), f"{done}/{len(todo)}"
                 db.session.commit()
             job.status, job.progress, job.finished_at = "done", 1.0, utcnow()

@@ -187,3 +187,24 @@ def test_version_follows_the_content():
     changed = build_glossary([entry("a"), entry("b", en=["bee"], broader=["a"])], CATEGORIES)
     assert one.version == same.version != changed.version
     assert same.entries() == one.entries()
+
+
+@pytest.mark.parametrize("text, key", [
+    ("ごみの掘り起こしや焼却は行わないため、住民の理解を得やすい", "incineration"),  # the demo's LFG offer
+    ("Công nghệ của chúng tôi không cần đốt rác", "incineration"),
+    ("khong can dot rac", "incineration"),
+    ("Sludge drying without incineration", "incineration"),
+])
+def test_a_concept_the_text_says_it_does_not_do_is_not_found(glossary, text, key):
+    assert key in detect(glossary, text.replace("は行わない", "").replace("không cần ", "").replace("khong can ", "")
+                         .replace("without ", ""))
+    assert key not in detect(glossary, text)
+
+
+@pytest.mark.parametrize("text, key", [
+    ("当工業団地には排水処理設備がない", "wastewater-treatment"),
+    ("Chúng tôi chưa có hệ thống xử lý nước thải", "wastewater-treatment"),
+    ("ô nhiễm không khí do đốt rác", "incineration"),
+])
+def test_lacking_something_is_what_a_need_asks_for_not_a_negation(glossary, text, key):
+    assert key in detect(glossary, text)

@@ -12,6 +12,11 @@ them ("phan hoa hoc") matches either. Japanese may put a particle inside a compo
 glossary writes without one: between two kanji or katakana, one の or を of the text is passed
 over ("メタンの回収" and "メタンを回収" are メタン回収). Every Vietnamese form is therefore given with its
 diacritics; its variant without them then costs nothing.
+
+A concept the text says it does *not* do or need is not found (``negated``): "焼却は行わない"
+(no incineration), "không cần đốt" (no need to burn), "without incineration". Only such phrases
+count: "排水処理設備がない" or "chưa có hệ thống xử lý nước thải" (we have no wastewater treatment)
+is what a need asks for, so lacking something is not a negation.
 """
 
 from __future__ import annotations
@@ -26,6 +31,14 @@ from .surface import written_tokens
 _END = ""  # the trie key under which a node stores the concept whose form ends there (never a token)
 _WRITTEN = " "  # ... and the forms ending there as written (diacritics kept; never a token either)
 PARTICLES = frozenset("のを")  # Japanese particles a text may put inside a compound the glossary writes without
+# What follows a Japanese form, or comes before a Vietnamese or English one, to say the text does
+# not do or need it (folded tokens, as ``surface.tokens`` cuts them). Lacking something ("がない",
+# "không có") is not among them: a need says what it lacks.
+_JA_AFTER = ("は行わない", "を行わない", "は行いません", "を行いません", "は不要", "が不要", "を必要としない",
+             "は必要ありません", "を使わない", "は使わない", "を使用しない", "は使用しない", "を使用せず", "を使わず",
+             "を伴わない", "を行わず", "はしない", "はしません")
+_BEFORE = ("khong can", "khong su dung", "khong dung", "khong phai", "ma khong", "without", "no need for",
+           "not require", "does not require", "do not require")
 
 
 @dataclass(frozen=True)
@@ -107,9 +120,28 @@ def _is_cjk(token: str) -> bool:
     return len(token) == 1 and ("\u4e00" <= token <= "\u9fff" or "\u30a0" <= token <= "\u30ff")
 
 
+@functools.lru_cache(maxsize=1)
+def _negations() -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...]]:
+    return (tuple(written_tokens(p)[0] for p in _JA_AFTER), tuple(written_tokens(p)[0] for p in _BEFORE))
+
+
+def negated(words: tuple[str, ...], found: Found) -> bool:
+    """Whether the text (its folded tokens *words*) says it does not do or need *found*: a
+    Japanese phrase right after it, or a Vietnamese or English one right before it (``_JA_AFTER``,
+    ``_BEFORE``)."""
+    after, before = _negations()
+    return (any(words[found.stop:found.stop + len(p)] == p for p in after)
+            or any(found.start >= len(p) and words[found.start - len(p):found.start] == p for p in before))
+
+
 def detect(glossary: Glossary, *texts: str | None) -> tuple[str, ...]:
-    """The keys of the concepts found in any of *texts*, once each, in order of first appearance."""
-    return tuple(dict.fromkeys(f.key for text in texts for f in find_in(glossary, text)))
+    """The keys of the concepts found in any of *texts* and not negated there, once each, in
+    order of first appearance."""
+    keys = []
+    for text in texts:
+        words = written_tokens(text)[0]
+        keys += [f.key for f in find_in(glossary, text) if not negated(words, f)]
+    return tuple(dict.fromkeys(keys))
 
 
 def detect_many(glossary: Glossary, texts: Iterable[Iterable[str | None]]) -> list[tuple[str, ...]]:

@@ -208,3 +208,39 @@ def test_a_concept_the_text_says_it_does_not_do_is_not_found(glossary, text, key
 ])
 def test_lacking_something_is_what_a_need_asks_for_not_a_negation(glossary, text, key):
     assert key in detect(glossary, text)
+
+
+@pytest.mark.parametrize("older, newer", [
+    ("điều hoà không khí", "điều hòa không khí"),  # older tone placement
+    ("thuỷ điện nhỏ", "thủy điện nhỏ"),
+    ("chuyển hoá", "chuyển hóa"),
+    ("kĩ thuật", "kỹ thuật"),  # final i or y
+    ("quản lí chất thải", "quản lý chất thải"),
+])
+def test_two_vietnamese_spellings_of_a_word_are_one_token(glossary, older, newer):
+    assert written_tokens(older) == written_tokens(newer)
+    assert detect(glossary, older) == detect(glossary, newer)
+
+
+@pytest.mark.parametrize("word", ["hoàng", "toán", "quý", "quỳ", "ngoài", "y"])
+def test_other_syllables_keep_their_spelling(word):
+    assert written_tokens(word)[1] == (word,)
+
+
+def test_detection_rules_are_part_of_the_glossary_version():
+    from matchmaker.core.concepts import surface
+    from matchmaker.core.concepts.glossary import build_glossary
+
+    entries = [{"key": "x", "en": ["x"], "ja": ["エックス"], "vi": ["ích"], "broader": [], "category": "water"}]
+    before = build_glossary(entries, ["water"]).version
+    surface.RULES += 1
+    try:
+        assert build_glossary(entries, ["water"]).version != before
+    finally:
+        surface.RULES -= 1
+
+
+def test_a_drone_is_not_a_loan(glossary):
+    # Japanese forms match inside words: ローン (loan) was found inside ドローン (drone)
+    assert "loan" not in detect(glossary, "ドローンで海岸の漂着ごみを調査します")
+    assert "loan" in detect(glossary, "設備導入のための融資を受けたい")

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import surface
 from .surface import tokens
 
 LANGUAGES = ("ja", "vi", "en")
@@ -169,7 +170,7 @@ def _depths(concepts: dict[str, Concept], problems: list[str]) -> dict[str, dict
 
 
 def _version(concepts: dict[str, Concept]) -> str:
-    canonical = json.dumps([c.as_entry() for c in concepts.values()], ensure_ascii=False, sort_keys=True)
+    canonical = json.dumps([surface.RULES] + [c.as_entry() for c in concepts.values()], ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
 

@@ -104,3 +104,39 @@ def test_reasons_show_shared_topics(lang, live_server, page, app, landfill):
     assert len(lines) == 1, lines  # the shared topics once, not per reason and again below
     assert lines[0].startswith(translated(app, lang, "Both: %(topics)s", topics=label(app, "landfill-gas-power", lang)))
     assert "埋立ガス技研" in page.locator("li.suggestion").first.inner_text()
+
+
+SPELLING_OFFER = {
+    "title": "Điều hoà tiết kiệm điện cho nhà máy chế biến thuỷ sản",  # older tone placement: hoà, thuỷ
+    "description": "Thay máy lạnh cũ bằng điều hoà inverter; rác hữu cơ được ủ phân tại chỗ, không cần đốt rác.",
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_topics_read_older_spellings_and_leave_out_what_the_offer_does_not_do(lang, live_server, page, app, make_company):
+    """A Vietnamese company writes "điều hoà" (not "điều hòa") and "không cần đốt rác" (no need to
+    burn waste): its offer gets air conditioning as a topic and not incineration."""
+    company = make_company(name="Công ty Điện lạnh Cần Thơ", country="VN", languages="vi")
+    log_in(page, live_server, user_email(app, company), lang)
+    follow(page, f"/{lang}/dashboard", "nav.main-nav")
+    follow(page, f"/{lang}/profile/opportunities/new?kind=offer", "main")
+    page.fill("#title", SPELLING_OFFER["title"])
+    page.fill("#description", SPELLING_OFFER["description"])
+    page.select_option("#language", "vi")
+    page.check("input[name=categories][value='energy-efficiency']")
+    with page.expect_navigation():
+        page.click("#submit", timeout=120000)  # the first text embedded may load the model
+    assert SPELLING_OFFER["title"] in page.inner_text("main")
+    with app.app_context():
+        offer = db.session.scalar(db.select(Opportunity).where(Opportunity.company_id == company))
+        found = {row.concept_key for row in db.session.scalars(
+            db.select(OpportunityConcept).where(OpportunityConcept.opportunity_id == offer.id))}
+        offer_id = offer.id
+    assert {"air-conditioner", "inverter-air-conditioner", "organic-waste"} <= found
+    assert "incineration" not in found
+
+    page.goto(f"{live_server}/{lang}/companies/{company}")
+    follow(page, f"/{lang}/profile/opportunities/{offer_id}/topics/", "article.opportunity")
+    topics = page.locator("ul.topics.editable").inner_text()
+    assert label(app, "inverter-air-conditioner", lang) in topics
+    assert label(app, "incineration", lang) not in topics

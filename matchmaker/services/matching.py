@@ -42,7 +42,6 @@ from matchmaker.models import (
 from matchmaker.services import validation as v
 from matchmaker.services import feedback, vectors
 from matchmaker.services.concepts.glossary import current_glossary
-from matchmaker.services.concepts.items import concepts_by_opportunity, refresh_concepts
 from matchmaker.services.meetings import closed_pairs
 
 INLINE_EMBED_LIMIT = 64  # more stale items than this wait for `flask matches embed` (or the job queue)
@@ -76,10 +75,9 @@ def build_snapshot(session: Session, model: str, include: Company | None = None,
     stmt = stmt.where(or_(Company.status == "approved", Company.id == (include.id if include else -1))).order_by(Company.id)
     companies = list(session.scalars(stmt))
     texts = vectors.texts_of(o for c in companies for o in c.opportunities)
-    glossary = current_glossary(session)
-    refresh_concepts(session, [o for c in companies for o in c.opportunities], glossary)
-    concepts = concepts_by_opportunity(session, glossary=glossary)
-    expansion = vectors.Expansion(glossary, concepts)
+    # the topics of these offers/needs, detected again where they changed: the pool's concept term
+    # and what the model reads (``vectors.Expansion``)
+    expansion = vectors.expansion_for(session, [o for c in companies for o in c.opportunities])
     stored = vectors.current_vectors(session, model_id, texts)
     outdated = vectors.outdated(texts, stored, expansion)
     # texts without a vector of their text, or whose vector predates a change of their topics
@@ -90,7 +88,7 @@ def build_snapshot(session: Session, model: str, include: Company | None = None,
         outdated = vectors.outdated(texts, stored, expansion)
     ready = [t for t in texts if t.key in stored]  # an outdated vector still counts (``vectors``)
     categories = list(session.scalars(select(Category).order_by(Category.position)))
-    pool = _pool(companies, ready, stored, categories, concepts, glossary)
+    pool = _pool(companies, ready, stored, categories, expansion.concepts, expansion.glossary)
     return Snapshot(pool, companies, ready, categories, {c.id: i for i, c in enumerate(companies)}, len(texts) - len(ready),
                     len(outdated))
 

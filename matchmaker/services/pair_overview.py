@@ -148,7 +148,7 @@ def _page(session: Session, threshold: float, version: str, index: PairIndex, te
     wanted = [index.company_ids[i] for i in fewest]
     by_id = {c.id: c for c in session.scalars(select(Company).where(Company.id.in_(wanted)))}
     return OverviewPage(pairs=rows, total=len(positions), companies=int(shown.sum()), stale=index.stale,
-                        outdated=getattr(index, "outdated", 0),  # an index kept from before the field existed has none
+                        outdated=index.outdated,
                         counts=[(by_id[index.company_ids[i]], int(counts[i])) for i in fewest if index.company_ids[i] in by_id])
 
 

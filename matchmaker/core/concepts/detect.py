@@ -73,7 +73,12 @@ def _as_written(form: tuple[str, ...], written: tuple[str, ...], folded: tuple[s
 
 def find_in(glossary: Glossary, text: str | None) -> list[Found]:
     """Every concept of *glossary* in *text*, in order (leftmost, longest, not overlapping)."""
-    trie, (words, written) = _trie(glossary), written_tokens(text)
+    return _find(glossary, *written_tokens(text))
+
+
+def _find(glossary: Glossary, words: tuple[str, ...], written: tuple[str, ...]) -> list[Found]:
+    """``find_in`` over a text's tokens, folded (*words*) and as written."""
+    trie = _trie(glossary)
     found: list[Found] = []
     start = 0
     while start < len(words):
@@ -139,8 +144,8 @@ def detect(glossary: Glossary, *texts: str | None) -> tuple[str, ...]:
     order of first appearance."""
     keys = []
     for text in texts:
-        words = written_tokens(text)[0]
-        keys += [f.key for f in find_in(glossary, text) if not negated(words, f)]
+        words, written = written_tokens(text)
+        keys += [f.key for f in _find(glossary, words, written) if not negated(words, f)]
     return tuple(dict.fromkeys(keys))
 
 
